@@ -1,0 +1,93 @@
+package org.alan.compiler.ast;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Prints an AST as canonical {@code .alan} source (two-space indentation, minimal parentheses). Parsing the
+ * output gives the same tree up to spans; {@code --debug-ast} uses it.
+ */
+public final class AstPrinter {
+  private AstPrinter() {}
+
+  public static String print(Program program) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < program.declarations().size(); i++) {
+      if (i > 0) {
+        out.append('\n');
+      }
+      Declaration d = program.declarations().get(i);
+      out.append(d instanceof ModelDecl ? "model " : "guide ").append(d.name().text()).append(" {\n");
+      printBlock(out, d.body(), 1);
+      out.append("}\n");
+    }
+    return out.toString();
+  }
+
+  private static void printBlock(StringBuilder out, List<Statement> body, int depth) {
+    for (Statement s : body) {
+      printStatement(out, s, depth);
+    }
+  }
+
+  private static void printStatement(StringBuilder out, Statement s, int depth) {
+    String indent = "  ".repeat(depth);
+    out.append(indent);
+    switch (s) {
+      case PlateStmt p -> {
+        out.append("plate ").append(p.name().text());
+        p.size().ifPresent(size -> out.append('(').append(size.value()).append(')'));
+        out.append(" {\n");
+        printBlock(out, p.body(), depth + 1);
+        out.append(indent).append("}\n");
+      }
+      case GroupStmt g -> {
+        out.append("group ").append(g.name().text()).append(" {\n");
+        printBlock(out, g.body(), depth + 1);
+        out.append(indent).append("}\n");
+      }
+      case InputStmt i -> out.append("input ").append(i.name().text()).append(shape(i.shape())).append(";\n");
+      case DataStmt d -> out.append("data ").append(d.name().text()).append(shape(d.shape())).append(" ~ ")
+          .append(expression(d.distribution())).append(";\n");
+      case LatentStmt l -> out.append(l.name().text()).append(shape(l.shape())).append(" ~ ")
+          .append(expression(l.distribution())).append(";\n");
+      case LetStmt l -> out.append("let ").append(l.name().text()).append(" = ").append(expression(l.value()))
+          .append(";\n");
+    }
+  }
+
+  private static String shape(List<IntLiteral> shape) {
+    if (shape.isEmpty()) {
+      return "";
+    }
+    return shape.stream().map(d -> String.valueOf(d.value())).collect(Collectors.joining(", ", "[", "]"));
+  }
+
+  /** Prints an expression with the parentheses its structure needs. */
+  public static String expression(Expr e) {
+    return expression(e, 0);
+  }
+
+  private static String expression(Expr e, int context) {
+    return switch (e) {
+      case NumberLit n -> n.text();
+      case NameRef n -> n.name();
+      case Call c -> c.function().text() + c.arguments().stream()
+          .map(a -> a.name().map(n -> n.text() + " = ").orElse("") + expression(a.value(), 0))
+          .collect(Collectors.joining(", ", "(", ")"));
+      case Unary u -> parenthesise("-" + expression(u.operand(), 3), 3, context);
+      case Binary b -> {
+        int p = b.op().precedence();
+        // left-associative operators need parentheses on an equal-precedence right operand; ^ is the reverse
+        int leftContext = b.op() == Binary.Op.POW ? p + 1 : p;
+        int rightContext = b.op() == Binary.Op.POW ? p : p + 1;
+        yield parenthesise(expression(b.left(), leftContext) + " " + b.op().symbol() + " "
+            + expression(b.right(), rightContext), p, context);
+      }
+    };
+  }
+
+  private static String parenthesise(String s, int precedence, int context) {
+    return precedence < context ? "(" + s + ")" : s;
+  }
+}

@@ -1,0 +1,16 @@
+package org.alan.compiler.ast;
+
+import java.util.List;
+import java.util.Objects;
+import org.alan.compiler.source.SourceSpan;
+
+/** {@code data NAME[shape] ~ Dist(...);}: an observed variable. */
+public record DataStmt(SourceSpan span, Identifier name, List<IntLiteral> shape, Call distribution)
+    implements Statement {
+  public DataStmt {
+    Objects.requireNonNull(span, "span is null");
+    Objects.requireNonNull(name, "name is null");
+    shape = List.copyOf(shape);
+    Objects.requireNonNull(distribution, "distribution is null");
+  }
+}

@@ -1,0 +1,7 @@
+package org.alan.compiler.ast;
+
+/** A statement inside a model, guide, plate or group block. */
+public sealed interface Statement extends Node
+    permits PlateStmt, GroupStmt, InputStmt, DataStmt, LatentStmt, LetStmt {
+  Identifier name();
+}

@@ -1,0 +1,297 @@
+package org.alan.compiler.check;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.alan.compiler.diag.Diagnostic;
+import org.alan.compiler.ir.Shape;
+import org.alan.compiler.source.SourceSpan;
+
+/** One factory method per semantic error. Messages name the variable, the plate, what was expected and found. */
+final class CheckErrors {
+  private CheckErrors() {}
+
+  static Diagnostic duplicateDefinition(SourceSpan span, String kind, String name, int firstLine) {
+    return Diagnostic.error(span, "duplicate definition of " + kind + " '" + name + "'",
+        "'" + name + "' is first defined at line " + firstLine);
+  }
+
+  static Diagnostic unknownName(SourceSpan span, String name, Collection<String> visible) {
+    return Diagnostic.error(span, "unknown variable '" + name + "'", suggestion(name, visible));
+  }
+
+  static Diagnostic outsideItsPlate(SourceSpan span, String name, String plate, String usePlace) {
+    return Diagnostic.error(span, "'" + name + "' lives in plate '" + plate + "' and cannot be used " + usePlace,
+        "a variable is visible in its own plate and the plates nested inside it");
+  }
+
+  static Diagnostic unknownDistribution(SourceSpan span, String name, Collection<String> known) {
+    return Diagnostic.error(span, "unknown distribution '" + name + "'", suggestion(name, known));
+  }
+
+  static Diagnostic unknownFunction(SourceSpan span, String name, Collection<String> known) {
+    return Diagnostic.error(span, "unknown function '" + name + "'", suggestion(name, known));
+  }
+
+  static Diagnostic distributionAsFunction(SourceSpan span, String name) {
+    return Diagnostic.error(span, "'" + name + "' is a distribution; it can only appear after '~'");
+  }
+
+  static Diagnostic functionAsDistribution(SourceSpan span, String name) {
+    return Diagnostic.error(span, "'" + name + "' is a function, not a distribution");
+  }
+
+  static Diagnostic wrongArgumentCount(SourceSpan span, String callee, int expected, int found, String signatures) {
+    return Diagnostic.error(span, "'" + callee + "' takes " + plural(expected, "argument") + " but "
+        + found + (found == 1 ? " was" : " were") + " given", "expected " + signatures);
+  }
+
+  static Diagnostic wrongFunctionArgumentCount(SourceSpan span, String fn, int min, int max, int found) {
+    String expected = min == max ? plural(min, "argument") : min + " or " + plural(max, "argument");
+    return Diagnostic.error(span, "'" + fn + "' takes " + expected + " but " + found
+        + (found == 1 ? " was" : " were") + " given");
+  }
+
+  static Diagnostic unknownArgumentName(SourceSpan span, String callee, String name, String signatures) {
+    return Diagnostic.error(span, "'" + callee + "' has no parameter named '" + name + "'", "expected " + signatures);
+  }
+
+  static Diagnostic inconsistentArgumentNames(SourceSpan span, String callee, String signatures) {
+    return Diagnostic.error(span, "these argument names do not fit any signature of '" + callee + "'",
+        "expected " + signatures);
+  }
+
+  static Diagnostic duplicateArgument(SourceSpan span, String name) {
+    return Diagnostic.error(span, "argument '" + name + "' is given twice");
+  }
+
+  static Diagnostic positionalAfterNamed(SourceSpan span) {
+    return Diagnostic.error(span, "a positional argument cannot follow a named one");
+  }
+
+  static Diagnostic namedFunctionArgument(SourceSpan span, String fn) {
+    return Diagnostic.error(span, "function '" + fn + "' takes positional arguments only");
+  }
+
+  static Diagnostic shapeMismatch(SourceSpan span, String operation, Shape left, Shape right) {
+    return Diagnostic.error(span, "event-shape mismatch in " + operation + ": " + left + " and " + right
+        + " do not broadcast", "shapes broadcast when, aligned on the right, each pair of extents is equal or one is 1");
+  }
+
+  static Diagnostic argumentShapeMismatch(SourceSpan span, String variable, Shape declared, String parameter,
+      Shape found) {
+    String hint = declared.rank() == 0
+        ? "declare the variable's shape, e.g. '" + variable + found + " ~ ...'"
+        : "arguments must broadcast to the declared shape " + declared;
+    return Diagnostic.error(span, "event-shape mismatch: '" + variable + "' has shape " + declared
+        + " but argument '" + parameter + "' has shape " + found, hint);
+  }
+
+  static Diagnostic needsVectorArgument(SourceSpan span, String distribution, String parameter) {
+    return Diagnostic.error(span, "argument '" + parameter + "' of " + distribution
+        + " must be a vector (its last axis indexes the categories or coordinates)");
+  }
+
+  static Diagnostic needsVectorVariable(SourceSpan span, String variable, String distribution) {
+    return Diagnostic.error(span, "'" + variable + "' must be declared with a shape to follow " + distribution,
+        "e.g. '" + variable + "[3] ~ " + distribution + "(...)'");
+  }
+
+  static Diagnostic dirichletShape(SourceSpan span, String variable, Shape declared, Shape concentration) {
+    return Diagnostic.error(span, "event-shape mismatch: '" + variable + "' has shape " + declared
+        + " but the concentration has shape " + concentration);
+  }
+
+  static Diagnostic categoricalShape(SourceSpan span, String variable, Shape declared, Shape parameter) {
+    return Diagnostic.error(span, "event-shape mismatch: '" + variable + "' has shape " + declared
+        + " but the category parameter has shape " + parameter + ", whose leading axes must broadcast to it");
+  }
+
+  static Diagnostic constantOutOfRange(SourceSpan span, String distribution, String parameter, double value,
+      String expected) {
+    return Diagnostic.error(span, "argument '" + parameter + "' of " + distribution + " must be " + expected
+        + ", found " + formatNumber(value));
+  }
+
+  static Diagnostic groupInModel(SourceSpan span) {
+    return Diagnostic.error(span, "'group' blocks belong in a guide",
+        "groups choose which latents share a K dimension in the proposal");
+  }
+
+  static Diagnostic guideParameterInModel(SourceSpan span, String marker) {
+    return Diagnostic.error(span, "'" + marker + "(...)' parameters are only allowed in a guide");
+  }
+
+  static Diagnostic guideParameterInit(SourceSpan span, String marker) {
+    return Diagnostic.error(span, "'" + marker + "(init)' takes one number, its initial value");
+  }
+
+  static Diagnostic guideParameterInLet(SourceSpan span, String marker) {
+    return Diagnostic.error(span, "'" + marker + "(...)' must appear in the arguments of a guide distribution",
+        "a parameter takes its plates and shape from the variable it proposes");
+  }
+
+  static Diagnostic qemNotWholeArgument(SourceSpan span) {
+    return Diagnostic.error(span, "'qem(...)' must be a whole argument of the distribution",
+        "QEM sets the distribution's parameters directly, e.g. 'Normal(qem(0), qem(1))'");
+  }
+
+  static Diagnostic qemAllOrNothing(SourceSpan span, String distribution) {
+    return Diagnostic.error(span, "either every argument of " + distribution + " is 'qem(...)' or none is");
+  }
+
+  static Diagnostic qemUnsupported(SourceSpan span, String distribution) {
+    return Diagnostic.error(span, distribution + " has no QEM update; use 'learn(...)' parameters instead");
+  }
+
+  static Diagnostic letInGuideShadowsModel(SourceSpan span, String name) {
+    return Diagnostic.error(span, "'" + name + "' is already defined in the model");
+  }
+
+  static Diagnostic noGuideForModel(SourceSpan span, String name, Collection<String> models) {
+    return Diagnostic.error(span, "guide '" + name + "' has no model of the same name", suggestion(name, models));
+  }
+
+  static Diagnostic twoGuides(SourceSpan span, String name, int firstLine) {
+    return Diagnostic.error(span, "model '" + name + "' already has a guide", "the first guide is at line " + firstLine);
+  }
+
+  static Diagnostic guideMissesLatent(SourceSpan span, String guide, String latent, String plate) {
+    return Diagnostic.error(span, "guide '" + guide + "' does not define latent '" + latent + "'"
+        + (plate.isEmpty() ? "" : " (plate '" + plate + "')"),
+        "every latent of the model needs a proposal in the guide");
+  }
+
+  static Diagnostic guideDefinesData(SourceSpan span, String name) {
+    return Diagnostic.error(span, "'" + name + "' is observed in the model; the guide must not define it");
+  }
+
+  static Diagnostic guideUnknownLatent(SourceSpan span, String name, Collection<String> latents) {
+    return Diagnostic.error(span, "the model has no latent '" + name + "'", suggestion(name, latents));
+  }
+
+  static Diagnostic guideInput(SourceSpan span) {
+    return Diagnostic.error(span, "inputs are declared in the model, not in the guide");
+  }
+
+  static Diagnostic guideDataStatement(SourceSpan span, String name) {
+    return Diagnostic.error(span, "observed variable '" + name + "' must not be defined in the guide");
+  }
+
+  static Diagnostic guideWrongPlate(SourceSpan span, String name, String modelPlate, String guidePlate) {
+    return Diagnostic.error(span, "'" + name + "' is in plate '" + modelPlate + "' in the model but in '"
+        + guidePlate + "' in the guide");
+  }
+
+  static Diagnostic guideUnknownPlate(SourceSpan span, String name, String parent) {
+    return Diagnostic.error(span, "the model has no plate '" + name + "'"
+        + (parent.isEmpty() ? " at the top level" : " inside plate '" + parent + "'"));
+  }
+
+  static Diagnostic guidePlateSize(SourceSpan span) {
+    return Diagnostic.error(span, "plate sizes are given in the model, not in the guide");
+  }
+
+  static Diagnostic guideShapeMismatch(SourceSpan span, String name, Shape model, Shape guide) {
+    return Diagnostic.error(span, "'" + name + "' has shape " + model + " in the model but " + guide + " in the guide");
+  }
+
+  static Diagnostic supportMismatch(SourceSpan span, String name, String modelDist, String modelSupport,
+      String guideDist, String guideSupport) {
+    return Diagnostic.error(span, "the guide's " + guideDist + " for '" + name + "' has support " + guideSupport
+        + " but the model's " + modelDist + " has support " + modelSupport,
+        "a proposal must put mass exactly where the model does");
+  }
+
+  static Diagnostic groupMember(SourceSpan span) {
+    return Diagnostic.error(span, "a group contains only latent variables ('name ~ Dist(...);')");
+  }
+
+  static Diagnostic singleMemberGroup(SourceSpan span, String name) {
+    return Diagnostic.warning(span, "group '" + name + "' has one member; groups matter with two or more");
+  }
+
+  static Diagnostic cycle(SourceSpan span, String where, List<String> path) {
+    return Diagnostic.error(span, "cyclic dependency in the " + where + ": " + String.join(" -> ", path));
+  }
+
+  static Diagnostic letCycle(SourceSpan span, List<String> path) {
+    return Diagnostic.error(span, "let bindings depend on each other: " + String.join(" -> ", path));
+  }
+
+  static Diagnostic unsizedPlate(SourceSpan span, String plate) {
+    return Diagnostic.error(span, "cannot tell the size of plate '" + plate + "'",
+        "give it in the source as 'plate " + plate + "(N) { ... }', or declare an input or data variable inside it");
+  }
+
+  static Diagnostic inputShapeAsLatent(SourceSpan span, String name) {
+    return Diagnostic.error(span, "input '" + name + "' has no distribution; it cannot be proposed in the guide");
+  }
+
+  static Diagnostic invalidJavaName(SourceSpan span, String kind, String name, String why) {
+    return Diagnostic.error(span, kind + " name '" + name + "' cannot be used: " + why);
+  }
+
+  static Diagnostic reservedName(SourceSpan span, String name) {
+    return Diagnostic.error(span, "'" + name + "' is reserved: names starting with '__' belong to generated code");
+  }
+
+  static Diagnostic noModel(SourceSpan span) {
+    return Diagnostic.error(span, "the file defines no model", "a program starts with 'model Name { ... }'");
+  }
+
+  static Diagnostic latentWithoutDistributionInGuide(SourceSpan span, String name) {
+    return Diagnostic.error(span, "'" + name + "' is a let binding in the model; only latents have proposals");
+  }
+
+  static Diagnostic discreteWithQem(SourceSpan span, String name) {
+    return Diagnostic.error(span, "'" + name + "': qem(...) needs a continuous or Bernoulli/Poisson family");
+  }
+
+  private static String plural(int n, String word) {
+    return n + " " + word + (n == 1 ? "" : "s");
+  }
+
+  static String formatNumber(double v) {
+    return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf((long) v) : String.valueOf(v);
+  }
+
+  private static String[] suggestion(String name, Collection<String> candidates) {
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (String c : candidates) {
+      int d = editDistance(name, c);
+      if (d < bestDistance) {
+        bestDistance = d;
+        best = c;
+      }
+    }
+    List<String> notes = new ArrayList<>();
+    if (best != null && bestDistance <= Math.max(1, name.length() / 3)) {
+      notes.add("did you mean '" + best + "'?");
+    } else if (!candidates.isEmpty() && candidates.size() <= 16) {
+      notes.add("known here: " + candidates.stream().sorted().collect(Collectors.joining(", ")));
+    }
+    return notes.toArray(new String[0]);
+  }
+
+  static int editDistance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
+  }
+}

@@ -1,0 +1,508 @@
+package org.alan.compiler.check;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.alan.compiler.ast.Argument;
+import org.alan.compiler.ast.Binary;
+import org.alan.compiler.ast.Call;
+import org.alan.compiler.ast.Expr;
+import org.alan.compiler.ast.LetStmt;
+import org.alan.compiler.ast.NameRef;
+import org.alan.compiler.ast.NumberLit;
+import org.alan.compiler.ast.Unary;
+import org.alan.compiler.diag.Diagnostics;
+import org.alan.compiler.ir.BinaryOp;
+import org.alan.compiler.ir.DistIr;
+import org.alan.compiler.ir.Ex;
+import org.alan.compiler.ir.Exprs;
+import org.alan.compiler.ir.ParamIr;
+import org.alan.compiler.ir.PlateIr;
+import org.alan.compiler.ir.ReduceOp;
+import org.alan.compiler.ir.Shape;
+import org.alan.compiler.ir.UnaryOp;
+import org.alan.compiler.source.SourceSpan;
+import org.alan.stdlib.Distribution;
+import org.alan.stdlib.Function;
+import org.alan.stdlib.GuideParameter;
+import org.alan.stdlib.Parameter;
+import org.alan.stdlib.SupportKind;
+
+/**
+ * Resolves and types expressions and binds distribution calls. Results are {@link Ex} trees with let bindings
+ * substituted; {@code null} means an error was reported (callers stop quietly, without cascading messages).
+ */
+final class ExpressionChecker {
+  enum Side { MODEL, GUIDE }
+
+  private final Diagnostics diagnostics;
+  private final List<PlateIr> plates;
+  private final Map<String, ModelChecker.Decl> modelNames;
+  private final List<ModelChecker.Decl> variables;
+  private final List<ParamIr> params;
+  private final Map<String, Ex> letValues = new HashMap<>();
+  private final List<String> letsInProgress = new ArrayList<>();
+  private final Set<String> failedLets = new HashSet<>();
+  private Map<String, ModelChecker.Decl> guideNames = Map.of();
+  private List<Shape> shapes = List.of();
+
+  ExpressionChecker(Diagnostics diagnostics, List<PlateIr> plates, Map<String, ModelChecker.Decl> modelNames,
+      List<ModelChecker.Decl> variables, List<ParamIr> params) {
+    this.diagnostics = diagnostics;
+    this.plates = plates;
+    this.modelNames = modelNames;
+    this.variables = variables;
+    this.params = params;
+  }
+
+  void setShapes(List<Shape> shapes) {
+    this.shapes = shapes;
+  }
+
+  /** Makes the guide's own let bindings visible to guide expressions. */
+  void setGuideNames(Map<String, ModelChecker.Decl> guideNames) {
+    this.guideNames = guideNames;
+  }
+
+  /** Where an expression is being checked: for guide parameters, which variable and parameter it belongs to. */
+  private record Context(Side side, int plate, int variable, String variableName, String parameterName,
+      boolean wholeArgument) {
+    Context nested() {
+      return new Context(side, plate, variable, variableName, parameterName, false);
+    }
+  }
+
+  /**
+   * Binds {@code call} as the distribution of a variable with the given value shape: resolves the family and
+   * parameterisation, checks every argument (shape against the value, constants against the constraint) and,
+   * in a guide, the QEM all-or-nothing rule.
+   */
+  DistIr bindDistribution(Call call, int plate, Shape valueShape, String variableName, Side side) {
+    String familyName = call.function().text();
+    Optional<Distribution> found = Distribution.byName(familyName);
+    if (found.isEmpty()) {
+      if (Function.byName(familyName).isPresent() || GuideParameter.byName(familyName).isPresent()) {
+        diagnostics.report(CheckErrors.functionAsDistribution(call.function().span(), familyName));
+      } else {
+        diagnostics.report(CheckErrors.unknownDistribution(call.function().span(), familyName,
+            Arrays.stream(Distribution.values()).map(Distribution::alanName).toList()));
+      }
+      return null;
+    }
+    Distribution family = found.get();
+    List<Argument> arguments = call.arguments();
+    int positional = 0;
+    boolean sawNamed = false;
+    Map<String, Argument> named = new LinkedHashMap<>();
+    for (Argument a : arguments) {
+      if (a.name().isPresent()) {
+        sawNamed = true;
+        String n = a.name().get().text();
+        if (named.putIfAbsent(n, a) != null) {
+          diagnostics.report(CheckErrors.duplicateArgument(a.name().get().span(), n));
+          return null;
+        }
+      } else if (sawNamed) {
+        diagnostics.report(CheckErrors.positionalAfterNamed(a.span()));
+        return null;
+      } else {
+        positional++;
+      }
+    }
+    if (arguments.size() != family.arity()) {
+      diagnostics.report(CheckErrors.wrongArgumentCount(call.span(), familyName, family.arity(), arguments.size(),
+          family.describeSignatures()));
+      return null;
+    }
+    int chosen = -1;
+    for (int p = 0; p < family.parameterisations().size() && chosen < 0; p++) {
+      List<Parameter> ps = family.parameterisations().get(p);
+      boolean fits = true;
+      for (String n : named.keySet()) {
+        int index = indexOf(ps, n);
+        fits &= index >= positional;
+      }
+      if (fits) {
+        chosen = p;
+      }
+    }
+    if (chosen < 0) {
+      for (Map.Entry<String, Argument> e : named.entrySet()) {
+        boolean known = family.parameterisations().stream().anyMatch(ps -> indexOf(ps, e.getKey()) >= 0);
+        if (!known) {
+          diagnostics.report(CheckErrors.unknownArgumentName(e.getValue().name().get().span(), familyName, e.getKey(),
+              family.describeSignatures()));
+          return null;
+        }
+        boolean takenByPosition = family.parameterisations().stream()
+            .anyMatch(ps -> indexOf(ps, e.getKey()) >= 0 && indexOf(ps, e.getKey()) < positional);
+        if (takenByPosition) {
+          diagnostics.report(CheckErrors.duplicateArgument(e.getValue().name().get().span(), e.getKey()));
+          return null;
+        }
+      }
+      diagnostics.report(CheckErrors.inconsistentArgumentNames(call.span(), familyName, family.describeSignatures()));
+      return null;
+    }
+    List<Parameter> parameters = family.parameterisations().get(chosen);
+    List<Ex> bound = new ArrayList<>();
+    List<Argument> boundArguments = new ArrayList<>();
+    int owner = ownerVariable(variableName);
+    boolean ok = true;
+    for (int i = 0; i < parameters.size(); i++) {
+      Parameter parameter = parameters.get(i);
+      Argument argument = i < positional ? arguments.get(i) : named.get(parameter.name());
+      Context context = new Context(side, plate, owner, variableName, parameter.name(), true);
+      Ex value = check(argument.value(), context);
+      ok &= value != null;
+      bound.add(value);
+      boundArguments.add(argument);
+    }
+    if (!ok) {
+      return null;
+    }
+    if (!verifyArgumentShapes(family, parameters, bound, boundArguments, valueShape, variableName, call)) {
+      return null;
+    }
+    if (!verifyConstants(family, parameters, bound, boundArguments)) {
+      return null;
+    }
+    if (side == Side.GUIDE && !verifyQem(family, chosen, bound, call)) {
+      return null;
+    }
+    return new DistIr(family, chosen, bound, call.span());
+  }
+
+  private int ownerVariable(String variableName) {
+    ModelChecker.Decl d = modelNames.get(variableName);
+    return d == null ? -1 : d.variable;
+  }
+
+  private static int indexOf(List<Parameter> ps, String name) {
+    for (int i = 0; i < ps.size(); i++) {
+      if (ps.get(i).name().equals(name)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private boolean verifyArgumentShapes(Distribution family, List<Parameter> parameters, List<Ex> bound,
+      List<Argument> arguments, Shape valueShape, String variable, Call call) {
+    for (int i = 0; i < parameters.size(); i++) {
+      Parameter p = parameters.get(i);
+      Shape s = bound.get(i).shape();
+      SourceSpan at = arguments.get(i).span();
+      if (p.vectorRank() == 1 && s.rank() == 0) {
+        diagnostics.report(CheckErrors.needsVectorArgument(at, family.alanName(), p.name()));
+        return false;
+      }
+      switch (family) {
+        case DIRICHLET -> {
+          if (valueShape.rank() == 0) {
+            diagnostics.report(CheckErrors.needsVectorVariable(call.span(), variable, family.alanName()));
+            return false;
+          }
+          if (!s.broadcastsTo(valueShape) || s.last() != valueShape.last()) {
+            diagnostics.report(CheckErrors.dirichletShape(at, variable, valueShape, s));
+            return false;
+          }
+        }
+        case CATEGORICAL -> {
+          if (!s.dropLast().broadcastsTo(valueShape)) {
+            diagnostics.report(CheckErrors.categoricalShape(at, variable, valueShape, s));
+            return false;
+          }
+        }
+        default -> {
+          if (!s.broadcastsTo(valueShape)) {
+            diagnostics.report(CheckErrors.argumentShapeMismatch(at, variable, valueShape, p.name(), s));
+            return false;
+          }
+        }
+      }
+    }
+    return true;
+  }
+
+  private boolean verifyConstants(Distribution family, List<Parameter> parameters, List<Ex> bound,
+      List<Argument> arguments) {
+    for (int i = 0; i < parameters.size(); i++) {
+      if (!(bound.get(i) instanceof Ex.Const c)) {
+        continue;
+      }
+      Parameter p = parameters.get(i);
+      double v = c.value();
+      boolean ok = switch (p.constraint()) {
+        case POSITIVE -> v > 0 && v < Double.POSITIVE_INFINITY;
+        case NONNEGATIVE -> v >= 0 && v < Double.POSITIVE_INFINITY;
+        case UNIT_INTERVAL -> v >= 0 && v <= 1;
+        case NONNEGATIVE_INTEGER -> v >= 0 && v == Math.rint(v);
+        default -> Double.isFinite(v);
+      };
+      if (!ok) {
+        String expected = p.constraint() == SupportKind.UNIT_INTERVAL ? "between 0 and 1"
+            : p.constraint().description();
+        diagnostics.report(CheckErrors.constantOutOfRange(arguments.get(i).span(), family.alanName(), p.name(), v,
+            expected));
+        return false;
+      }
+    }
+    if (family == Distribution.UNIFORM && bound.get(0) instanceof Ex.Const lo && bound.get(1) instanceof Ex.Const hi
+        && !(lo.value() < hi.value())) {
+      diagnostics.report(CheckErrors.constantOutOfRange(arguments.get(1).span(), family.alanName(), "high",
+          hi.value(), "greater than low (" + CheckErrors.formatNumber(lo.value()) + ")"));
+      return false;
+    }
+    return true;
+  }
+
+  private boolean verifyQem(Distribution family, int parameterisation, List<Ex> bound, Call call) {
+    int qem = 0;
+    for (Ex e : bound) {
+      if (e instanceof Ex.ParamRef p && params.get(p.param()).kind() == GuideParameter.QEM) {
+        qem++;
+      }
+    }
+    if (qem == 0) {
+      return true;
+    }
+    if (qem != bound.size()) {
+      diagnostics.report(CheckErrors.qemAllOrNothing(call.span(), family.alanName()));
+      return false;
+    }
+    if (!family.supportsQem(parameterisation)) {
+      diagnostics.report(CheckErrors.qemUnsupported(call.span(), family.alanName()));
+      return false;
+    }
+    return true;
+  }
+
+  /** Checks a let binding's value once; later uses share the result. */
+  private Ex letValue(ModelChecker.Decl let, SourceSpan useSpan) {
+    Ex cached = letValues.get(let.name);
+    if (cached != null) {
+      return cached;
+    }
+    if (failedLets.contains(let.name)) {
+      return null;
+    }
+    int at = letsInProgress.indexOf(let.name);
+    if (at >= 0) {
+      List<String> path = new ArrayList<>(letsInProgress.subList(at, letsInProgress.size()));
+      path.add(let.name);
+      diagnostics.report(CheckErrors.letCycle(useSpan, path));
+      failedLets.addAll(path);
+      return null;
+    }
+    letsInProgress.add(let.name);
+    Side side = let.kind == ModelChecker.Decl.Kind.GUIDE_LET ? Side.GUIDE : Side.MODEL;
+    Ex value = check(((LetStmt) let.statement).value(), new Context(side, let.plate, -1, let.name, "", false));
+    letsInProgress.remove(letsInProgress.size() - 1);
+    if (value == null) {
+      failedLets.add(let.name);
+    } else {
+      letValues.put(let.name, value);
+    }
+    return value;
+  }
+
+  private Ex check(Expr e, Context context) {
+    return switch (e) {
+      case NumberLit n -> Exprs.constant(n.value());
+      case NameRef n -> resolve(n, context);
+      case Unary u -> {
+        Ex operand = check(u.operand(), context.nested());
+        yield operand == null ? null : Exprs.neg(operand);
+      }
+      case Binary b -> binary(b, context);
+      case Call c -> call(c, context);
+    };
+  }
+
+  private Ex resolve(NameRef n, Context context) {
+    ModelChecker.Decl d = guideNames.get(n.name());
+    if (d == null) {
+      d = modelNames.get(n.name());
+    }
+    if (d == null || d.kind == ModelChecker.Decl.Kind.PLATE || d.kind == ModelChecker.Decl.Kind.GROUP) {
+      diagnostics.report(CheckErrors.unknownName(n.span(), n.name(), visibleNames(context.plate())));
+      return null;
+    }
+    if (!encloses(d.plate, context.plate())) {
+      String usePlace = context.plate() == PlateIr.TOP ? "at the top level"
+          : "in plate '" + plates.get(context.plate()).name() + "'";
+      diagnostics.report(CheckErrors.outsideItsPlate(n.span(), n.name(), plates.get(d.plate).name(), usePlace));
+      return null;
+    }
+    if (d.kind == ModelChecker.Decl.Kind.LET || d.kind == ModelChecker.Decl.Kind.GUIDE_LET) {
+      return letValue(d, n.span());
+    }
+    return new Ex.VarRef(d.variable, shapes.get(d.variable));
+  }
+
+  private boolean encloses(int ancestor, int plate) {
+    for (int p = plate; p >= 0; p = plates.get(p).parent()) {
+      if (p == ancestor) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private List<String> visibleNames(int plate) {
+    List<String> out = new ArrayList<>();
+    for (Map<String, ModelChecker.Decl> scope : List.of(modelNames, guideNames)) {
+      for (ModelChecker.Decl d : scope.values()) {
+        if (d.kind != ModelChecker.Decl.Kind.PLATE && d.kind != ModelChecker.Decl.Kind.GROUP
+            && encloses(d.plate, plate)) {
+          out.add(d.name);
+        }
+      }
+    }
+    return out;
+  }
+
+  private Ex binary(Binary b, Context context) {
+    Ex left = check(b.left(), context.nested());
+    Ex right = check(b.right(), context.nested());
+    if (left == null || right == null) {
+      return null;
+    }
+    if (Shape.broadcast(left.shape(), right.shape()).isEmpty()) {
+      diagnostics.report(CheckErrors.shapeMismatch(b.span(), "'" + b.op().symbol() + "'", left.shape(),
+          right.shape()));
+      return null;
+    }
+    BinaryOp op = switch (b.op()) {
+      case ADD -> BinaryOp.ADD;
+      case SUB -> BinaryOp.SUB;
+      case MUL -> BinaryOp.MUL;
+      case DIV -> BinaryOp.DIV;
+      case POW -> BinaryOp.POW;
+    };
+    return Exprs.binary(op, left, right);
+  }
+
+  private Ex call(Call c, Context context) {
+    String name = c.function().text();
+    Optional<GuideParameter> marker = GuideParameter.byName(name);
+    if (marker.isPresent()) {
+      return guideParameter(c, marker.get(), context);
+    }
+    Optional<Function> fn = Function.byName(name);
+    if (fn.isEmpty()) {
+      if (Distribution.byName(name).isPresent()) {
+        diagnostics.report(CheckErrors.distributionAsFunction(c.function().span(), name));
+      } else {
+        List<String> known = new ArrayList<>(Arrays.stream(Function.values()).map(Function::alanName).toList());
+        if (context.side() == Side.GUIDE) {
+          known.add("qem");
+          known.add("learn");
+        }
+        diagnostics.report(CheckErrors.unknownFunction(c.function().span(), name, known));
+      }
+      return null;
+    }
+    Function f = fn.get();
+    List<Argument> args = c.arguments();
+    for (Argument a : args) {
+      if (a.name().isPresent()) {
+        diagnostics.report(CheckErrors.namedFunctionArgument(a.span(), name));
+        return null;
+      }
+    }
+    if (args.size() < f.minArity() || args.size() > f.maxArity()) {
+      diagnostics.report(CheckErrors.wrongFunctionArgumentCount(c.span(), name, f.minArity(), f.maxArity(),
+          args.size()));
+      return null;
+    }
+    List<Ex> values = new ArrayList<>();
+    for (Argument a : args) {
+      Ex v = check(a.value(), context.nested());
+      if (v == null) {
+        return null;
+      }
+      values.add(v);
+    }
+    if (values.size() == 2 && Shape.broadcast(values.get(0).shape(), values.get(1).shape()).isEmpty()) {
+      diagnostics.report(CheckErrors.shapeMismatch(c.span(), "'" + name + "'", values.get(0).shape(),
+          values.get(1).shape()));
+      return null;
+    }
+    Ex a = values.get(0);
+    return switch (f) {
+      case EXP -> Exprs.unary(UnaryOp.EXP, a);
+      case LOG -> Exprs.unary(UnaryOp.LOG, a);
+      case LOG1P -> Exprs.unary(UnaryOp.LOG1P, a);
+      case EXPM1 -> Exprs.unary(UnaryOp.EXPM1, a);
+      case SQRT -> Exprs.unary(UnaryOp.SQRT, a);
+      case ABS -> Exprs.unary(UnaryOp.ABS, a);
+      case SIGMOID -> Exprs.unary(UnaryOp.SIGMOID, a);
+      case SOFTPLUS -> Exprs.unary(UnaryOp.SOFTPLUS, a);
+      case POW -> Exprs.binary(BinaryOp.POW, a, values.get(1));
+      case DOT -> {
+        Ex product = Exprs.mul(a, values.get(1));
+        yield product.shape().rank() == 0 ? product : Exprs.reduce(ReduceOp.SUM, product, 1);
+      }
+      case SUM -> Exprs.reduce(ReduceOp.SUM, a, a.shape().rank());
+      case MIN -> values.size() == 2 ? Exprs.binary(BinaryOp.MIN, a, values.get(1))
+          : Exprs.reduce(ReduceOp.MIN, a, a.shape().rank());
+      case MAX -> values.size() == 2 ? Exprs.binary(BinaryOp.MAX, a, values.get(1))
+          : Exprs.reduce(ReduceOp.MAX, a, a.shape().rank());
+    };
+  }
+
+  private Ex guideParameter(Call c, GuideParameter kind, Context context) {
+    String marker = kind.alanName();
+    if (context.side() != Side.GUIDE) {
+      diagnostics.report(CheckErrors.guideParameterInModel(c.span(), marker));
+      return null;
+    }
+    Double init = c.arguments().size() == 1 && c.arguments().get(0).name().isEmpty()
+        ? literalValue(c.arguments().get(0).value()) : null;
+    if (init == null) {
+      diagnostics.report(CheckErrors.guideParameterInit(c.span(), marker));
+      return null;
+    }
+    if (kind == GuideParameter.QEM && !context.wholeArgument()) {
+      diagnostics.report(CheckErrors.qemNotWholeArgument(c.span()));
+      return null;
+    }
+    if (context.variable() < 0) {
+      // a let binding in the guide: the parameter has no variable to take its plates and shape from
+      diagnostics.report(CheckErrors.guideParameterInLet(c.span(), marker));
+      return null;
+    }
+    int id = params.size();
+    String base = context.variableName() + "_" + context.parameterName();
+    String name = base;
+    for (int i = 2; nameTaken(name); i++) {
+      name = base + "_" + i;
+    }
+    ModelChecker.Decl owner = variables.get(context.variable());
+    Shape shape = shapes.get(context.variable());
+    params.add(new ParamIr(id, name, kind, init, context.variable(), owner.plate, shape, c.span()));
+    return new Ex.ParamRef(id, shape);
+  }
+
+  private boolean nameTaken(String name) {
+    return params.stream().anyMatch(p -> p.name().equals(name));
+  }
+
+  private static Double literalValue(Expr e) {
+    if (e instanceof NumberLit n) {
+      return n.value();
+    }
+    if (e instanceof Unary u && u.operand() instanceof NumberLit n) {
+      return -n.value();
+    }
+    return null;
+  }
+}

@@ -1,0 +1,345 @@
+package org.alan.compiler.check;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.alan.compiler.ast.Call;
+import org.alan.compiler.ast.DataStmt;
+import org.alan.compiler.ast.GroupStmt;
+import org.alan.compiler.ast.GuideDecl;
+import org.alan.compiler.ast.Identifier;
+import org.alan.compiler.ast.InputStmt;
+import org.alan.compiler.ast.LatentStmt;
+import org.alan.compiler.ast.LetStmt;
+import org.alan.compiler.ast.PlateStmt;
+import org.alan.compiler.ast.Statement;
+import org.alan.compiler.diag.Diagnostics;
+import org.alan.compiler.ir.DistIr;
+import org.alan.compiler.ir.Ex;
+import org.alan.compiler.ir.ExWalker;
+import org.alan.compiler.ir.GroupIr;
+import org.alan.compiler.ir.ParamIr;
+import org.alan.compiler.ir.PlateIr;
+import org.alan.compiler.ir.Shape;
+import org.alan.compiler.ir.VariableIr;
+import org.alan.compiler.source.SourceSpan;
+import org.alan.stdlib.Distribution;
+import org.alan.stdlib.SupportKind;
+
+/**
+ * Builds the guide: the latent groups (each a K dimension) in sampling order and every latent's proposal,
+ * either from a {@code guide} block or, without one, the automatic guide (the prior as proposal, one group per
+ * latent).
+ */
+final class GuideBuilder {
+  private final Diagnostics diagnostics;
+  private final ExpressionChecker expressions;
+  private final List<PlateIr> plates;
+  private final Map<String, ModelChecker.Decl> modelNames;
+  private final List<VariableIr> variables;
+  private final Map<Integer, DistIr> proposals = new TreeMap<>();
+
+  GuideBuilder(Diagnostics diagnostics, ExpressionChecker expressions, List<PlateIr> plates,
+      Map<String, ModelChecker.Decl> modelNames, List<VariableIr> variables, List<ParamIr> params) {
+    this.diagnostics = diagnostics;
+    this.expressions = expressions;
+    this.plates = plates;
+    this.modelNames = modelNames;
+    this.variables = variables;
+  }
+
+  Map<Integer, DistIr> proposals() {
+    return proposals;
+  }
+
+  /** A group before ordering: its name, plate, members in appearance order and where it was written. */
+  private record PendingGroup(String name, int plate, List<Integer> members, SourceSpan span) {}
+
+  /** The automatic guide: the prior proposes each latent, each latent is its own group. */
+  List<GroupIr> automatic() {
+    List<PendingGroup> pending = new ArrayList<>();
+    for (VariableIr v : variables) {
+      if (v.isLatent()) {
+        proposals.put(v.id(), v.prior());
+        pending.add(new PendingGroup(v.name(), v.plate(), List.of(v.id()), v.span()));
+      }
+    }
+    return order(pending, SourceSpan.NONE);
+  }
+
+  /** A guide from source; null when it has errors (already reported). */
+  List<GroupIr> fromSource(GuideDecl guide) {
+    int errorsBefore = diagnostics.errorCount();
+    Map<String, ModelChecker.Decl> guideNames = new LinkedHashMap<>();
+    Map<Integer, LatentStmt> latentStatements = new LinkedHashMap<>();
+    List<PendingGroup> pending = new ArrayList<>();
+    walk(guide.body(), PlateIr.TOP, null, guideNames, latentStatements, pending);
+    expressions.setGuideNames(guideNames);
+
+    for (VariableIr v : variables) {
+      if (v.isLatent() && !latentStatements.containsKey(v.id())) {
+        diagnostics.report(CheckErrors.guideMissesLatent(guide.name().span(), guide.name().text(), v.name(),
+            plates.get(v.plate()).name()));
+      }
+    }
+    for (Map.Entry<Integer, LatentStmt> e : latentStatements.entrySet()) {
+      VariableIr v = variables.get(e.getKey());
+      LatentStmt s = e.getValue();
+      DistIr q = expressions.bindDistribution(s.distribution(), v.plate(), v.eventShape(), v.name(),
+          ExpressionChecker.Side.GUIDE);
+      if (q != null && verifySameSupport(v, q, s.distribution())) {
+        proposals.put(v.id(), q);
+      }
+    }
+    if (diagnostics.errorCount() > errorsBefore) {
+      return null;
+    }
+    return order(pending, guide.name().span());
+  }
+
+  private void walk(List<Statement> body, int plate, GroupStmt inGroup, Map<String, ModelChecker.Decl> guideNames,
+      Map<Integer, LatentStmt> latents, List<PendingGroup> pending) {
+    for (Statement s : body) {
+      if (inGroup != null && !(s instanceof LatentStmt)) {
+        diagnostics.report(CheckErrors.groupMember(s.span()));
+        continue;
+      }
+      switch (s) {
+        case PlateStmt p -> {
+          int child = findPlate(p.name().text(), plate);
+          if (child < 0) {
+            diagnostics.report(CheckErrors.guideUnknownPlate(p.name().span(), p.name().text(),
+                plates.get(plate).name()));
+            continue;
+          }
+          if (p.size().isPresent()) {
+            diagnostics.report(CheckErrors.guidePlateSize(p.size().get().span()));
+          }
+          walk(p.body(), child, null, guideNames, latents, pending);
+        }
+        case GroupStmt g -> {
+          if (!declareGuideName(g.name(), ModelChecker.Decl.Kind.GROUP, plate, g, guideNames)) {
+            continue;
+          }
+          List<PendingGroup> members = new ArrayList<>();
+          walk(g.body(), plate, g, guideNames, latents, members);
+          List<Integer> ids = new ArrayList<>();
+          members.forEach(m -> ids.addAll(m.members()));
+          if (ids.size() == 1) {
+            diagnostics.report(CheckErrors.singleMemberGroup(g.name().span(), g.name().text()));
+          }
+          if (!ids.isEmpty()) {
+            pending.add(new PendingGroup(g.name().text(), plate, ids, g.name().span()));
+          }
+        }
+        case LatentStmt l -> {
+          Integer id = latentFor(l, plate, latents);
+          if (id != null) {
+            latents.put(id, l);
+            pending.add(new PendingGroup(l.name().text(), plate, List.of(id), l.name().span()));
+          }
+        }
+        case LetStmt l -> {
+          if (modelNames.containsKey(l.name().text())) {
+            diagnostics.report(CheckErrors.letInGuideShadowsModel(l.name().span(), l.name().text()));
+          } else {
+            declareGuideName(l.name(), ModelChecker.Decl.Kind.GUIDE_LET, plate, l, guideNames);
+          }
+        }
+        case DataStmt d -> diagnostics.report(CheckErrors.guideDataStatement(d.name().span(), d.name().text()));
+        case InputStmt i -> diagnostics.report(CheckErrors.guideInput(i.span()));
+      }
+    }
+  }
+
+  private boolean declareGuideName(Identifier name, ModelChecker.Decl.Kind kind, int plate, Statement s,
+      Map<String, ModelChecker.Decl> guideNames) {
+    ModelChecker.Decl clash = guideNames.get(name.text());
+    if (clash == null) {
+      clash = modelNames.get(name.text());
+    }
+    if (clash != null) {
+      diagnostics.report(CheckErrors.duplicateDefinition(name.span(), ModelChecker.describe(kind), name.text(),
+          clash.span.line()));
+      return false;
+    }
+    guideNames.put(name.text(), new ModelChecker.Decl(name.text(), kind, plate, name.span(), s));
+    return true;
+  }
+
+  private int findPlate(String name, int parent) {
+    for (PlateIr p : plates) {
+      if (p.parent() == parent && p.name().equals(name)) {
+        return p.id();
+      }
+    }
+    return -1;
+  }
+
+  private Integer latentFor(LatentStmt l, int plate, Map<Integer, LatentStmt> seen) {
+    String name = l.name().text();
+    ModelChecker.Decl d = modelNames.get(name);
+    if (d == null || d.kind == ModelChecker.Decl.Kind.PLATE) {
+      List<String> latentNames = variables.stream().filter(VariableIr::isLatent).map(VariableIr::name).toList();
+      diagnostics.report(CheckErrors.guideUnknownLatent(l.name().span(), name, latentNames));
+      return null;
+    }
+    switch (d.kind) {
+      case DATA -> {
+        diagnostics.report(CheckErrors.guideDefinesData(l.name().span(), name));
+        return null;
+      }
+      case INPUT -> {
+        diagnostics.report(CheckErrors.inputShapeAsLatent(l.name().span(), name));
+        return null;
+      }
+      case LET -> {
+        diagnostics.report(CheckErrors.latentWithoutDistributionInGuide(l.name().span(), name));
+        return null;
+      }
+      default -> { }
+    }
+    VariableIr v = variables.get(d.variable);
+    if (v.plate() != plate) {
+      diagnostics.report(CheckErrors.guideWrongPlate(l.name().span(), name, plates.get(v.plate()).name(),
+          plates.get(plate).name()));
+      return null;
+    }
+    LatentStmt previous = seen.get(v.id());
+    if (previous != null) {
+      diagnostics.report(CheckErrors.duplicateDefinition(l.name().span(), "guide proposal", name,
+          previous.name().span().line()));
+      return null;
+    }
+    Shape restated = ModelChecker.declaredShape(l);
+    if (!l.shape().isEmpty() && !restated.equals(v.eventShape())) {
+      diagnostics.report(CheckErrors.guideShapeMismatch(l.name().span(), name, v.eventShape(), restated));
+      return null;
+    }
+    return v.id();
+  }
+
+  private boolean verifySameSupport(VariableIr v, DistIr q, Call call) {
+    DistIr p = v.prior();
+    if (supportClass(p).equals(supportClass(q))) {
+      return true;
+    }
+    diagnostics.report(CheckErrors.supportMismatch(call.function().span(), v.name(), p.family().alanName(),
+        describeSupport(p), q.family().alanName(), describeSupport(q)));
+    return false;
+  }
+
+  /** A value identifying a support up to measure-zero differences ([0, inf) and (0, inf) are one class). */
+  private static Object supportClass(DistIr d) {
+    SupportKind k = d.family().support();
+    return switch (k) {
+      case POSITIVE, NONNEGATIVE -> SupportKind.POSITIVE;
+      case UNIT_INTERVAL -> SupportKind.UNIT_INTERVAL;
+      case INTERVAL -> {
+        if (d.argument("low") instanceof Ex.Const lo && lo.value() == 0
+            && d.argument("high") instanceof Ex.Const hi && hi.value() == 1) {
+          yield SupportKind.UNIT_INTERVAL;
+        }
+        yield List.of(k, d.argument("low"), d.argument("high"));
+      }
+      case BOUNDED_INTEGER -> List.of(k, d.argument("total_count"));
+      case CATEGORY -> List.of(k, d.arguments().get(0).shape().last());
+      default -> k;
+    };
+  }
+
+  private static String describeSupport(DistIr d) {
+    return d.family().support().description();
+  }
+
+  /**
+   * Orders groups so that each comes after every group its proposals read (a topological order, ties broken by
+   * appearance), and orders each group's members the same way.
+   */
+  private List<GroupIr> order(List<PendingGroup> pending, SourceSpan guideSpan) {
+    Map<Integer, Integer> groupOfVariable = new HashMap<>();
+    for (int g = 0; g < pending.size(); g++) {
+      for (int v : pending.get(g).members()) {
+        groupOfVariable.put(v, g);
+      }
+    }
+    List<Set<Integer>> dependsOn = new ArrayList<>();
+    for (int g = 0; g < pending.size(); g++) {
+      Set<Integer> deps = new LinkedHashSet<>();
+      for (int v : pending.get(g).members()) {
+        for (int read : ExWalker.variables(proposals.get(v))) {
+          Integer h = groupOfVariable.get(read);
+          if (h != null && h != g) {
+            deps.add(h);
+          }
+        }
+      }
+      dependsOn.add(deps);
+    }
+    List<Integer> cycle = Cycles.find(pending.size(), dependsOn::get);
+    if (cycle != null) {
+      List<String> path = cycle.stream().map(g -> pending.get(g).name()).toList();
+      diagnostics.report(CheckErrors.cycle(pending.get(cycle.get(0)).span(), "guide", path));
+      return null;
+    }
+    List<Integer> sorted = topological(pending.size(), dependsOn);
+    List<GroupIr> out = new ArrayList<>();
+    for (int g : sorted) {
+      PendingGroup p = pending.get(g);
+      List<Integer> members = orderMembers(p);
+      if (members == null) {
+        return null;
+      }
+      out.add(new GroupIr(out.size(), p.name(), p.plate(), members, p.span()));
+    }
+    return out;
+  }
+
+  private List<Integer> orderMembers(PendingGroup group) {
+    List<Integer> members = group.members();
+    List<Set<Integer>> dependsOn = new ArrayList<>();
+    for (int v : members) {
+      Set<Integer> deps = new LinkedHashSet<>();
+      for (int read : ExWalker.variables(proposals.get(v))) {
+        int index = members.indexOf(read);
+        if (index >= 0 && read != v) {
+          deps.add(index);
+        }
+      }
+      if (ExWalker.variables(proposals.get(v)).contains(v)) {
+        VariableIr self = variables.get(v);
+        diagnostics.report(CheckErrors.cycle(self.span(), "guide", List.of(self.name(), self.name())));
+        return null;
+      }
+      dependsOn.add(deps);
+    }
+    List<Integer> cycle = Cycles.find(members.size(), dependsOn::get);
+    if (cycle != null) {
+      List<String> path = cycle.stream().map(i -> variables.get(members.get(i)).name()).toList();
+      diagnostics.report(CheckErrors.cycle(group.span(), "guide", path));
+      return null;
+    }
+    return topological(members.size(), dependsOn).stream().map(members::get).toList();
+  }
+
+  /** Kahn's algorithm, always taking the earliest ready node: deterministic and close to source order. */
+  private static List<Integer> topological(int n, List<Set<Integer>> dependsOn) {
+    List<Integer> out = new ArrayList<>();
+    boolean[] done = new boolean[n];
+    while (out.size() < n) {
+      for (int i = 0; i < n; i++) {
+        if (!done[i] && dependsOn.get(i).stream().allMatch(d -> done[d])) {
+          done[i] = true;
+          out.add(i);
+          break;
+        }
+      }
+    }
+    return out;
+  }
+}

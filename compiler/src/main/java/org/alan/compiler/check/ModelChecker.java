@@ -1,0 +1,307 @@
+package org.alan.compiler.check;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Set;
+import org.alan.compiler.ast.Call;
+import org.alan.compiler.ast.DataStmt;
+import org.alan.compiler.ast.Declaration;
+import org.alan.compiler.ast.GroupStmt;
+import org.alan.compiler.ast.GuideDecl;
+import org.alan.compiler.ast.Identifier;
+import org.alan.compiler.ast.InputStmt;
+import org.alan.compiler.ast.IntLiteral;
+import org.alan.compiler.ast.LatentStmt;
+import org.alan.compiler.ast.LetStmt;
+import org.alan.compiler.ast.ModelDecl;
+import org.alan.compiler.ast.PlateStmt;
+import org.alan.compiler.ast.Program;
+import org.alan.compiler.ast.Statement;
+import org.alan.compiler.diag.Diagnostics;
+import org.alan.compiler.ir.DistIr;
+import org.alan.compiler.ir.ExWalker;
+import org.alan.compiler.ir.GroupIr;
+import org.alan.compiler.ir.ModelIr;
+import org.alan.compiler.ir.ParamIr;
+import org.alan.compiler.ir.PlateIr;
+import org.alan.compiler.ir.Shape;
+import org.alan.compiler.ir.VarKind;
+import org.alan.compiler.ir.VariableIr;
+import org.alan.compiler.source.SourceSpan;
+
+/**
+ * Checks a program and lowers each model (with its guide, or the automatic one) to a {@link ModelIr}.
+ *
+ * <p>Guarantees on success: every name resolves to a declaration visible from its use (its own plate or an
+ * enclosing one); shapes broadcast; distribution calls match a signature; the model's dependency graph is
+ * acyclic; the guide proposes every latent exactly once, in the latent's plate, with the model's support,
+ * and can be sampled in an order where each group comes after the groups it reads; every plate's size is
+ * fixed in the source or can be read from the data.
+ */
+public final class ModelChecker {
+  private final Diagnostics diagnostics;
+
+  private ModelChecker(Diagnostics diagnostics) {
+    this.diagnostics = diagnostics;
+  }
+
+  /** Checks the program; returns one IR per model, or an empty list when any error was reported. */
+  public static List<ModelIr> run(Program program, Diagnostics diagnostics) {
+    return new ModelChecker(diagnostics).check(program);
+  }
+
+  private List<ModelIr> check(Program program) {
+    Map<String, ModelDecl> models = new LinkedHashMap<>();
+    Map<String, GuideDecl> guides = new LinkedHashMap<>();
+    for (Declaration d : program.declarations()) {
+      if (d instanceof ModelDecl m) {
+        ModelDecl previous = models.putIfAbsent(m.name().text(), m);
+        if (previous != null) {
+          diagnostics.report(CheckErrors.duplicateDefinition(m.name().span(), "model", m.name().text(),
+              previous.name().span().line()));
+        }
+      }
+    }
+    for (Declaration d : program.declarations()) {
+      if (d instanceof GuideDecl g) {
+        if (!models.containsKey(g.name().text())) {
+          diagnostics.report(CheckErrors.noGuideForModel(g.name().span(), g.name().text(), models.keySet()));
+          continue;
+        }
+        GuideDecl previous = guides.putIfAbsent(g.name().text(), g);
+        if (previous != null) {
+          diagnostics.report(CheckErrors.twoGuides(g.name().span(), g.name().text(), previous.name().span().line()));
+        }
+      }
+    }
+    if (models.isEmpty()) {
+      diagnostics.report(CheckErrors.noModel(program.span().isNone() ? SourceSpan.NONE
+          : new SourceSpan(0, 0, 1, 1)));
+    }
+    List<ModelIr> out = new ArrayList<>();
+    for (ModelDecl m : models.values()) {
+      ModelIr ir = new SingleModel(m, guides.get(m.name().text())).check();
+      if (ir != null) {
+        out.add(ir);
+      }
+    }
+    return diagnostics.hasErrors() ? List.of() : out;
+  }
+
+  /** Everything known about one declared name of a model or its guide. */
+  static final class Decl {
+    final String name;
+    final Kind kind;
+    final int plate;
+    final SourceSpan span;
+    final Statement statement;
+    int variable = -1;
+
+    Decl(String name, Kind kind, int plate, SourceSpan span, Statement statement) {
+      this.name = name;
+      this.kind = kind;
+      this.plate = plate;
+      this.span = span;
+      this.statement = statement;
+    }
+
+    enum Kind { PLATE, INPUT, DATA, LATENT, LET, GROUP, GUIDE_LET }
+  }
+
+  private final class SingleModel {
+    private final ModelDecl model;
+    private final GuideDecl guide;
+    private final List<PlateIr> plates = new ArrayList<>();
+    private final Map<String, Decl> names = new LinkedHashMap<>();
+    private final List<Decl> variableDecls = new ArrayList<>();
+    private final List<ParamIr> params = new ArrayList<>();
+    private final int errorsBefore;
+
+    SingleModel(ModelDecl model, GuideDecl guide) {
+      this.model = model;
+      this.guide = guide;
+      this.errorsBefore = diagnostics.errorCount();
+    }
+
+    ModelIr check() {
+      verifyModelName(model.name());
+      plates.add(new PlateIr(PlateIr.TOP, "", -1, 0, OptionalInt.of(1), model.span()));
+      collect(model.body(), PlateIr.TOP);
+
+      ExpressionChecker expressions = new ExpressionChecker(diagnostics, plates, names, variableDecls, params);
+      List<VariableIr> variables = new ArrayList<>();
+      for (Decl d : variableDecls) {
+        variables.add(null);
+      }
+      // distributions are bound after every variable has an id and a shape, so that order does not matter
+      List<Shape> shapes = new ArrayList<>();
+      for (Decl d : variableDecls) {
+        shapes.add(declaredShape(d.statement));
+      }
+      expressions.setShapes(shapes);
+      for (Decl d : variableDecls) {
+        DistIr prior = null;
+        Call call = distributionOf(d.statement);
+        if (call != null) {
+          prior = expressions.bindDistribution(call, d.plate, shapes.get(d.variable), d.name,
+              ExpressionChecker.Side.MODEL);
+        }
+        if (prior == null && d.kind != Decl.Kind.INPUT) {
+          continue;
+        }
+        VarKind kind = switch (d.kind) {
+          case INPUT -> VarKind.INPUT;
+          case DATA -> VarKind.DATA;
+          default -> VarKind.LATENT;
+        };
+        variables.set(d.variable, new VariableIr(d.variable, d.name, kind, d.plate, shapes.get(d.variable), prior,
+            d.span));
+      }
+      verifyPlateSizes();
+      if (diagnostics.errorCount() > errorsBefore) {
+        return null;
+      }
+      verifyModelAcyclic(variables);
+
+      GuideBuilder guideBuilder = new GuideBuilder(diagnostics, expressions, plates, names, variables, params);
+      List<GroupIr> groups;
+      Map<Integer, org.alan.compiler.ir.DistIr> proposals;
+      if (guide == null) {
+        groups = guideBuilder.automatic();
+        proposals = guideBuilder.proposals();
+      } else {
+        groups = guideBuilder.fromSource(guide);
+        proposals = guideBuilder.proposals();
+      }
+      if (diagnostics.errorCount() > errorsBefore || groups == null) {
+        return null;
+      }
+      return new ModelIr(model.name().text(), model.span(), plates, variables, groups, params, proposals,
+          guide == null);
+    }
+
+    private void verifyModelName(Identifier name) {
+      String text = name.text();
+      if (JavaNames.isKeyword(text)) {
+        diagnostics.report(CheckErrors.invalidJavaName(name.span(), "model", text,
+            "it is a Java keyword, and the model becomes a Java class of that name"));
+      } else if (JavaNames.clashesWithJavaLang(text)) {
+        diagnostics.report(CheckErrors.invalidJavaName(name.span(), "model", text,
+            "the generated class would hide java.lang." + text));
+      } else if (text.startsWith("__")) {
+        diagnostics.report(CheckErrors.reservedName(name.span(), text));
+      }
+    }
+
+    private void collect(List<Statement> body, int plate) {
+      for (Statement s : body) {
+        switch (s) {
+          case PlateStmt p -> {
+            if (!declare(p.name(), Decl.Kind.PLATE, plate, s)) {
+              continue;
+            }
+            int id = plates.size();
+            OptionalInt size = p.size().map(IntLiteral::value).map(OptionalInt::of).orElse(OptionalInt.empty());
+            plates.add(new PlateIr(id, p.name().text(), plate, plates.get(plate).depth() + 1, size, p.name().span()));
+            collect(p.body(), id);
+          }
+          case GroupStmt g -> {
+            diagnostics.report(CheckErrors.groupInModel(g.span()));
+            collect(g.body(), plate);
+          }
+          case InputStmt i -> declareVariable(i.name(), Decl.Kind.INPUT, plate, s);
+          case DataStmt d -> declareVariable(d.name(), Decl.Kind.DATA, plate, s);
+          case LatentStmt l -> declareVariable(l.name(), Decl.Kind.LATENT, plate, s);
+          case LetStmt l -> declare(l.name(), Decl.Kind.LET, plate, s);
+        }
+      }
+    }
+
+    private void declareVariable(Identifier name, Decl.Kind kind, int plate, Statement s) {
+      if (declare(name, kind, plate, s)) {
+        Decl d = names.get(name.text());
+        d.variable = variableDecls.size();
+        variableDecls.add(d);
+      }
+    }
+
+    private boolean declare(Identifier name, Decl.Kind kind, int plate, Statement s) {
+      if (name.text().startsWith("__")) {
+        diagnostics.report(CheckErrors.reservedName(name.span(), name.text()));
+        return false;
+      }
+      Decl previous = names.get(name.text());
+      if (previous != null) {
+        diagnostics.report(CheckErrors.duplicateDefinition(name.span(), describe(kind), name.text(),
+            previous.span.line()));
+        return false;
+      }
+      names.put(name.text(), new Decl(name.text(), kind, plate, name.span(), s));
+      return true;
+    }
+
+    private void verifyPlateSizes() {
+      Set<Integer> sized = new LinkedHashSet<>();
+      for (Decl d : variableDecls) {
+        if (d.kind == Decl.Kind.INPUT || d.kind == Decl.Kind.DATA) {
+          for (int p = d.plate; p >= 0; p = plates.get(p).parent()) {
+            sized.add(p);
+          }
+        }
+      }
+      for (PlateIr p : plates) {
+        if (!p.isTop() && p.fixedSize().isEmpty() && !sized.contains(p.id())) {
+          diagnostics.report(CheckErrors.unsizedPlate(p.span(), p.name()));
+        }
+      }
+    }
+
+    private void verifyModelAcyclic(List<VariableIr> variables) {
+      Map<Integer, Set<Integer>> edges = new HashMap<>();
+      for (VariableIr v : variables) {
+        if (v.prior() != null) {
+          edges.put(v.id(), ExWalker.variables(v.prior()));
+        }
+      }
+      List<Integer> cycle = Cycles.find(variables.size(), id -> edges.getOrDefault(id, Set.of()));
+      if (cycle != null) {
+        List<String> path = cycle.stream().map(id -> variables.get(id).name()).toList();
+        diagnostics.report(CheckErrors.cycle(variables.get(cycle.get(0)).span(), "model", path));
+      }
+    }
+  }
+
+  static String describe(Decl.Kind kind) {
+    return switch (kind) {
+      case PLATE -> "plate";
+      case INPUT -> "input";
+      case DATA -> "data variable";
+      case LATENT -> "variable";
+      case LET, GUIDE_LET -> "let binding";
+      case GROUP -> "group";
+    };
+  }
+
+  static Shape declaredShape(Statement s) {
+    List<IntLiteral> dims = switch (s) {
+      case InputStmt i -> i.shape();
+      case DataStmt d -> d.shape();
+      case LatentStmt l -> l.shape();
+      default -> List.of();
+    };
+    return Shape.of(dims.stream().mapToInt(IntLiteral::value).toArray());
+  }
+
+  static Call distributionOf(Statement s) {
+    return switch (s) {
+      case DataStmt d -> d.distribution();
+      case LatentStmt l -> l.distribution();
+      default -> null;
+    };
+  }
+}

@@ -1,0 +1,24 @@
+package org.alan.compiler.ir;
+
+/** Elementwise two-argument operations. */
+public enum BinaryOp {
+  ADD("+"), SUB("-"), MUL("*"), DIV("/"), POW("^"), MIN("min"), MAX("max"),
+  /** x * log(y), defined as 0 where x == 0 (so 0 * log 0 = 0, as in densities of discrete values). */
+  XLOGY("xlogy"),
+  /** x * log1p(y), 0 where x == 0. */
+  XLOG1PY("xlog1py");
+
+  private final String symbol;
+
+  BinaryOp(String symbol) {
+    this.symbol = symbol;
+  }
+
+  public String symbol() {
+    return symbol;
+  }
+
+  public boolean isInfix() {
+    return ordinal() <= POW.ordinal();
+  }
+}

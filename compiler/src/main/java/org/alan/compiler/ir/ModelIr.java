@@ -1,0 +1,94 @@
+package org.alan.compiler.ir;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import org.alan.compiler.source.SourceSpan;
+
+/**
+ * A checked model with its guide: plates (plate 0 is the top level), variables, the guide's groups in sampling
+ * order, the guide's learnable parameters and each latent's proposal distribution.
+ *
+ * @param groups the latent groups in the order the guide samples them
+ * @param proposals latent variable id to its guide distribution
+ * @param automaticGuide true when the source had no guide and the prior is used as the proposal
+ */
+public record ModelIr(String name, SourceSpan span, List<PlateIr> plates, List<VariableIr> variables,
+    List<GroupIr> groups, List<ParamIr> params, Map<Integer, DistIr> proposals, boolean automaticGuide) {
+  public ModelIr {
+    Objects.requireNonNull(name, "name is null");
+    Objects.requireNonNull(span, "span is null");
+    plates = List.copyOf(plates);
+    variables = List.copyOf(variables);
+    groups = List.copyOf(groups);
+    params = List.copyOf(params);
+    proposals = Collections.unmodifiableMap(new TreeMap<>(proposals));
+  }
+
+  public PlateIr plate(int id) {
+    return plates.get(id);
+  }
+
+  public VariableIr variable(int id) {
+    return variables.get(id);
+  }
+
+  public GroupIr group(int id) {
+    return groups.get(id);
+  }
+
+  /** The group a latent variable belongs to. */
+  public int groupOf(int variable) {
+    for (GroupIr g : groups) {
+      if (g.members().contains(variable)) {
+        return g.id();
+      }
+    }
+    throw new IllegalArgumentException(variable(variable).name() + " is not a latent");
+  }
+
+  /** The plates from the top level down to {@code plate}, inclusive. */
+  public List<Integer> plateChain(int plate) {
+    List<Integer> chain = new ArrayList<>();
+    for (int p = plate; p >= 0; p = plates.get(p).parent()) {
+      chain.add(0, p);
+    }
+    return chain;
+  }
+
+  /** Whether {@code ancestor} is {@code plate} or encloses it. */
+  public boolean encloses(int ancestor, int plate) {
+    for (int p = plate; p >= 0; p = plates.get(p).parent()) {
+      if (p == ancestor) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Direct children of a plate, in declaration order. */
+  public List<Integer> childPlates(int plate) {
+    List<Integer> out = new ArrayList<>();
+    for (PlateIr p : plates) {
+      if (p.parent() == plate) {
+        out.add(p.id());
+      }
+    }
+    return out;
+  }
+
+  public List<VariableIr> variablesIn(int plate) {
+    return variables.stream().filter(v -> v.plate() == plate).toList();
+  }
+
+  public List<VariableIr> latents() {
+    return variables.stream().filter(VariableIr::isLatent).toList();
+  }
+
+  public DistIr proposal(int variable) {
+    return proposals.get(variable);
+  }
+}

@@ -1,0 +1,2 @@
+/** Source text and positions: every AST and IR node carries a {@link org.alan.compiler.source.SourceSpan}. */
+package org.alan.compiler.source;

@@ -1,0 +1,46 @@
+// Syntax of the .alan language: model and guide blocks made of plates, groups,
+// inputs, observed data, latent variables and let bindings.
+parser grammar AlanParser;
+
+options { tokenVocab = AlanLexer; }
+
+program
+    : declaration* EOF
+    ;
+
+declaration
+    : MODEL name=IDENT LBRACE statement* RBRACE    # modelDeclaration
+    | GUIDE name=IDENT LBRACE statement* RBRACE    # guideDeclaration
+    ;
+
+statement
+    : PLATE name=IDENT (LPAREN size=NUMBER RPAREN)? LBRACE statement* RBRACE   # plateStatement
+    | GROUP name=IDENT LBRACE statement* RBRACE                               # groupStatement
+    | INPUT name=IDENT shape? SEMI                                            # inputStatement
+    | DATA name=IDENT shape? TILDE call SEMI                                  # dataStatement
+    | name=IDENT shape? TILDE call SEMI                                       # latentStatement
+    | LET name=IDENT ASSIGN expression SEMI                                   # letStatement
+    ;
+
+shape
+    : LBRACK NUMBER (COMMA NUMBER)* RBRACK
+    ;
+
+call
+    : function=IDENT LPAREN (argument (COMMA argument)*)? RPAREN
+    ;
+
+argument
+    : (name=IDENT ASSIGN)? expression
+    ;
+
+expression
+    : <assoc=right> base=expression CARET exponent=expression     # powerExpression
+    | MINUS operand=expression                                   # negateExpression
+    | left=expression op=(STAR | SLASH) right=expression         # multiplicativeExpression
+    | left=expression op=(PLUS | MINUS) right=expression         # additiveExpression
+    | call                                                       # callExpression
+    | NUMBER                                                     # numberExpression
+    | IDENT                                                      # nameExpression
+    | LPAREN inner=expression RPAREN                             # parenthesizedExpression
+    ;

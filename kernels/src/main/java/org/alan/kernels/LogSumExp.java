@@ -1,0 +1,71 @@
+package org.alan.kernels;
+
+/**
+ * Entry point to the log-sum-exp loops: picks the Vector API implementation when the JVM was started with
+ * {@code --add-modules jdk.incubator.vector} (and {@code -Dalan.vector=false} is not set), the scalar one
+ * otherwise. All methods work on contiguous ranges of {@code double[]}.
+ */
+public final class LogSumExp {
+  private static final LseOps OPS = choose();
+
+  private LogSumExp() {}
+
+  private static LseOps choose() {
+    if (!Boolean.parseBoolean(System.getProperty("alan.vector", "true"))) {
+      return new ScalarLse();
+    }
+    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+      return new ScalarLse();
+    }
+    try {
+      return (LseOps) Class.forName("org.alan.kernels.VectorLse").getDeclaredConstructor().newInstance();
+    } catch (ReflectiveOperationException | LinkageError e) {
+      return new ScalarLse();
+    }
+  }
+
+  /** Whether the vectorised implementation is in use (reported by benchmarks and {@code --version}). */
+  public static boolean vectorised() {
+    return !(OPS instanceof ScalarLse);
+  }
+
+  /** Prepares a running state for {@code n} entries: max = minus infinity, sum = 0. */
+  public static void reset(double[] max, double[] sum, int off, int n) {
+    java.util.Arrays.fill(max, off, off + n, Double.NEGATIVE_INFINITY);
+    java.util.Arrays.fill(sum, off, off + n, 0.0);
+  }
+
+  public static void update(double[] max, double[] sum, int off, double[] x, int xOff, int n) {
+    OPS.update(max, sum, off, x, xOff, n);
+  }
+
+  public static void finish(double[] max, double[] sum, int off, double[] out, int outOff, int n) {
+    OPS.finish(max, sum, off, out, outOff, n);
+  }
+
+  public static void softmaxAdjoint(double[] x, int xOff, double[] lse, int lseOff, double[] adj, int adjOff,
+      double[] w, int wOff, int n) {
+    OPS.softmaxAdjoint(x, xOff, lse, lseOff, adj, adjOff, w, wOff, n);
+  }
+
+  public static double sum(double[] x, int off, int n) {
+    return OPS.sum(x, off, n);
+  }
+
+  public static double max(double[] x, int off, int n) {
+    return OPS.max(x, off, n);
+  }
+
+  public static double logSumExp(double[] x, int off, int n) {
+    return OPS.logSumExp(x, off, n);
+  }
+
+  /** The scalar implementation, for tests that compare the two. */
+  static LseOps scalar() {
+    return new ScalarLse();
+  }
+
+  static LseOps active() {
+    return OPS;
+  }
+}

@@ -1,0 +1,26 @@
+package org.alan.kernels;
+
+/** The operations a log-sum-exp implementation provides over contiguous ranges. */
+interface LseOps {
+  /**
+   * Folds block {@code x[xOff, xOff+n)} into the running state: {@code max[i]} and {@code sum[i]} such that the
+   * log-sum-exp so far is {@code max[i] + log(sum[i])}. Entries equal to minus infinity are skipped.
+   */
+  void update(double[] max, double[] sum, int off, double[] x, int xOff, int n);
+
+  /** {@code out[i] = max[i] + log(sum[i])}; minus infinity where nothing finite was folded in. */
+  void finish(double[] max, double[] sum, int off, double[] out, int outOff, int n);
+
+  /** {@code w[i] = adj[i] * exp(x[i] - lse[i])}: the adjoint of one block, 0 where adj is 0. */
+  void softmaxAdjoint(double[] x, int xOff, double[] lse, int lseOff, double[] adj, int adjOff, double[] w, int wOff,
+      int n);
+
+  /** Sum of {@code x[off, off+n)}. */
+  double sum(double[] x, int off, int n);
+
+  /** Largest entry of {@code x[off, off+n)} (minus infinity when empty). */
+  double max(double[] x, int off, int n);
+
+  /** {@code log sum exp(x[off, off+n))}, max-subtracted. */
+  double logSumExp(double[] x, int off, int n);
+}

@@ -1,0 +1,687 @@
+package org.alan.runtime.engine;
+
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
+import org.alan.kernels.LogSumExp;
+import org.alan.runtime.engine.Layouts.InputLayout;
+import org.alan.runtime.engine.Layouts.StepLayout;
+import org.alan.runtime.io.BoundData;
+import org.alan.runtime.model.CompiledModel;
+import org.alan.runtime.model.FactorKernel;
+import org.alan.runtime.model.GroupSpec;
+import org.alan.runtime.model.ModelSpec;
+import org.alan.runtime.model.VariableSpec;
+import org.alan.runtime.plan.FinalOutput;
+import org.alan.runtime.plan.PlatePlan;
+import org.alan.runtime.plan.TensorRef;
+import org.alan.runtime.sampling.Rng;
+
+/**
+ * Runs the massively parallel importance-sampling estimator for one model and data set.
+ *
+ * <ol>
+ *   <li>Guide sampling: K particles per latent group, parents' particles resampled per child (spec 2.2).</li>
+ *   <li>Forward pass: for every plate bottom-up and every element in parallel, the planned steps stream the
+ *       factors through an online log-sum-exp; the per-element step outputs are kept (they are small: no K
+ *       dimension of the element's own groups). The top level's outputs sum to log P-hat (spec 2.4).</li>
+ *   <li>Backward pass: top-down, each step's softmax times its output adjoint is recomputed from the factors
+ *       and pushed to its inputs (spec 3.2). A latent group's factor receives the posterior marginal of the
+ *       group's particle at each plate element; moments and ESS follow.</li>
+ *   <li>Draws: exact ancestral sampling of particle indices in reverse elimination order (spec 3.4).</li>
+ * </ol>
+ */
+public final class Engine implements AutoCloseable {
+  private static final long PURPOSE_PARENTS = 1;
+  private static final long PURPOSE_GUIDE = 2;
+  private static final long PURPOSE_DRAWS = 3;
+
+  private final CompiledModel model;
+  private final ModelSpec spec;
+  private final Parallel parallel;
+
+  public Engine(CompiledModel model, int threads) {
+    this.model = model;
+    this.spec = model.spec();
+    this.parallel = new Parallel(threads);
+  }
+
+  @Override
+  public void close() {
+    parallel.close();
+  }
+
+  /** Samples the guide, runs the forward and backward passes and, if asked, draws from the posterior. */
+  public Posterior run(BoundData data, SampleOptions options, Progress progress) {
+    if (data.spec() != spec) {
+      throw new IllegalArgumentException("data was bound to model " + data.spec().name() + ", not " + spec.name());
+    }
+    int k = options.k();
+    double[][] params = ModelState.initialParams(spec, counts(data.plateSize()));
+    ModelState state = new ModelState(spec, k, data.plateSize(), data.values(), params);
+    sampleGuide(state, options, progress);
+    Run run = new Run(state, progress);
+    double logMl = run.forward();
+    run.backward();
+    Posterior.Moments moments = Posterior.moments(state, run.marginals);
+    Draws draws = options.draws() > 0 ? run.draw(options.draws(), options.seed()) : null;
+    return new Posterior(spec, state, logMl, run.marginals, moments, draws);
+  }
+
+  private int[] counts(int[] plateSize) {
+    int[] count = new int[plateSize.length];
+    for (int p = 0; p < count.length; p++) {
+      int parent = spec.plates()[p].parent();
+      count[p] = parent < 0 ? 1 : count[parent] * plateSize[p];
+    }
+    return count;
+  }
+
+  private void sampleGuide(ModelState state, SampleOptions options, Progress progress) {
+    int k = state.K;
+    long seed = options.seed();
+    GroupSpec[] groups = spec.groups();
+    for (int g = 0; g < groups.length; g++) {
+      for (int h : groups[g].guideParents()) {
+        int n = state.plateCount[groups[h].plate()];
+        int[] index = new int[n * k];
+        for (int e = 0; e < n; e++) {
+          Rng rng = Rng.stream(seed, PURPOSE_PARENTS, g, h, e);
+          if (options.sampler() == ParentSampler.PERMUTATION) {
+            rng.permutation(index, e * k, k);
+          } else {
+            for (int i = 0; i < k; i++) {
+              index[e * k + i] = rng.nextInt(k);
+            }
+          }
+        }
+        state.parentIndex[g][h] = index;
+      }
+      final int group = g;
+      int n = state.plateCount[groups[g].plate()];
+      parallel.forRange(n, (worker, from, to) -> {
+        for (int e = from; e < to; e++) {
+          model.sampleGroup(group, state, e, Rng.stream(seed, PURPOSE_GUIDE, group, e));
+        }
+      });
+      for (int v : groups[g].members()) {
+        verifyFiniteSamples(state, v);
+      }
+      progress.report("sampling", g + 1, groups.length);
+    }
+  }
+
+  private void verifyFiniteSamples(ModelState state, int v) {
+    double[] z = state.samples[v];
+    VariableSpec var = spec.variables()[v];
+    for (int i = 0; i < z.length; i++) {
+      if (Double.isNaN(z[i])) {
+        int element = i / (var.size() * state.K);
+        throw new InferenceException("the guide drew NaN for '" + var.name() + "'"
+            + Posterior.elementLabel(spec, state, var.plate(), element)
+            + ": a parameter of its proposal is out of range (a negative scale or a probability outside [0, 1]?)");
+      }
+    }
+  }
+
+  /** Scratch space of one worker thread. */
+  private final class Workspace {
+    final ModelState state;
+    final FactorKernel[] kernels;
+    final int[] lastLead;
+    final double[][] blocks;
+    double[] x = new double[0];
+    double[] max = new double[0];
+    double[] sum = new double[0];
+    double[] w = new double[0];
+
+    Workspace(ModelState state) {
+      this.state = state;
+      int factors = spec.factors().length;
+      kernels = new FactorKernel[factors];
+      lastLead = new int[factors];
+      blocks = new double[factors][];
+    }
+
+    FactorKernel kernel(int f) {
+      if (kernels[f] == null) {
+        kernels[f] = model.newKernel(f, state);
+      }
+      return kernels[f];
+    }
+
+    double[] block(int f, int size) {
+      if (blocks[f] == null || blocks[f].length < size) {
+        blocks[f] = new double[size];
+      }
+      return blocks[f];
+    }
+
+    void ensure(int n) {
+      if (x.length < n) {
+        x = new double[n];
+        max = new double[n];
+        sum = new double[n];
+        w = new double[n];
+      }
+    }
+
+    void resetLeads() {
+      Arrays.fill(lastLead, -1);
+    }
+  }
+
+  /** One run's passes and storage. */
+  private final class Run {
+    final ModelState state;
+    final Progress progress;
+    final Layouts layouts;
+    final PlatePlan[] plans;
+    final double[][][] stepOut;
+    final double[][][] finalOut;
+    final double[][][] childSum;
+    final double[][][] childAdj;
+    final double[][] marginals;
+    final Workspace[] workspaces;
+
+    Run(ModelState state, Progress progress) {
+      this.state = state;
+      this.progress = progress;
+      this.layouts = new Layouts(spec, state.K);
+      this.plans = spec.plan().plates();
+      int plates = plans.length;
+      stepOut = new double[plates][][];
+      finalOut = new double[plates][][];
+      childSum = new double[plates][][];
+      childAdj = new double[plates][][];
+      for (int p = 0; p < plates; p++) {
+        int count = state.plateCount[p];
+        stepOut[p] = new double[plans[p].steps().length][];
+        for (int s = 0; s < stepOut[p].length; s++) {
+          stepOut[p][s] = new double[Math.multiplyExact(count, layouts.steps[p][s].restSize)];
+        }
+        finalOut[p] = new double[plans[p].finals().length][];
+        for (int i = 0; i < finalOut[p].length; i++) {
+          finalOut[p][i] = new double[Math.multiplyExact(count, layouts.finalSize[p][i])];
+        }
+        childSum[p] = new double[plans[p].children().length][];
+        childAdj[p] = new double[plans[p].children().length][];
+        for (int c = 0; c < childSum[p].length; c++) {
+          childSum[p][c] = new double[Math.multiplyExact(count, layouts.childSize[p][c])];
+          childAdj[p][c] = new double[childSum[p][c].length];
+        }
+      }
+      marginals = new double[spec.groups().length][];
+      for (int g = 0; g < marginals.length; g++) {
+        marginals[g] = new double[state.plateCount[spec.groups()[g].plate()] * state.K];
+      }
+      workspaces = new Workspace[parallel.threads()];
+      for (int i = 0; i < workspaces.length; i++) {
+        workspaces[i] = new Workspace(state);
+      }
+    }
+
+    // ---------------------------------------------------------------- forward
+
+    double forward() {
+      int[] order = spec.plan().bottomUp();
+      long total = totalElements(order);
+      AtomicLong done = new AtomicLong();
+      for (int p : order) {
+        final int plate = p;
+        int count = state.plateCount[p];
+        parallel.forRange(count, (worker, from, to) -> {
+          Workspace ws = workspaces[worker];
+          for (int e = from; e < to; e++) {
+            forwardElement(plate, e, ws);
+          }
+          progress.report("forward", done.addAndGet(to - from), total);
+        });
+        sumIntoParent(p);
+      }
+      double logMl = 0;
+      for (double[] f : finalOut[0]) {
+        logMl += f[0];
+      }
+      if (Double.isNaN(logMl)) {
+        throw new InferenceException(diagnoseNaN());
+      }
+      if (logMl == Double.POSITIVE_INFINITY) {
+        throw new InferenceException("the log marginal likelihood is +infinity: a density is unbounded at a"
+            + " particle (a scale of 0?)");
+      }
+      return logMl;
+    }
+
+    private long totalElements(int[] order) {
+      long total = 0;
+      for (int p : order) {
+        total += state.plateCount[p];
+      }
+      return total;
+    }
+
+    private void forwardElement(int p, int e, Workspace ws) {
+      PlatePlan plan = plans[p];
+      for (int f : plan.factors()) {
+        ws.kernel(f).prepare(e);
+      }
+      for (int s = 0; s < plan.steps().length; s++) {
+        StepLayout layout = layouts.steps[p][s];
+        int rest = layout.restSize;
+        ws.ensure(rest);
+        LogSumExp.reset(ws.max, ws.sum, 0, rest);
+        ws.resetLeads();
+        for (int sigma = 0; sigma < layout.sumSize; sigma++) {
+          gather(p, e, layout, sigma, ws.x, ws);
+          LogSumExp.update(ws.max, ws.sum, 0, ws.x, 0, rest);
+        }
+        LogSumExp.finish(ws.max, ws.sum, 0, stepOut[p][s], e * rest, rest);
+      }
+      for (int i = 0; i < plan.finals().length; i++) {
+        int size = layouts.finalSize[p][i];
+        double[] out = finalOut[p][i];
+        int off = e * size;
+        Arrays.fill(out, off, off + size, 0.0);
+        for (TensorRef ref : plan.finals()[i].inputs()) {
+          addWhole(p, e, ref, size, out, off, ws);
+        }
+      }
+    }
+
+    /** Adds a whole tensor of the element (no summed dimensions) to {@code out}. */
+    private void addWhole(int p, int e, TensorRef ref, int size, double[] out, int off, Workspace ws) {
+      double[] src;
+      int srcOff;
+      switch (ref.source()) {
+        case FACTOR -> {
+          src = ws.block(ref.index(), size);
+          ws.kernel(ref.index()).fill(0, 0, src, 0);
+          srcOff = 0;
+        }
+        case STEP -> {
+          src = stepOut[p][ref.index()];
+          srcOff = e * size;
+        }
+        case CHILD -> {
+          src = childSum[p][ref.index()];
+          srcOff = e * size;
+        }
+        default -> throw new IllegalStateException(ref.toString());
+      }
+      for (int j = 0; j < size; j++) {
+        out[off + j] += src[srcOff + j];
+      }
+    }
+
+    /** {@code x[rest] = sum of the step's inputs at summed assignment sigma}. */
+    private void gather(int p, int e, StepLayout layout, int sigma, double[] x, Workspace ws) {
+      int rest = layout.restSize;
+      boolean first = true;
+      for (InputLayout in : layout.inputs) {
+        int lead = in.lead[sigma];
+        double[] src;
+        int off;
+        int index = in.ref.index();
+        switch (in.ref.source()) {
+          case FACTOR -> {
+            src = ws.block(index, in.block);
+            if (ws.lastLead[index] != lead) {
+              ws.kernel(index).fill(in.nLead, lead, src, 0);
+              ws.lastLead[index] = lead;
+            }
+            off = 0;
+          }
+          case STEP -> {
+            src = stepOut[p][index];
+            off = e * layouts.steps[p][index].restSize + lead * in.block;
+          }
+          case CHILD -> {
+            src = childSum[p][index];
+            off = e * layouts.childSize[p][index] + lead * in.block;
+          }
+          default -> throw new IllegalStateException(in.ref.toString());
+        }
+        switch (in.map) {
+          case SAME -> {
+            if (first) {
+              System.arraycopy(src, off, x, 0, rest);
+            } else {
+              for (int j = 0; j < rest; j++) {
+                x[j] += src[off + j];
+              }
+            }
+          }
+          case SCALAR -> {
+            double v = src[off];
+            if (first) {
+              Arrays.fill(x, 0, rest, v);
+            } else {
+              for (int j = 0; j < rest; j++) {
+                x[j] += v;
+              }
+            }
+          }
+          case OFFSETS -> {
+            int[] o = in.offsets;
+            if (first) {
+              for (int j = 0; j < rest; j++) {
+                x[j] = src[off + o[j]];
+              }
+            } else {
+              for (int j = 0; j < rest; j++) {
+                x[j] += src[off + o[j]];
+              }
+            }
+          }
+          default -> throw new IllegalStateException(in.map.toString());
+        }
+        first = false;
+      }
+    }
+
+    /** Sums each final output of plate {@code p} over the plate's elements into the parent's child slot. */
+    private void sumIntoParent(int p) {
+      int parent = spec.plates()[p].parent();
+      if (parent < 0) {
+        return;
+      }
+      int size = state.plateSize[p];
+      int parents = state.plateCount[parent];
+      for (int i = 0; i < plans[p].finals().length; i++) {
+        int slot = Layouts.slotOf(plans[parent], p, i);
+        int n = layouts.finalSize[p][i];
+        double[] src = finalOut[p][i];
+        double[] dst = childSum[parent][slot];
+        parallel.forRange(parents, (worker, from, to) -> {
+          for (int pe = from; pe < to; pe++) {
+            int base = pe * n;
+            Arrays.fill(dst, base, base + n, 0.0);
+            for (int j = 0; j < size; j++) {
+              int e = pe * size + j;
+              for (int t = 0; t < n; t++) {
+                dst[base + t] += src[e * n + t];
+              }
+            }
+          }
+        });
+      }
+    }
+
+    /** Finds the first factor and element whose log density is NaN, to say so by name. */
+    private String diagnoseNaN() {
+      Workspace ws = workspaces[0];
+      for (int p : spec.plan().bottomUp()) {
+        for (int f : plans[p].factors()) {
+          int size = layouts.factorSize[f];
+          double[] buf = new double[size];
+          FactorKernel kernel = ws.kernel(f);
+          for (int e = 0; e < state.plateCount[p]; e++) {
+            kernel.prepare(e);
+            kernel.fill(0, 0, buf, 0);
+            for (double v : buf) {
+              if (Double.isNaN(v)) {
+                String name = spec.factors()[f].name();
+                return "the log density of '" + name + "' is NaN" + Posterior.elementLabel(spec, state, p, e)
+                    + ": a distribution parameter is out of range there (a negative scale, a log of a negative"
+                    + " number?)";
+              }
+            }
+          }
+        }
+      }
+      return "the log marginal likelihood is NaN";
+    }
+
+    // ---------------------------------------------------------------- backward
+
+    void backward() {
+      int[] bottomUp = spec.plan().bottomUp();
+      long total = totalElements(bottomUp);
+      AtomicLong done = new AtomicLong();
+      for (int i = bottomUp.length - 1; i >= 0; i--) {
+        final int plate = bottomUp[i];
+        parallel.forRange(state.plateCount[plate], (worker, from, to) -> {
+          Workspace ws = workspaces[worker];
+          double[][] adj = new double[plans[plate].steps().length][];
+          for (int s = 0; s < adj.length; s++) {
+            adj[s] = new double[layouts.steps[plate][s].restSize];
+          }
+          for (int e = from; e < to; e++) {
+            backwardElement(plate, e, ws, adj);
+          }
+          progress.report("backward", done.addAndGet(to - from), total);
+        });
+      }
+      verifyMarginals();
+    }
+
+    private void backwardElement(int p, int e, Workspace ws, double[][] adj) {
+      PlatePlan plan = plans[p];
+      for (double[] a : adj) {
+        Arrays.fill(a, 0.0);
+      }
+      for (int f : plan.factors()) {
+        ws.kernel(f).prepare(e);
+      }
+      int parent = spec.plates()[p].parent();
+      for (int i = 0; i < plan.finals().length; i++) {
+        FinalOutput fo = plan.finals()[i];
+        int size = layouts.finalSize[p][i];
+        double[] fadj;
+        int foff;
+        if (parent < 0) {
+          fadj = new double[] {1.0};
+          foff = 0;
+        } else {
+          int slot = Layouts.slotOf(plans[parent], p, i);
+          fadj = childAdj[parent][slot];
+          foff = state.ancestorElement(p, e, parent) * size;
+        }
+        for (TensorRef ref : fo.inputs()) {
+          double[] dst;
+          int doff;
+          switch (ref.source()) {
+            case STEP -> {
+              dst = adj[ref.index()];
+              doff = 0;
+            }
+            case CHILD -> {
+              dst = childAdj[p][ref.index()];
+              doff = e * size;
+            }
+            default -> {
+              continue; // an observed variable's factor: no latent to credit
+            }
+          }
+          for (int j = 0; j < size; j++) {
+            dst[doff + j] += fadj[foff + j];
+          }
+        }
+      }
+      for (int s = plan.steps().length - 1; s >= 0; s--) {
+        StepLayout layout = layouts.steps[p][s];
+        int rest = layout.restSize;
+        double[] outAdj = adj[s];
+        if (LogSumExp.max(outAdj, 0, rest) <= 0) {
+          continue; // no posterior mass reaches this step
+        }
+        ws.ensure(rest);
+        ws.resetLeads();
+        double[] out = stepOut[p][s];
+        int outOff = e * rest;
+        for (int sigma = 0; sigma < layout.sumSize; sigma++) {
+          gather(p, e, layout, sigma, ws.x, ws);
+          LogSumExp.softmaxAdjoint(ws.x, 0, out, outOff, outAdj, 0, ws.w, 0, rest);
+          for (InputLayout in : layout.inputs) {
+            scatter(p, e, layout, sigma, in, ws.w, adj);
+          }
+        }
+      }
+    }
+
+    /** Pushes a step's entry adjoints {@code w[rest]} at assignment sigma to one of its inputs. */
+    private void scatter(int p, int e, StepLayout layout, int sigma, InputLayout in, double[] w, double[][] adj) {
+      int rest = layout.restSize;
+      int index = in.ref.index();
+      switch (in.ref.source()) {
+        case FACTOR -> {
+          int group = spec.factors()[index].group();
+          if (group < 0) {
+            return;
+          }
+          double[] m = marginals[group];
+          int base = e * state.K;
+          if (in.groupDigit >= 0) {
+            m[base + layout.digits[sigma * layout.sum.length + in.groupDigit]] += LogSumExp.sum(w, 0, rest);
+          } else {
+            int[] g = in.groupInRest;
+            for (int j = 0; j < rest; j++) {
+              m[base + g[j]] += w[j];
+            }
+          }
+        }
+        case STEP -> addMapped(adj[index], in.lead[sigma] * in.block, in, w, rest);
+        case CHILD -> addMapped(childAdj[p][index], e * layouts.childSize[p][index] + in.lead[sigma] * in.block, in,
+            w, rest);
+        default -> throw new IllegalStateException(in.ref.toString());
+      }
+    }
+
+    private void addMapped(double[] dst, int off, InputLayout in, double[] w, int rest) {
+      switch (in.map) {
+        case SAME -> {
+          for (int j = 0; j < rest; j++) {
+            dst[off + j] += w[j];
+          }
+        }
+        case SCALAR -> dst[off] += LogSumExp.sum(w, 0, rest);
+        case OFFSETS -> {
+          int[] o = in.offsets;
+          for (int j = 0; j < rest; j++) {
+            dst[off + o[j]] += w[j];
+          }
+        }
+        default -> throw new IllegalStateException(in.map.toString());
+      }
+    }
+
+    private void verifyMarginals() {
+      int k = state.K;
+      for (int g = 0; g < marginals.length; g++) {
+        double[] m = marginals[g];
+        for (int e = 0; e < m.length / k; e++) {
+          double total = LogSumExp.sum(m, e * k, k);
+          if (!(Math.abs(total - 1.0) < 1e-6)) {
+            throw new InferenceException("internal error: the posterior marginal of group '"
+                + spec.groups()[g].name() + "' sums to " + total + " at element " + e
+                + "; this is a bug in alan, please report it");
+          }
+        }
+      }
+    }
+
+    // ---------------------------------------------------------------- draws
+
+    Draws draw(int n, long seed) {
+      int[][] index = new int[spec.groups().length][];
+      for (int g = 0; g < index.length; g++) {
+        index[g] = new int[n * state.plateCount[spec.groups()[g].plate()]];
+      }
+      int[] bottomUp = spec.plan().bottomUp();
+      long total = totalElements(bottomUp);
+      AtomicLong done = new AtomicLong();
+      for (int i = bottomUp.length - 1; i >= 0; i--) {
+        final int plate = bottomUp[i];
+        if (plans[plate].ownGroups().length == 0) {
+          continue;
+        }
+        parallel.forRange(state.plateCount[plate], (worker, from, to) -> {
+          Workspace ws = workspaces[worker];
+          for (int e = from; e < to; e++) {
+            drawElement(plate, e, n, seed, index, ws);
+          }
+          progress.report("draws", done.addAndGet(to - from), total);
+        });
+      }
+      return Draws.gather(spec, state, n, index);
+    }
+
+    private void drawElement(int p, int e, int n, long seed, int[][] index, Workspace ws) {
+      PlatePlan plan = plans[p];
+      int k = state.K;
+      for (int f : plan.factors()) {
+        ws.kernel(f).prepare(e);
+      }
+      StepLayout[] steps = layouts.steps[p];
+      double[][] joint = new double[steps.length][];
+      for (int s = 0; s < steps.length; s++) {
+        StepLayout layout = steps[s];
+        ws.ensure(layout.restSize);
+        joint[s] = new double[layout.sumSize * layout.restSize];
+        ws.resetLeads();
+        for (int sigma = 0; sigma < layout.sumSize; sigma++) {
+          gather(p, e, layout, sigma, ws.x, ws);
+          System.arraycopy(ws.x, 0, joint[s], sigma * layout.restSize, layout.restSize);
+        }
+      }
+      int groups = spec.groups().length;
+      int[] current = new int[groups];
+      double[] weights = new double[0];
+      Rng rng = Rng.stream(seed, PURPOSE_DRAWS, p, e);
+      for (int d = 0; d < n; d++) {
+        for (int g = 0; g < groups; g++) {
+          int gp = spec.groups()[g].plate();
+          if (gp != p && isAncestor(gp, p)) {
+            current[g] = index[g][d * state.plateCount[gp] + state.ancestorElement(p, e, gp)];
+          }
+        }
+        for (int s = steps.length - 1; s >= 0; s--) {
+          StepLayout layout = steps[s];
+          int restFlat = 0;
+          for (int g : layout.rest) {
+            restFlat = restFlat * k + current[g];
+          }
+          if (weights.length < layout.sumSize) {
+            weights = new double[layout.sumSize];
+          }
+          double max = Double.NEGATIVE_INFINITY;
+          for (int sigma = 0; sigma < layout.sumSize; sigma++) {
+            double v = joint[s][sigma * layout.restSize + restFlat];
+            weights[sigma] = v;
+            max = Math.max(max, v);
+          }
+          double totalWeight = 0;
+          for (int sigma = 0; sigma < layout.sumSize; sigma++) {
+            weights[sigma] = Math.exp(weights[sigma] - max);
+            totalWeight += weights[sigma];
+          }
+          double u = rng.nextDouble() * totalWeight;
+          int chosen = layout.sumSize - 1;
+          double acc = 0;
+          for (int sigma = 0; sigma < layout.sumSize; sigma++) {
+            acc += weights[sigma];
+            if (u < acc) {
+              chosen = sigma;
+              break;
+            }
+          }
+          for (int i = 0; i < layout.sum.length; i++) {
+            current[layout.sum[i]] = layout.digits[chosen * layout.sum.length + i];
+          }
+        }
+        for (int g : plan.ownGroups()) {
+          index[g][d * state.plateCount[p] + e] = current[g];
+        }
+      }
+    }
+
+    private boolean isAncestor(int ancestor, int plate) {
+      for (int q = plate; q >= 0; q = spec.plates()[q].parent()) {
+        if (q == ancestor) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+}

@@ -1,0 +1,77 @@
+package org.alan.runtime.engine;
+
+import org.alan.runtime.model.GroupSpec;
+import org.alan.runtime.model.ModelSpec;
+import org.alan.runtime.model.ParamSpec;
+import org.alan.runtime.model.VariableSpec;
+
+/**
+ * Everything generated code reads and writes for one run: plate sizes, the data, the guide's parameters and the
+ * particles. Layouts are flat arrays, plate elements outermost:
+ * <ul>
+ *   <li>latent {@code v}: {@code samples[v][(element * E + coordinate) * K + k]} (particles contiguous)</li>
+ *   <li>data and inputs: {@code values[v][element * E + coordinate]}</li>
+ *   <li>parameters: {@code params[p][element * E + coordinate]}</li>
+ *   <li>parent particle choices: {@code parentIndex[g][h][parentElement * K + k]} is the particle of group
+ *       {@code h} that particle k of group {@code g} was drawn from</li>
+ * </ul>
+ * where {@code element} is a flat index over the variable's whole plate nest.
+ */
+public final class ModelState {
+  public final ModelSpec spec;
+  public final int K;
+  public final double logK;
+  /** Elements per plate (plate 0, the top level, has 1). */
+  public final int[] plateSize;
+  /** Number of elements of the whole nest down to each plate: the product of sizes along its chain. */
+  public final int[] plateCount;
+  public final double[][] samples;
+  public final double[][] values;
+  public final double[][] params;
+  public final int[][][] parentIndex;
+
+  public ModelState(ModelSpec spec, int k, int[] plateSize, double[][] values, double[][] params) {
+    this.spec = spec;
+    this.K = k;
+    this.logK = Math.log(k);
+    this.plateSize = plateSize.clone();
+    this.plateCount = new int[plateSize.length];
+    for (int p = 0; p < plateSize.length; p++) {
+      int parent = spec.plates()[p].parent();
+      plateCount[p] = parent < 0 ? 1 : Math.multiplyExact(plateCount[parent], plateSize[p]);
+    }
+    this.values = values;
+    this.params = params;
+    this.samples = new double[spec.variables().length][];
+    for (int v = 0; v < samples.length; v++) {
+      VariableSpec var = spec.variables()[v];
+      if (var.isLatent()) {
+        samples[v] = new double[Math.multiplyExact(Math.multiplyExact(plateCount[var.plate()], var.size()), k)];
+      }
+    }
+    this.parentIndex = new int[spec.groups().length][spec.groups().length][];
+  }
+
+  /** Initial parameter values: every coordinate of every element at its {@code init}. */
+  public static double[][] initialParams(ModelSpec spec, int[] plateCount) {
+    double[][] out = new double[spec.params().length][];
+    for (int i = 0; i < out.length; i++) {
+      ParamSpec p = spec.params()[i];
+      out[i] = new double[plateCount[p.plate()] * p.size()];
+      java.util.Arrays.fill(out[i], p.init());
+    }
+    return out;
+  }
+
+  /**
+   * The element of ancestor plate {@code ancestor} that contains element {@code element} of {@code plate}:
+   * element indices are row-major over the nest, so this divides by the sizes of the plates in between.
+   */
+  public int ancestorElement(int plate, int element, int ancestor) {
+    return element / (plateCount[plate] / plateCount[ancestor]);
+  }
+
+  public GroupSpec group(int g) {
+    return spec.groups()[g];
+  }
+}

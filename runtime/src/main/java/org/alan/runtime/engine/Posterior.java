@@ -1,0 +1,219 @@
+package org.alan.runtime.engine;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.alan.runtime.model.ModelSpec;
+import org.alan.runtime.model.VariableSpec;
+
+/**
+ * The result of one run: the log marginal likelihood estimate, and for every latent variable its posterior
+ * means, standard deviations and effective sample sizes (per plate element and event coordinate), computed
+ * exactly from the particles' posterior marginals.
+ *
+ * <p>Flat arrays are in plate order then event order: the entry of element {@code e} (flat over the variable's
+ * plate nest) and coordinate {@code c} is at {@code e * E + c}. ESS is per plate element.
+ */
+public final class Posterior {
+  private final ModelSpec spec;
+  private final ModelState state;
+  private final double logMarginalLikelihood;
+  private final double[][] marginals;
+  private final Moments moments;
+  private final Draws draws;
+
+  record Moments(double[][] mean, double[][] sd, double[][] ess) {}
+
+  Posterior(ModelSpec spec, ModelState state, double logMarginalLikelihood, double[][] marginals, Moments moments,
+      Draws draws) {
+    this.spec = spec;
+    this.state = state;
+    this.logMarginalLikelihood = logMarginalLikelihood;
+    this.marginals = marginals;
+    this.moments = moments;
+    this.draws = draws;
+  }
+
+  static Moments moments(ModelState state, double[][] marginals) {
+    ModelSpec spec = state.spec;
+    int k = state.K;
+    int n = spec.variables().length;
+    double[][] mean = new double[n][];
+    double[][] sd = new double[n][];
+    double[][] ess = new double[n][];
+    for (int v = 0; v < n; v++) {
+      VariableSpec var = spec.variables()[v];
+      if (!var.isLatent()) {
+        continue;
+      }
+      double[] w = marginals[var.group()];
+      double[] z = state.samples[v];
+      int count = state.plateCount[var.plate()];
+      int size = var.size();
+      mean[v] = new double[count * size];
+      sd[v] = new double[count * size];
+      ess[v] = new double[count];
+      for (int e = 0; e < count; e++) {
+        double sumSq = 0;
+        for (int kk = 0; kk < k; kk++) {
+          double wk = w[e * k + kk];
+          sumSq += wk * wk;
+        }
+        ess[v][e] = 1.0 / sumSq;
+        for (int c = 0; c < size; c++) {
+          int base = (e * size + c) * k;
+          double m = 0;
+          for (int kk = 0; kk < k; kk++) {
+            m += w[e * k + kk] * z[base + kk];
+          }
+          double var2 = 0;
+          for (int kk = 0; kk < k; kk++) {
+            double d = z[base + kk] - m;
+            var2 += w[e * k + kk] * d * d;
+          }
+          mean[v][e * size + c] = m;
+          sd[v][e * size + c] = Math.sqrt(var2);
+        }
+      }
+    }
+    return new Moments(mean, sd, ess);
+  }
+
+  public ModelSpec spec() {
+    return spec;
+  }
+
+  public int K() {
+    return state.K;
+  }
+
+  /** The estimate of log p(data): the log of the average importance weight over all particle combinations. */
+  public double logMarginalLikelihood() {
+    return logMarginalLikelihood;
+  }
+
+  /** The posterior mean of a scalar latent at the top level. */
+  public double mean(String variable) {
+    return scalar(variable, means(variable));
+  }
+
+  public double sd(String variable) {
+    return scalar(variable, sds(variable));
+  }
+
+  public double ess(String variable) {
+    return scalar(variable, essArray(variable));
+  }
+
+  /** Posterior means of every element and coordinate of a latent, plate order then event order. */
+  public double[] means(String variable) {
+    return moments.mean()[latent(variable)].clone();
+  }
+
+  public double[] sds(String variable) {
+    return moments.sd()[latent(variable)].clone();
+  }
+
+  /** Effective sample size of the variable's group marginal, one per plate element. */
+  public double[] essArray(String variable) {
+    return moments.ess()[latent(variable)].clone();
+  }
+
+  /** The extents of a latent's result arrays: its plates' sizes, then its event shape. */
+  public int[] shape(String variable) {
+    VariableSpec v = spec.variables()[latent(variable)];
+    return shapeOf(v, true);
+  }
+
+  /** The extents of the ESS array: the plates' sizes. */
+  public int[] plateShape(String variable) {
+    return shapeOf(spec.variables()[latent(variable)], false);
+  }
+
+  private int[] shapeOf(VariableSpec v, boolean withEvent) {
+    int[] chain = spec.plateChain(v.plate());
+    List<Integer> dims = new ArrayList<>();
+    for (int i = 1; i < chain.length; i++) {
+      dims.add(state.plateSize[chain[i]]);
+    }
+    if (withEvent) {
+      for (int d : v.shape()) {
+        dims.add(d);
+      }
+    }
+    return dims.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  /** Posterior marginal probabilities of a group's particles: {@code [element * K + k]}. */
+  public double[] marginal(String group) {
+    for (int g = 0; g < spec.groups().length; g++) {
+      if (spec.groups()[g].name().equals(group)) {
+        return marginals[g].clone();
+      }
+    }
+    throw new IllegalArgumentException("model " + spec.name() + " has no latent group '" + group + "'");
+  }
+
+  /** The particles of a latent: {@code [(element * E + coordinate) * K + k]}. */
+  public double[] particles(String variable) {
+    return state.samples[latent(variable)].clone();
+  }
+
+  /** Joint posterior draws, when they were asked for; otherwise null. */
+  public Draws draws() {
+    return draws;
+  }
+
+  /** Latent variables in declaration order. */
+  public List<String> latentNames() {
+    List<String> out = new ArrayList<>();
+    for (VariableSpec v : spec.variables()) {
+      if (v.isLatent()) {
+        out.add(v.name());
+      }
+    }
+    return out;
+  }
+
+  public int plateSize(int plate) {
+    return state.plateSize[plate];
+  }
+
+  private int latent(String variable) {
+    int v = spec.variableIndex(variable);
+    if (v < 0 || !spec.variables()[v].isLatent()) {
+      throw new IllegalArgumentException("model " + spec.name() + " has no latent variable '" + variable
+          + "'; latents are " + latentNames());
+    }
+    return v;
+  }
+
+  private double scalar(String variable, double[] values) {
+    if (values.length != 1) {
+      throw new IllegalArgumentException("'" + variable + "' has " + values.length
+          + " values (it is in a plate or vector-valued); use the array accessors");
+    }
+    return values[0];
+  }
+
+  /** " at schools[3]" style location of a plate element, empty for the top level. */
+  static String elementLabel(ModelSpec spec, ModelState state, int plate, int element) {
+    if (plate == 0) {
+      return "";
+    }
+    int[] chain = spec.plateChain(plate);
+    StringBuilder b = new StringBuilder(" at ");
+    int[] idx = new int[chain.length];
+    int rem = element;
+    for (int i = chain.length - 1; i >= 1; i--) {
+      idx[i] = rem % state.plateSize[chain[i]];
+      rem /= state.plateSize[chain[i]];
+    }
+    for (int i = 1; i < chain.length; i++) {
+      if (i > 1) {
+        b.append(", ");
+      }
+      b.append(spec.plates()[chain[i]].name()).append('[').append(idx[i]).append(']');
+    }
+    return b.toString();
+  }
+}

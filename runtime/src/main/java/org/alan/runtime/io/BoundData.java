@@ -1,0 +1,13 @@
+package org.alan.runtime.io;
+
+import java.util.List;
+import org.alan.runtime.model.ModelSpec;
+
+/**
+ * Data checked against a model: every plate's size and every input and observed variable's values, flat in
+ * the layout {@link org.alan.runtime.engine.ModelState} uses.
+ *
+ * @param values per variable id; null for latents
+ * @param warnings things worth telling the user that do not stop the run (unused names in the file)
+ */
+public record BoundData(ModelSpec spec, int[] plateSize, double[][] values, List<String> warnings) {}

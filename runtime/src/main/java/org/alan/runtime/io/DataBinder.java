@@ -1,0 +1,217 @@
+package org.alan.runtime.io;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.alan.runtime.model.ModelSpec;
+import org.alan.runtime.model.PlateSpec;
+import org.alan.runtime.model.VariableKind;
+import org.alan.runtime.model.VariableSpec;
+import org.alan.stdlib.SupportKind;
+
+/**
+ * Checks data against a model before any computation: every input and observed variable present, nesting depth
+ * and extents consistent with the plates and event shapes, no NaN or infinity, observed values inside their
+ * distribution's support. Plate sizes are read from the arrays.
+ */
+public final class DataBinder {
+  private DataBinder() {}
+
+  public static BoundData bind(ModelSpec spec, DataSet data) {
+    String origin = data.origin();
+    VariableSpec[] vars = spec.variables();
+    List<String> missing = new ArrayList<>();
+    for (VariableSpec v : vars) {
+      if (v.kind() != VariableKind.LATENT && data.get(v.name()) == null) {
+        missing.add("'" + v.name() + "' (" + describe(spec, v) + ")");
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new DataException(origin + ": missing " + (missing.size() == 1 ? "variable " : "variables ")
+          + String.join(", ", missing));
+    }
+    int[] size = new int[spec.plates().length];
+    String[] sizeSource = new String[size.length];
+    size[0] = 1;
+    for (int p = 1; p < size.length; p++) {
+      size[p] = spec.plates()[p].fixedSize();
+      sizeSource[p] = size[p] > 0 ? "the model" : null;
+    }
+    double[][] values = new double[vars.length][];
+    for (int id = 0; id < vars.length; id++) {
+      VariableSpec v = vars[id];
+      if (v.kind() == VariableKind.LATENT) {
+        continue;
+      }
+      Array a = data.get(v.name());
+      int[] chain = spec.plateChain(v.plate());
+      int plateAxes = chain.length - 1;
+      int expectedRank = plateAxes + v.shape().length;
+      if (a.rank() != expectedRank) {
+        throw new DataException(origin + ": '" + v.name() + "' should have " + expectedRank
+            + (expectedRank == 1 ? " axis" : " axes") + " (" + axesDescription(spec, v) + ") but has " + a.rank()
+            + (a.rank() == 1 ? " axis" : " axes") + " " + Arrays.toString(a.dims()));
+      }
+      for (int axis = 0; axis < plateAxes; axis++) {
+        int plate = chain[axis + 1];
+        int n = a.dims()[axis];
+        PlateSpec ps = spec.plates()[plate];
+        if (n == 0) {
+          throw new DataException(origin + ": '" + v.name() + "' has no elements along plate '" + ps.name() + "'");
+        }
+        if (size[plate] == 0) {
+          size[plate] = n;
+          sizeSource[plate] = "'" + v.name() + "'";
+        } else if (size[plate] != n) {
+          throw new DataException(origin + ": plate '" + ps.name() + "' has " + size[plate] + " elements according to "
+              + sizeSource[plate] + " but '" + v.name() + "' has " + n + " along it (axis " + axis + ")");
+        }
+      }
+      for (int j = 0; j < v.shape().length; j++) {
+        int found = a.dims()[plateAxes + j];
+        if (found != v.shape()[j]) {
+          throw new DataException(origin + ": '" + v.name() + "' is declared with shape " + Arrays.toString(v.shape())
+              + " but its event axis " + j + " has " + found + " elements");
+        }
+      }
+      values[id] = a.values().clone();
+      verifyFinite(spec, v, values[id], a.dims(), origin);
+    }
+    for (int p = 1; p < size.length; p++) {
+      if (size[p] == 0) {
+        throw new DataException(origin + ": cannot tell the size of plate '" + spec.plates()[p].name()
+            + "': no input or observed variable in it was given");
+      }
+    }
+    for (int id = 0; id < vars.length; id++) {
+      if (vars[id].kind() == VariableKind.DATA) {
+        verifySupport(spec, vars[id], values, size, origin);
+      }
+    }
+    List<String> warnings = new ArrayList<>();
+    for (Map.Entry<String, Array> e : data.arrays().entrySet()) {
+      int id = spec.variableIndex(e.getKey());
+      if (id < 0) {
+        warnings.add(origin + ": '" + e.getKey() + "' is not a variable of model " + spec.name() + "; ignored");
+      } else if (vars[id].kind() == VariableKind.LATENT) {
+        warnings.add(origin + ": '" + e.getKey() + "' is a latent variable of model " + spec.name()
+            + "; its value in the data is ignored");
+      }
+    }
+    return new BoundData(spec, size, values, warnings);
+  }
+
+  private static void verifyFinite(ModelSpec spec, VariableSpec v, double[] values, int[] dims, String origin) {
+    for (int i = 0; i < values.length; i++) {
+      if (!Double.isFinite(values[i])) {
+        throw new DataException(origin + ": '" + v.name() + "'" + index(dims, i) + " is " + values[i]
+            + "; values must be finite numbers");
+      }
+    }
+  }
+
+  private static void verifySupport(ModelSpec spec, VariableSpec v, double[][] values, int[] size, String origin) {
+    SupportKind support = v.support();
+    double[] x = values[spec.variableIndex(v.name())];
+    int e = v.size();
+    int[] dims = dims(spec, v, size);
+    double[] bound = v.supportBoundInput() >= 0 ? values[v.supportBoundInput()] : null;
+    VariableSpec boundVar = bound == null ? null : spec.variables()[v.supportBoundInput()];
+    for (int i = 0; i < x.length; i++) {
+      double upper = v.supportHigh();
+      if (bound != null) {
+        int element = i / e;
+        int boundElement = ancestorElement(spec, size, v.plate(), element, boundVar.plate());
+        upper = bound[boundElement * boundVar.size() + (boundVar.size() == 1 ? 0 : i % e)];
+      }
+      boolean ok = Double.isNaN(upper) && (support == SupportKind.BOUNDED_INTEGER || support == SupportKind.CATEGORY
+          || support == SupportKind.INTERVAL)
+          ? relaxedContains(support, x[i])
+          : support.contains(x[i], v.supportLow(), upper);
+      if (!ok) {
+        String bounds = switch (support) {
+          case INTERVAL -> " [" + format(v.supportLow()) + ", " + format(upper) + "]";
+          case BOUNDED_INTEGER -> " (total count " + format(upper) + ")";
+          case CATEGORY -> " (" + format(upper) + " categories)";
+          default -> "";
+        };
+        throw new DataException(origin + ": '" + v.name() + "'" + index(dims, i) + " = " + format(x[i])
+            + " is outside the support of its distribution: expected " + support.description() + bounds);
+      }
+    }
+    if (support == SupportKind.SIMPLEX) {
+      int last = v.shape()[v.shape().length - 1];
+      for (int start = 0; start < x.length; start += last) {
+        double s = 0;
+        for (int j = 0; j < last; j++) {
+          s += x[start + j];
+        }
+        if (!SupportKind.simplexSumOk(s)) {
+          throw new DataException(origin + ": '" + v.name() + "'" + index(dims, start) + "..." + " sums to "
+              + format(s) + "; a simplex must sum to 1");
+        }
+      }
+    }
+  }
+
+  /** Integer checks that do not need the bound (the bound is not a constant or an input). */
+  private static boolean relaxedContains(SupportKind support, double x) {
+    return switch (support) {
+      case BOUNDED_INTEGER, CATEGORY -> x >= 0 && x == Math.rint(x);
+      default -> Double.isFinite(x);
+    };
+  }
+
+  private static int ancestorElement(ModelSpec spec, int[] size, int plate, int element, int ancestor) {
+    int e = element;
+    for (int p = plate; p != ancestor; p = spec.plates()[p].parent()) {
+      e /= size[p];
+    }
+    return e;
+  }
+
+  private static int[] dims(ModelSpec spec, VariableSpec v, int[] size) {
+    int[] chain = spec.plateChain(v.plate());
+    int[] dims = new int[chain.length - 1 + v.shape().length];
+    for (int i = 1; i < chain.length; i++) {
+      dims[i - 1] = size[chain[i]];
+    }
+    System.arraycopy(v.shape(), 0, dims, chain.length - 1, v.shape().length);
+    return dims;
+  }
+
+  private static String index(int[] dims, int flat) {
+    if (dims.length == 0) {
+      return "";
+    }
+    int[] idx = new int[dims.length];
+    for (int i = dims.length - 1; i >= 0; i--) {
+      idx[i] = flat % dims[i];
+      flat /= dims[i];
+    }
+    return Arrays.stream(idx).mapToObj(i -> "[" + i + "]").collect(Collectors.joining());
+  }
+
+  private static String describe(ModelSpec spec, VariableSpec v) {
+    String kind = v.kind() == VariableKind.INPUT ? "input" : "observed";
+    return kind + ", axes " + axesDescription(spec, v);
+  }
+
+  private static String axesDescription(ModelSpec spec, VariableSpec v) {
+    List<String> axes = new ArrayList<>();
+    int[] chain = spec.plateChain(v.plate());
+    for (int i = 1; i < chain.length; i++) {
+      axes.add(spec.plates()[chain[i]].name());
+    }
+    for (int d : v.shape()) {
+      axes.add(String.valueOf(d));
+    }
+    return axes.isEmpty() ? "a single number" : "[" + String.join(", ", axes) + "]";
+  }
+
+  static String format(double v) {
+    return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf((long) v) : String.valueOf(v);
+  }
+}

@@ -1,0 +1,49 @@
+package org.alan.runtime.math;
+
+import org.apache.commons.numbers.gamma.LogGamma;
+
+/**
+ * Numerically careful scalar functions used by generated log densities. Each is written to stay finite where
+ * the naive formula overflows ({@code softplus(800)}, {@code logSigmoid(-800)}).
+ */
+public final class AlanMath {
+  private AlanMath() {}
+
+  public static double sigmoid(double x) {
+    if (x >= 0) {
+      return 1.0 / (1.0 + Math.exp(-x));
+    }
+    double e = Math.exp(x);
+    return e / (1.0 + e);
+  }
+
+  /** log(1 + exp(x)). */
+  public static double softplus(double x) {
+    return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
+  }
+
+  /** log(sigmoid(x)) = -softplus(-x). */
+  public static double logSigmoid(double x) {
+    return -softplus(-x);
+  }
+
+  /** log Gamma(x) for x > 0 (NaN elsewhere, as the densities that call it are undefined there). */
+  public static double lgamma(double x) {
+    return x > 0 ? LogGamma.value(x) : Double.NaN;
+  }
+
+  /** x * log(y), 0 where x == 0. */
+  public static double xlogy(double x, double y) {
+    return x == 0 ? 0.0 : x * Math.log(y);
+  }
+
+  /** x * log1p(y), 0 where x == 0. */
+  public static double xlog1py(double x, double y) {
+    return x == 0 ? 0.0 : x * Math.log1p(y);
+  }
+
+  /** 0 where x >= 0, minus infinity elsewhere (NaN stays NaN). */
+  public static double logStep(double x) {
+    return x >= 0 ? 0.0 : (Double.isNaN(x) ? Double.NaN : Double.NEGATIVE_INFINITY);
+  }
+}

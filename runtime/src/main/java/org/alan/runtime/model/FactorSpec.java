@@ -1,0 +1,10 @@
+package org.alan.runtime.model;
+
+/**
+ * A log factor evaluated per element of its plate.
+ *
+ * @param group the latent group it belongs to, or -1 for an observed variable
+ * @param dims its K dimensions in the plan's canonical order
+ * @param flopsPerEntry a rough count of floating-point operations per entry, for cost estimates
+ */
+public record FactorSpec(String name, int plate, int group, int[] dims, double flopsPerEntry) {}

@@ -1,0 +1,3 @@
+package org.alan.runtime.model;
+
+public enum VariableKind { LATENT, DATA, INPUT }

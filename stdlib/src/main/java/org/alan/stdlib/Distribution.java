@@ -1,0 +1,134 @@
+package org.alan.stdlib;
+
+import static org.alan.stdlib.Parameter.scalar;
+import static org.alan.stdlib.Parameter.vector;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * The distributions of {@code .alan}. Each has one or more parameterisations (Bernoulli takes
+ * {@code probs} or {@code logits}); positional arguments bind to the first. Parameters broadcast
+ * elementwise against the variable's event shape, and the log density of a vector-valued variable is the
+ * sum over its coordinates, except for the intrinsically multivariate Dirichlet and Categorical.
+ */
+public enum Distribution {
+  NORMAL("Normal", SupportKind.REAL, true, List.of("x", "x^2"),
+      List.of(scalar("loc", SupportKind.REAL), scalar("scale", SupportKind.POSITIVE))),
+  HALF_NORMAL("HalfNormal", SupportKind.NONNEGATIVE, true, List.of("x^2"),
+      List.of(scalar("scale", SupportKind.POSITIVE))),
+  LOG_NORMAL("LogNormal", SupportKind.POSITIVE, true, List.of("log x", "(log x)^2"),
+      List.of(scalar("loc", SupportKind.REAL), scalar("scale", SupportKind.POSITIVE))),
+  STUDENT_T("StudentT", SupportKind.REAL, true, List.of(),
+      List.of(scalar("df", SupportKind.POSITIVE), scalar("loc", SupportKind.REAL),
+          scalar("scale", SupportKind.POSITIVE))),
+  CAUCHY("Cauchy", SupportKind.REAL, true, List.of(),
+      List.of(scalar("loc", SupportKind.REAL), scalar("scale", SupportKind.POSITIVE))),
+  HALF_CAUCHY("HalfCauchy", SupportKind.NONNEGATIVE, true, List.of(),
+      List.of(scalar("scale", SupportKind.POSITIVE))),
+  EXPONENTIAL("Exponential", SupportKind.NONNEGATIVE, true, List.of("x"),
+      List.of(scalar("rate", SupportKind.POSITIVE))),
+  GAMMA("Gamma", SupportKind.POSITIVE, true, List.of("log x", "x"),
+      List.of(scalar("concentration", SupportKind.POSITIVE), scalar("rate", SupportKind.POSITIVE))),
+  BETA("Beta", SupportKind.UNIT_INTERVAL, true, List.of("log x", "log(1-x)"),
+      List.of(scalar("concentration1", SupportKind.POSITIVE),
+          scalar("concentration0", SupportKind.POSITIVE))),
+  UNIFORM("Uniform", SupportKind.INTERVAL, true, List.of(),
+      List.of(scalar("low", SupportKind.REAL), scalar("high", SupportKind.REAL))),
+  BERNOULLI("Bernoulli", SupportKind.BINARY, false, List.of("x"),
+      List.of(scalar("probs", SupportKind.UNIT_INTERVAL)),
+      List.of(scalar("logits", SupportKind.REAL))),
+  BINOMIAL("Binomial", SupportKind.BOUNDED_INTEGER, false, List.of(),
+      List.of(scalar("total_count", SupportKind.NONNEGATIVE_INTEGER), scalar("probs", SupportKind.UNIT_INTERVAL)),
+      List.of(scalar("total_count", SupportKind.NONNEGATIVE_INTEGER), scalar("logits", SupportKind.REAL))),
+  POISSON("Poisson", SupportKind.NONNEGATIVE_INTEGER, false, List.of("x"),
+      List.of(scalar("rate", SupportKind.POSITIVE))),
+  CATEGORICAL("Categorical", SupportKind.CATEGORY, false, List.of(),
+      List.of(vector("probs", SupportKind.NONNEGATIVE)),
+      List.of(vector("logits", SupportKind.REAL))),
+  DIRICHLET("Dirichlet", SupportKind.SIMPLEX, true, List.of("log x"),
+      List.of(vector("concentration", SupportKind.POSITIVE)));
+
+  private final String alanName;
+  private final SupportKind support;
+  private final boolean reparameterisable;
+  private final List<String> sufficientStatistics;
+  private final List<List<Parameter>> parameterisations;
+
+  @SafeVarargs
+  Distribution(String alanName, SupportKind support, boolean reparameterisable,
+      List<String> sufficientStatistics, List<Parameter>... parameterisations) {
+    this.alanName = alanName;
+    this.support = support;
+    this.reparameterisable = reparameterisable;
+    this.sufficientStatistics = sufficientStatistics;
+    this.parameterisations = List.of(parameterisations);
+  }
+
+  /** The name used in {@code .alan} source ({@code Normal}, {@code HalfCauchy}). */
+  public String alanName() {
+    return alanName;
+  }
+
+  public SupportKind support() {
+    return support;
+  }
+
+  /** Whether samples can be written as a differentiable function of the parameters (for VI). */
+  public boolean reparameterisable() {
+    return reparameterisable;
+  }
+
+  /**
+   * The sufficient statistics of the exponential family QEM moment-matches (empty where the family
+   * has no QEM update).
+   */
+  public List<String> sufficientStatistics() {
+    return sufficientStatistics;
+  }
+
+  /** The alternative parameter lists; positional arguments bind to the first. */
+  public List<List<Parameter>> parameterisations() {
+    return parameterisations;
+  }
+
+  /** Number of arguments every call must give. */
+  public int arity() {
+    return parameterisations.get(0).size();
+  }
+
+  /**
+   * Rank of the value's intrinsic event shape: 1 for Dirichlet (a simplex vector); 0 for the others, whose
+   * values are scalars (Categorical's value is one index even though its parameter is a vector).
+   */
+  public int valueRank() {
+    return this == DIRICHLET ? 1 : 0;
+  }
+
+  /** Whether values are integers. */
+  public boolean isDiscrete() {
+    return support.isDiscrete();
+  }
+
+  /** Describes the accepted signatures, e.g. {@code Bernoulli(probs) or Bernoulli(logits)}. */
+  public String describeSignatures() {
+    return parameterisations.stream()
+        .map(ps -> alanName + ps.stream().map(Parameter::name).collect(Collectors.joining(", ", "(", ")")))
+        .collect(Collectors.joining(" or "));
+  }
+
+  /**
+   * Whether QEM can fit this family's parameters in the given parameterisation (it moment-matches the
+   * conventional parameters, so Bernoulli must be given by {@code probs}).
+   */
+  public boolean supportsQem(int parameterisation) {
+    return !sufficientStatistics.isEmpty() && !(this == BERNOULLI && parameterisation != 0);
+  }
+
+  /** Looks a distribution up by its {@code .alan} name. */
+  public static Optional<Distribution> byName(String name) {
+    return Arrays.stream(values()).filter(d -> d.alanName.equals(name)).findFirst();
+  }
+}

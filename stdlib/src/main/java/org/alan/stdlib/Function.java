@@ -1,0 +1,57 @@
+package org.alan.stdlib;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * The functions callable in {@code .alan} expressions. Elementwise functions broadcast over event shapes;
+ * {@code dot} and the one-argument forms of {@code sum}, {@code min} and {@code max} reduce over event axes.
+ */
+public enum Function {
+  EXP("exp", 1, 1, "e to the power x"),
+  LOG("log", 1, 1, "natural logarithm"),
+  LOG1P("log1p", 1, 1, "log(1 + x), accurate near 0"),
+  EXPM1("expm1", 1, 1, "exp(x) - 1, accurate near 0"),
+  SQRT("sqrt", 1, 1, "square root"),
+  ABS("abs", 1, 1, "absolute value"),
+  POW("pow", 2, 2, "x to the power y"),
+  SIGMOID("sigmoid", 1, 1, "1 / (1 + exp(-x))"),
+  SOFTPLUS("softplus", 1, 1, "log(1 + exp(x)), stable"),
+  DOT("dot", 2, 2, "sum over the last axis of x * y"),
+  SUM("sum", 1, 1, "sum over all event axes"),
+  MIN("min", 1, 2, "min(x, y) elementwise, or min(x) over all event axes"),
+  MAX("max", 1, 2, "max(x, y) elementwise, or max(x) over all event axes");
+
+  private final String alanName;
+  private final int minArity;
+  private final int maxArity;
+  private final String doc;
+
+  Function(String alanName, int minArity, int maxArity, String doc) {
+    this.alanName = alanName;
+    this.minArity = minArity;
+    this.maxArity = maxArity;
+    this.doc = doc;
+  }
+
+  public String alanName() {
+    return alanName;
+  }
+
+  public int minArity() {
+    return minArity;
+  }
+
+  public int maxArity() {
+    return maxArity;
+  }
+
+  /** One-line documentation, for completion lists and error notes. */
+  public String doc() {
+    return doc;
+  }
+
+  public static Optional<Function> byName(String name) {
+    return Arrays.stream(values()).filter(f -> f.alanName.equals(name)).findFirst();
+  }
+}
