@@ -16,30 +16,25 @@ public final class KDims {
   }
 
   private static void collect(Ex e, ModelIr model, SortedSet<Integer> out) {
-    switch (e) {
-      case Ex.Const c -> { }
-      case Ex.ParamRef p -> { }
-      case Ex.VarRef v -> {
-        if (model.variable(v.variable()).isLatent()) {
-          out.add(model.groupOf(v.variable()));
-        }
+    if (e instanceof Ex.VarRef v) {
+      if (model.variable(v.variable()).isLatent()) {
+        out.add(model.groupOf(v.variable()));
       }
-      case Ex.Unary u -> collect(u.arg(), model, out);
-      case Ex.Binary b -> {
-        collect(b.left(), model, out);
-        collect(b.right(), model, out);
-      }
-      case Ex.Reduce r -> collect(r.arg(), model, out);
-      case Ex.Select s -> {
-        collect(s.vector(), model, out);
-        collect(s.index(), model, out);
-      }
-      case Ex.LogMeanExpK l -> {
-        SortedSet<Integer> inner = new TreeSet<>();
-        collect(l.arg(), model, inner);
-        inner.removeAll(l.groups());
-        out.addAll(inner);
-      }
+    } else if (e instanceof Ex.Unary u) {
+      collect(u.arg(), model, out);
+    } else if (e instanceof Ex.Binary b) {
+      collect(b.left(), model, out);
+      collect(b.right(), model, out);
+    } else if (e instanceof Ex.Reduce r) {
+      collect(r.arg(), model, out);
+    } else if (e instanceof Ex.Select s) {
+      collect(s.vector(), model, out);
+      collect(s.index(), model, out);
+    } else if (e instanceof Ex.LogMeanExpK l) {
+      SortedSet<Integer> inner = new TreeSet<>();
+      collect(l.arg(), model, inner);
+      inner.removeAll(l.groups());
+      out.addAll(inner);
     }
   }
 }

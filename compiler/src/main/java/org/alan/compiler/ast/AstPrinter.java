@@ -33,25 +33,26 @@ public final class AstPrinter {
   private static void printStatement(StringBuilder out, Statement s, int depth) {
     String indent = "  ".repeat(depth);
     out.append(indent);
-    switch (s) {
-      case PlateStmt p -> {
-        out.append("plate ").append(p.name().text());
-        p.size().ifPresent(size -> out.append('(').append(size.value()).append(')'));
-        out.append(" {\n");
-        printBlock(out, p.body(), depth + 1);
-        out.append(indent).append("}\n");
-      }
-      case GroupStmt g -> {
-        out.append("group ").append(g.name().text()).append(" {\n");
-        printBlock(out, g.body(), depth + 1);
-        out.append(indent).append("}\n");
-      }
-      case InputStmt i -> out.append("input ").append(i.name().text()).append(shape(i.shape())).append(";\n");
-      case DataStmt d -> out.append("data ").append(d.name().text()).append(shape(d.shape())).append(" ~ ")
+    if (s instanceof PlateStmt p) {
+      out.append("plate ").append(p.name().text());
+      p.size().ifPresent(size -> out.append('(').append(size.value()).append(')'));
+      out.append(" {\n");
+      printBlock(out, p.body(), depth + 1);
+      out.append(indent).append("}\n");
+    } else if (s instanceof GroupStmt g) {
+      out.append("group ").append(g.name().text()).append(" {\n");
+      printBlock(out, g.body(), depth + 1);
+      out.append(indent).append("}\n");
+    } else if (s instanceof InputStmt i) {
+      out.append("input ").append(i.name().text()).append(shape(i.shape())).append(";\n");
+    } else if (s instanceof DataStmt d) {
+      out.append("data ").append(d.name().text()).append(shape(d.shape())).append(" ~ ")
           .append(expression(d.distribution())).append(";\n");
-      case LatentStmt l -> out.append(l.name().text()).append(shape(l.shape())).append(" ~ ")
+    } else if (s instanceof LatentStmt l) {
+      out.append(l.name().text()).append(shape(l.shape())).append(" ~ ")
           .append(expression(l.distribution())).append(";\n");
-      case LetStmt l -> out.append("let ").append(l.name().text()).append(" = ").append(expression(l.value()))
+    } else if (s instanceof LetStmt l) {
+      out.append("let ").append(l.name().text()).append(" = ").append(expression(l.value()))
           .append(";\n");
     }
   }
@@ -69,22 +70,25 @@ public final class AstPrinter {
   }
 
   private static String expression(Expr e, int context) {
-    return switch (e) {
-      case NumberLit n -> n.text();
-      case NameRef n -> n.name();
-      case Call c -> c.function().text() + c.arguments().stream()
+    if (e instanceof NumberLit n) {
+      return n.text();
+    } else if (e instanceof NameRef n) {
+      return n.name();
+    } else if (e instanceof Call c) {
+      return c.function().text() + c.arguments().stream()
           .map(a -> a.name().map(n -> n.text() + " = ").orElse("") + expression(a.value(), 0))
           .collect(Collectors.joining(", ", "(", ")"));
-      case Unary u -> parenthesise("-" + expression(u.operand(), 3), 3, context);
-      case Binary b -> {
-        int p = b.op().precedence();
-        // left-associative operators need parentheses on an equal-precedence right operand; ^ is the reverse
-        int leftContext = b.op() == Binary.Op.POW ? p + 1 : p;
-        int rightContext = b.op() == Binary.Op.POW ? p : p + 1;
-        yield parenthesise(expression(b.left(), leftContext) + " " + b.op().symbol() + " "
-            + expression(b.right(), rightContext), p, context);
-      }
-    };
+    } else if (e instanceof Unary u) {
+      return parenthesise("-" + expression(u.operand(), 3), 3, context);
+    } else if (e instanceof Binary b) {
+      int p = b.op().precedence();
+      // left-associative operators need parentheses on an equal-precedence right operand; ^ is the reverse
+      int leftContext = b.op() == Binary.Op.POW ? p + 1 : p;
+      int rightContext = b.op() == Binary.Op.POW ? p : p + 1;
+      return parenthesise(expression(b.left(), leftContext) + " " + b.op().symbol() + " "
+          + expression(b.right(), rightContext), p, context);
+    }
+    throw new IllegalArgumentException(e.getClass().getName());
   }
 
   private static String parenthesise(String s, int precedence, int context) {

@@ -133,6 +133,7 @@ final class ExpressionChecker {
       }
     }
     if (chosen < 0) {
+      final int positionalCount = positional;
       for (Map.Entry<String, Argument> e : named.entrySet()) {
         boolean known = family.parameterisations().stream().anyMatch(ps -> indexOf(ps, e.getKey()) >= 0);
         if (!known) {
@@ -141,7 +142,7 @@ final class ExpressionChecker {
           return null;
         }
         boolean takenByPosition = family.parameterisations().stream()
-            .anyMatch(ps -> indexOf(ps, e.getKey()) >= 0 && indexOf(ps, e.getKey()) < positional);
+            .anyMatch(ps -> indexOf(ps, e.getKey()) >= 0 && indexOf(ps, e.getKey()) < positionalCount);
         if (takenByPosition) {
           diagnostics.report(CheckErrors.duplicateArgument(e.getValue().name().get().span(), e.getKey()));
           return null;
@@ -314,16 +315,19 @@ final class ExpressionChecker {
   }
 
   private Ex check(Expr e, Context context) {
-    return switch (e) {
-      case NumberLit n -> Exprs.constant(n.value());
-      case NameRef n -> resolve(n, context);
-      case Unary u -> {
-        Ex operand = check(u.operand(), context.nested());
-        yield operand == null ? null : Exprs.neg(operand);
-      }
-      case Binary b -> binary(b, context);
-      case Call c -> call(c, context);
-    };
+    if (e instanceof NumberLit n) {
+      return Exprs.constant(n.value());
+    } else if (e instanceof NameRef n) {
+      return resolve(n, context);
+    } else if (e instanceof Unary u) {
+      Ex operand = check(u.operand(), context.nested());
+      return operand == null ? null : Exprs.neg(operand);
+    } else if (e instanceof Binary b) {
+      return binary(b, context);
+    } else if (e instanceof Call c) {
+      return call(c, context);
+    }
+    throw new IllegalArgumentException(e.getClass().getName());
   }
 
   private Ex resolve(NameRef n, Context context) {

@@ -109,50 +109,47 @@ final class GuideBuilder {
         diagnostics.report(CheckErrors.groupMember(s.span()));
         continue;
       }
-      switch (s) {
-        case PlateStmt p -> {
-          int child = findPlate(p.name().text(), plate);
-          if (child < 0) {
-            diagnostics.report(CheckErrors.guideUnknownPlate(p.name().span(), p.name().text(),
-                plates.get(plate).name()));
-            continue;
-          }
-          if (p.size().isPresent()) {
-            diagnostics.report(CheckErrors.guidePlateSize(p.size().get().span()));
-          }
-          walk(p.body(), child, null, guideNames, latents, pending);
+      if (s instanceof PlateStmt p) {
+        int child = findPlate(p.name().text(), plate);
+        if (child < 0) {
+          diagnostics.report(CheckErrors.guideUnknownPlate(p.name().span(), p.name().text(),
+              plates.get(plate).name()));
+          continue;
         }
-        case GroupStmt g -> {
-          if (!declareGuideName(g.name(), ModelChecker.Decl.Kind.GROUP, plate, g, guideNames)) {
-            continue;
-          }
-          List<PendingGroup> members = new ArrayList<>();
-          walk(g.body(), plate, g, guideNames, latents, members);
-          List<Integer> ids = new ArrayList<>();
-          members.forEach(m -> ids.addAll(m.members()));
-          if (ids.size() == 1) {
-            diagnostics.report(CheckErrors.singleMemberGroup(g.name().span(), g.name().text()));
-          }
-          if (!ids.isEmpty()) {
-            pending.add(new PendingGroup(g.name().text(), plate, ids, g.name().span()));
-          }
+        if (p.size().isPresent()) {
+          diagnostics.report(CheckErrors.guidePlateSize(p.size().get().span()));
         }
-        case LatentStmt l -> {
-          Integer id = latentFor(l, plate, latents);
-          if (id != null) {
-            latents.put(id, l);
-            pending.add(new PendingGroup(l.name().text(), plate, List.of(id), l.name().span()));
-          }
+        walk(p.body(), child, null, guideNames, latents, pending);
+      } else if (s instanceof GroupStmt g) {
+        if (!declareGuideName(g.name(), ModelChecker.Decl.Kind.GROUP, plate, g, guideNames)) {
+          continue;
         }
-        case LetStmt l -> {
-          if (modelNames.containsKey(l.name().text())) {
-            diagnostics.report(CheckErrors.letInGuideShadowsModel(l.name().span(), l.name().text()));
-          } else {
-            declareGuideName(l.name(), ModelChecker.Decl.Kind.GUIDE_LET, plate, l, guideNames);
-          }
+        List<PendingGroup> members = new ArrayList<>();
+        walk(g.body(), plate, g, guideNames, latents, members);
+        List<Integer> ids = new ArrayList<>();
+        members.forEach(m -> ids.addAll(m.members()));
+        if (ids.size() == 1) {
+          diagnostics.report(CheckErrors.singleMemberGroup(g.name().span(), g.name().text()));
         }
-        case DataStmt d -> diagnostics.report(CheckErrors.guideDataStatement(d.name().span(), d.name().text()));
-        case InputStmt i -> diagnostics.report(CheckErrors.guideInput(i.span()));
+        if (!ids.isEmpty()) {
+          pending.add(new PendingGroup(g.name().text(), plate, ids, g.name().span()));
+        }
+      } else if (s instanceof LatentStmt l) {
+        Integer id = latentFor(l, plate, latents);
+        if (id != null) {
+          latents.put(id, l);
+          pending.add(new PendingGroup(l.name().text(), plate, List.of(id), l.name().span()));
+        }
+      } else if (s instanceof LetStmt l) {
+        if (modelNames.containsKey(l.name().text())) {
+          diagnostics.report(CheckErrors.letInGuideShadowsModel(l.name().span(), l.name().text()));
+        } else {
+          declareGuideName(l.name(), ModelChecker.Decl.Kind.GUIDE_LET, plate, l, guideNames);
+        }
+      } else if (s instanceof DataStmt d) {
+        diagnostics.report(CheckErrors.guideDataStatement(d.name().span(), d.name().text()));
+      } else if (s instanceof InputStmt i) {
+        diagnostics.report(CheckErrors.guideInput(i.span()));
       }
     }
   }

@@ -200,24 +200,25 @@ public final class ModelChecker {
 
     private void collect(List<Statement> body, int plate) {
       for (Statement s : body) {
-        switch (s) {
-          case PlateStmt p -> {
-            if (!declare(p.name(), Decl.Kind.PLATE, plate, s)) {
-              continue;
-            }
-            int id = plates.size();
-            OptionalInt size = p.size().map(IntLiteral::value).map(OptionalInt::of).orElse(OptionalInt.empty());
-            plates.add(new PlateIr(id, p.name().text(), plate, plates.get(plate).depth() + 1, size, p.name().span()));
-            collect(p.body(), id);
+        if (s instanceof PlateStmt p) {
+          if (!declare(p.name(), Decl.Kind.PLATE, plate, s)) {
+            continue;
           }
-          case GroupStmt g -> {
-            diagnostics.report(CheckErrors.groupInModel(g.span()));
-            collect(g.body(), plate);
-          }
-          case InputStmt i -> declareVariable(i.name(), Decl.Kind.INPUT, plate, s);
-          case DataStmt d -> declareVariable(d.name(), Decl.Kind.DATA, plate, s);
-          case LatentStmt l -> declareVariable(l.name(), Decl.Kind.LATENT, plate, s);
-          case LetStmt l -> declare(l.name(), Decl.Kind.LET, plate, s);
+          int id = plates.size();
+          OptionalInt size = p.size().map(IntLiteral::value).map(OptionalInt::of).orElse(OptionalInt.empty());
+          plates.add(new PlateIr(id, p.name().text(), plate, plates.get(plate).depth() + 1, size, p.name().span()));
+          collect(p.body(), id);
+        } else if (s instanceof GroupStmt g) {
+          diagnostics.report(CheckErrors.groupInModel(g.span()));
+          collect(g.body(), plate);
+        } else if (s instanceof InputStmt i) {
+          declareVariable(i.name(), Decl.Kind.INPUT, plate, s);
+        } else if (s instanceof DataStmt d) {
+          declareVariable(d.name(), Decl.Kind.DATA, plate, s);
+        } else if (s instanceof LatentStmt l) {
+          declareVariable(l.name(), Decl.Kind.LATENT, plate, s);
+        } else if (s instanceof LetStmt l) {
+          declare(l.name(), Decl.Kind.LET, plate, s);
         }
       }
     }
@@ -288,20 +289,26 @@ public final class ModelChecker {
   }
 
   static Shape declaredShape(Statement s) {
-    List<IntLiteral> dims = switch (s) {
-      case InputStmt i -> i.shape();
-      case DataStmt d -> d.shape();
-      case LatentStmt l -> l.shape();
-      default -> List.of();
-    };
+    List<IntLiteral> dims;
+    if (s instanceof InputStmt i) {
+      dims = i.shape();
+    } else if (s instanceof DataStmt d) {
+      dims = d.shape();
+    } else if (s instanceof LatentStmt l) {
+      dims = l.shape();
+    } else {
+      dims = List.of();
+    }
     return Shape.of(dims.stream().mapToInt(IntLiteral::value).toArray());
   }
 
   static Call distributionOf(Statement s) {
-    return switch (s) {
-      case DataStmt d -> d.distribution();
-      case LatentStmt l -> l.distribution();
-      default -> null;
-    };
+    if (s instanceof DataStmt d) {
+      return d.distribution();
+    } else if (s instanceof LatentStmt l) {
+      return l.distribution();
+    } else {
+      return null;
+    }
   }
 }

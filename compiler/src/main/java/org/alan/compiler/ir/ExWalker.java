@@ -11,21 +11,18 @@ public final class ExWalker {
   /** Visits every node, parents before children. */
   public static void forEach(Ex e, Consumer<Ex> visitor) {
     visitor.accept(e);
-    switch (e) {
-      case Ex.Const c -> { }
-      case Ex.VarRef v -> { }
-      case Ex.ParamRef p -> { }
-      case Ex.Unary u -> forEach(u.arg(), visitor);
-      case Ex.Binary b -> {
-        forEach(b.left(), visitor);
-        forEach(b.right(), visitor);
-      }
-      case Ex.Reduce r -> forEach(r.arg(), visitor);
-      case Ex.Select s -> {
-        forEach(s.vector(), visitor);
-        forEach(s.index(), visitor);
-      }
-      case Ex.LogMeanExpK l -> forEach(l.arg(), visitor);
+    if (e instanceof Ex.Unary u) {
+      forEach(u.arg(), visitor);
+    } else if (e instanceof Ex.Binary b) {
+      forEach(b.left(), visitor);
+      forEach(b.right(), visitor);
+    } else if (e instanceof Ex.Reduce r) {
+      forEach(r.arg(), visitor);
+    } else if (e instanceof Ex.Select s) {
+      forEach(s.vector(), visitor);
+      forEach(s.index(), visitor);
+    } else if (e instanceof Ex.LogMeanExpK l) {
+      forEach(l.arg(), visitor);
     }
   }
 

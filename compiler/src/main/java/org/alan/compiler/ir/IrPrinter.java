@@ -48,18 +48,26 @@ public final class IrPrinter {
   }
 
   public static String expression(ModelIr m, Ex e) {
-    return switch (e) {
-      case Ex.Const c -> c.value() == Math.rint(c.value()) && Math.abs(c.value()) < 1e15
+    if (e instanceof Ex.Const c) {
+      return c.value() == Math.rint(c.value()) && Math.abs(c.value()) < 1e15
           ? String.valueOf((long) c.value()) : String.valueOf(c.value());
-      case Ex.VarRef v -> m == null ? "v" + v.variable() : m.variable(v.variable()).name();
-      case Ex.ParamRef p -> m == null ? "p" + p.param() : m.params().get(p.param()).name();
-      case Ex.Unary u -> u.op().name().toLowerCase() + "(" + expression(m, u.arg()) + ")";
-      case Ex.Binary b -> b.op().isInfix()
+    } else if (e instanceof Ex.VarRef v) {
+      return m == null ? "v" + v.variable() : m.variable(v.variable()).name();
+    } else if (e instanceof Ex.ParamRef p) {
+      return m == null ? "p" + p.param() : m.params().get(p.param()).name();
+    } else if (e instanceof Ex.Unary u) {
+      return u.op().name().toLowerCase() + "(" + expression(m, u.arg()) + ")";
+    } else if (e instanceof Ex.Binary b) {
+      return b.op().isInfix()
           ? "(" + expression(m, b.left()) + " " + b.op().symbol() + " " + expression(m, b.right()) + ")"
           : b.op().symbol() + "(" + expression(m, b.left()) + ", " + expression(m, b.right()) + ")";
-      case Ex.Reduce r -> r.op().name().toLowerCase() + "_last" + r.axes() + "(" + expression(m, r.arg()) + ")";
-      case Ex.Select s -> expression(m, s.vector()) + "[" + expression(m, s.index()) + "]";
-      case Ex.LogMeanExpK l -> "logmeanexp_K" + l.groups() + "(" + expression(m, l.arg()) + ")";
-    };
+    } else if (e instanceof Ex.Reduce r) {
+      return r.op().name().toLowerCase() + "_last" + r.axes() + "(" + expression(m, r.arg()) + ")";
+    } else if (e instanceof Ex.Select s) {
+      return expression(m, s.vector()) + "[" + expression(m, s.index()) + "]";
+    } else if (e instanceof Ex.LogMeanExpK l) {
+      return "logmeanexp_K" + l.groups() + "(" + expression(m, l.arg()) + ")";
+    }
+    throw new IllegalArgumentException(e.getClass().getName());
   }
 }

@@ -1,0 +1,159 @@
+package org.alan.compiler.driver;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.alan.compiler.api.AlanCompiler;
+import org.alan.compiler.api.CompilationResult;
+import org.alan.compiler.api.CompiledArtifact;
+import org.alan.compiler.api.CompilerOptions;
+import org.alan.compiler.diag.InternalCompilerError;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code alanc model.alan [-d DIR] [--emit java] [--check] [--explain]}: compiles each model of the file to
+ * {@code DIR/<Model>.jar}. Exit status: 0 success, 1 errors in the program, 2 bad command line, 3 a bug in alanc.
+ */
+@Command(name = "alanc", mixinStandardHelpOptions = true, versionProvider = Alanc.Version.class,
+    description = "Compile an .alan model into a jar that samples it with massively parallel importance sampling.")
+public final class Alanc implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "FILE", description = "the .alan source")
+  Path source;
+
+  @Option(names = "-d", paramLabel = "DIR", defaultValue = ".", description = "output directory (default: .)")
+  Path outputDir;
+
+  @Option(names = "--emit", paramLabel = "java", description = "also write the generated Java sources")
+  String emit;
+
+  @Option(names = "--check", description = "check the program only; write nothing")
+  boolean check;
+
+  @Option(names = "--explain", description = "print the contraction plan (factors, dimensions, order, cost)")
+  boolean explain;
+
+  @Option(names = "--package", paramLabel = "NAME", defaultValue = CompilerOptions.DEFAULT_PACKAGE,
+      description = "Java package of the generated classes (default: ${DEFAULT-VALUE})")
+  String packageName;
+
+  @Option(names = "--thin", description = "leave the runtime out of the jar (for apps depending on alan-runtime)")
+  boolean thin;
+
+  @Option(names = "--debug-ast", description = "print the parsed program")
+  boolean debugAst;
+
+  @Option(names = "--debug-ir", description = "print the checked model IR")
+  boolean debugIr;
+
+  @Option(names = "--debug-factors", description = "print each log factor's expression and K dimensions")
+  boolean debugFactors;
+
+  @Option(names = "--print-java", description = "print the generated Java")
+  boolean printJava;
+
+  private final PrintStream out;
+  private final PrintStream err;
+
+  Alanc(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  /** Runs the command line, returning its exit status. */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    CommandLine cli = new CommandLine(new Alanc(out, err));
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    cli.setParameterExceptionHandler((e, strings) -> {
+      err.println("alanc: " + e.getMessage());
+      e.getCommandLine().usage(err);
+      return 2;
+    });
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      if (e instanceof InternalCompilerError) {
+        err.println("alanc: " + e.getMessage());
+        return 3;
+      }
+      err.println("alanc: internal error: " + e);
+      e.printStackTrace(err);
+      err.println("This is a bug in alanc, not in your program. Please report it with the .alan file attached.");
+      return 3;
+    });
+    return cli.execute(args);
+  }
+
+  @Override
+  public Integer call() throws IOException {
+    if (emit != null && !emit.equals("java")) {
+      err.println("alanc: --emit takes 'java', not '" + emit + "'");
+      return 2;
+    }
+    if (!source.toString().endsWith(".alan")) {
+      err.println("alanc: warning: " + source + " does not end in .alan");
+    }
+    CompilerOptions options = CompilerOptions.defaults()
+        .withPackageName(packageName)
+        .withCheckOnly(check)
+        .withPackageJar(!check)
+        .withBundleRuntime(!thin)
+        .withDumps(new CompilerOptions.Dumps(debugAst, debugIr, debugFactors, printJava));
+    CompilationResult result;
+    try {
+      result = AlanCompiler.compile(source, options);
+    } catch (NoSuchFileException e) {
+      err.println("alanc: error: no such file: " + source);
+      return 1;
+    }
+    err.print(result.renderDiagnostics());
+    for (Map.Entry<String, String> dump : result.dumps().entrySet()) {
+      out.println("== " + dump.getKey() + " ==");
+      out.print(dump.getValue());
+    }
+    if (!result.succeeded()) {
+      long errors = result.diagnostics().stream()
+          .filter(d -> d.severity() == org.alan.compiler.diag.Severity.ERROR).count();
+      err.println(errors + (errors == 1 ? " error" : " errors"));
+      return 1;
+    }
+    for (CompiledArtifact a : result.artifacts()) {
+      if (explain) {
+        out.print(a.explain());
+      }
+      if (check) {
+        continue;
+      }
+      Files.createDirectories(outputDir);
+      Path jar = outputDir.resolve(a.modelName() + ".jar");
+      Files.write(jar, a.jar());
+      if (emit != null) {
+        Path java = outputDir.resolve(a.className().replace('.', '/') + ".java");
+        Files.createDirectories(java.getParent());
+        Files.writeString(java, a.javaSource(), StandardCharsets.UTF_8);
+      }
+      if (!explain) {
+        out.println("wrote " + jar);
+      }
+    }
+    return 0;
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"alanc " + Pipeline.VERSION};
+    }
+  }
+}

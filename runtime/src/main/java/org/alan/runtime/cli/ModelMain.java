@@ -1,0 +1,244 @@
+package org.alan.runtime.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.alan.kernels.LogSumExp;
+import org.alan.runtime.api.Model;
+import org.alan.runtime.engine.InferenceException;
+import org.alan.runtime.engine.ParentSampler;
+import org.alan.runtime.engine.Posterior;
+import org.alan.runtime.engine.SampleOptions;
+import org.alan.runtime.io.DataException;
+import org.alan.runtime.io.DrawsWriter;
+import org.alan.runtime.io.JsonData;
+import org.alan.runtime.io.SummaryWriter;
+import org.alan.runtime.model.CompiledModel;
+import org.alan.runtime.model.ModelSpec;
+import org.alan.runtime.model.VariableKind;
+import org.alan.runtime.model.VariableSpec;
+import org.alan.runtime.plan.PlanExplainer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The command line every model jar carries:
+ *
+ * <pre>
+ * java -jar Model.jar sample --data data.json -K 1000 --seed 1 [--draws 1000 --output draws.csv] [--json]
+ * java -jar Model.jar explain [--data data.json -K 100]
+ * java -jar Model.jar info
+ * </pre>
+ *
+ * User errors (bad data, impossible inference) print {@code error: ...} and exit with status 1, without a stack
+ * trace.
+ */
+public final class ModelMain {
+  private ModelMain() {}
+
+  /** Runs the command line for a model; exits the JVM with the command's status. */
+  public static void main(CompiledModel model, String[] args) {
+    System.exit(run(model, args, System.out, System.err));
+  }
+
+  /** Runs the command line and returns its exit status (for tests). */
+  public static int run(CompiledModel model, String[] args, PrintStream out, PrintStream err) {
+    ModelSpec spec = model.spec();
+    CommandLine cli = new CommandLine(new Root(spec))
+        .addSubcommand(new CommandLine(new SampleCommand(model, out, err)))
+        .addSubcommand(new CommandLine(new ExplainCommand(model, out)))
+        .addSubcommand(new CommandLine(new InfoCommand(spec, out)));
+    cli.setCommandName("java -jar " + spec.name() + ".jar");
+    cli.setOut(new java.io.PrintWriter(out, true));
+    cli.setErr(new java.io.PrintWriter(err, true));
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      if (e instanceof DataException || e instanceof InferenceException || e instanceof IOException
+          || e instanceof IllegalArgumentException) {
+        err.println("error: " + e.getMessage());
+      } else {
+        err.println("internal error: " + e + "\nThis is a bug in alan; please report it with the model and data.");
+        e.printStackTrace(err);
+      }
+      return 1;
+    });
+    cli.setParameterExceptionHandler((e, strings) -> {
+      err.println("error: " + e.getMessage());
+      e.getCommandLine().usage(err);
+      return 2;
+    });
+    return cli.execute(args);
+  }
+
+  @Command(name = "model", mixinStandardHelpOptions = true, versionProvider = Version.class,
+      description = "A compiled alan model: massively parallel importance sampling.",
+      subcommandsRepeatable = false)
+  static final class Root implements Callable<Integer> {
+    private final ModelSpec spec;
+
+    Root(ModelSpec spec) {
+      this.spec = spec;
+    }
+
+    @Override
+    public Integer call() {
+      CommandLine.usage(this, System.out);
+      return 0;
+    }
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"alan runtime " + ModelMain.class.getPackage().getImplementationVersion(),
+          "vectorised kernels: " + (LogSumExp.vectorised() ? "on" : "off (run java with --add-modules jdk.incubator.vector)")};
+    }
+  }
+
+  @Command(name = "sample", mixinStandardHelpOptions = true,
+      description = "Draw K particles per latent from the guide, estimate the log marginal likelihood and the"
+          + " posterior mean, sd and effective sample size of every latent.")
+  static final class SampleCommand implements Callable<Integer> {
+    private final CompiledModel model;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    @Option(names = "--data", required = true, paramLabel = "FILE", description = "JSON data: variable name to nested arrays")
+    Path data;
+
+    @Option(names = "-K", defaultValue = "1000", paramLabel = "N", description = "particles per latent group (default ${DEFAULT-VALUE})")
+    int k;
+
+    @Option(names = "--seed", defaultValue = "1", description = "random seed (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--draws", defaultValue = "0", paramLabel = "N", description = "joint posterior draws by importance resampling")
+    int draws;
+
+    @Option(names = "--output", paramLabel = "FILE", description = "write the draws as a Stan-style CSV (needs --draws)")
+    Path output;
+
+    @Option(names = "--json", description = "print the summary as JSON")
+    boolean json;
+
+    @Option(names = "--summary", paramLabel = "FILE", description = "also write the JSON summary to FILE")
+    Path summary;
+
+    @Option(names = "--sampler", defaultValue = "permutation", paramLabel = "KIND",
+        description = "how parent particles are assigned: permutation (default) or categorical")
+    String sampler;
+
+    @Option(names = "--threads", defaultValue = "0", description = "worker threads (default: one per processor)")
+    int threads;
+
+    @Option(names = "--quiet", description = "no progress bar")
+    boolean quiet;
+
+    SampleCommand(CompiledModel model, PrintStream out, PrintStream err) {
+      this.model = model;
+      this.out = out;
+      this.err = err;
+    }
+
+    @Override
+    public Integer call() throws IOException {
+      if (output != null && draws == 0) {
+        throw new IllegalArgumentException("--output writes draws; give their number with --draws N");
+      }
+      ParentSampler parents = switch (sampler.toLowerCase(Locale.ROOT)) {
+        case "permutation" -> ParentSampler.PERMUTATION;
+        case "categorical" -> ParentSampler.CATEGORICAL;
+        default -> throw new IllegalArgumentException("--sampler must be 'permutation' or 'categorical', not '"
+            + sampler + "'");
+      };
+      Model bound = Model.of(model, JsonData.read(data));
+      bound.warnings().forEach(w -> err.println("warning: " + w));
+      SampleOptions options = new SampleOptions(k, seed, parents, draws, threads);
+      boolean bar = !quiet && System.console() != null;
+      long start = System.nanoTime();
+      Posterior posterior = bound.sample(options, new ProgressBar(err, bar));
+      double seconds = (System.nanoTime() - start) / 1e9;
+      String text = SummaryWriter.json(posterior);
+      if (summary != null) {
+        Files.writeString(summary, text, StandardCharsets.UTF_8);
+      }
+      if (json) {
+        out.print(text);
+      } else {
+        out.print(SummaryWriter.table(posterior, String.format(Locale.ROOT,
+            "%s: log marginal likelihood %.4f  (K = %d, seed %d, %.3f s)", model.spec().name(),
+            posterior.logMarginalLikelihood(), k, seed, seconds)));
+      }
+      if (output != null) {
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("model", model.spec().name());
+        metadata.put("method", "massively parallel importance sampling (alan), importance-resampled draws");
+        metadata.put("K", String.valueOf(k));
+        metadata.put("seed", String.valueOf(seed));
+        metadata.put("draws", String.valueOf(draws));
+        metadata.put("log_marginal_likelihood", String.valueOf(posterior.logMarginalLikelihood()));
+        try (Writer w = Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
+          DrawsWriter.write(posterior.draws(), metadata, w);
+        }
+        if (!json) {
+          out.println("wrote " + draws + " draws to " + output);
+        }
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "explain", mixinStandardHelpOptions = true,
+      description = "Print the contraction plan: factors, dimensions, elimination order and estimated cost.")
+  static final class ExplainCommand implements Callable<Integer> {
+    private final CompiledModel model;
+    private final PrintStream out;
+
+    @Option(names = "--data", paramLabel = "FILE", description = "data, to know the plate sizes")
+    Path data;
+
+    @Option(names = "-K", defaultValue = "0", paramLabel = "N", description = "particles per latent group")
+    int k;
+
+    ExplainCommand(CompiledModel model, PrintStream out) {
+      this.model = model;
+      this.out = out;
+    }
+
+    @Override
+    public Integer call() {
+      int[] sizes = data == null ? null : Model.of(model, JsonData.read(data)).plateSizes();
+      out.print(PlanExplainer.explain(model.spec(), sizes, k));
+      return 0;
+    }
+  }
+
+  @Command(name = "info", mixinStandardHelpOptions = true, description = "Describe the model's variables and plates.")
+  static final class InfoCommand implements Callable<Integer> {
+    private final ModelSpec spec;
+    private final PrintStream out;
+
+    InfoCommand(ModelSpec spec, PrintStream out) {
+      this.spec = spec;
+      this.out = out;
+    }
+
+    @Override
+    public Integer call() {
+      out.println("model " + spec.name() + " (from " + spec.sourceName() + ")");
+      for (VariableSpec v : spec.variables()) {
+        String kind = v.kind() == VariableKind.LATENT ? "latent" : v.kind() == VariableKind.DATA ? "data" : "input";
+        out.println("  " + kind + " " + v.name() + (v.shape().length == 0 ? "" : java.util.Arrays.toString(v.shape()))
+            + (v.plate() == 0 ? "" : " in plate " + spec.plates()[v.plate()].name()));
+      }
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** The command line of a model jar: {@code java -jar Model.jar sample|explain|info}. */
+package org.alan.runtime.cli;

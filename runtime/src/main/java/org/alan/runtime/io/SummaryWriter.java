@@ -1,0 +1,113 @@
+package org.alan.runtime.io;
+
+import com.google.gson.stream.JsonWriter;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.util.Locale;
+import org.alan.runtime.engine.Posterior;
+
+/** Writes a posterior summary as a readable table or as JSON. */
+public final class SummaryWriter {
+  private SummaryWriter() {}
+
+  /** Rows shown per variable in the table before the rest is elided. */
+  public static final int TABLE_ROWS_PER_VARIABLE = 12;
+
+  public static String table(Posterior p, String header) {
+    StringBuilder out = new StringBuilder();
+    out.append(header).append('\n');
+    out.append(String.format(Locale.ROOT, "%-24s %12s %12s %10s%n", "variable", "mean", "sd", "ess"));
+    for (String name : p.latentNames()) {
+      double[] mean = p.means(name);
+      double[] sd = p.sds(name);
+      double[] ess = p.essArray(name);
+      int[] shape = p.shape(name);
+      int perElement = mean.length / ess.length;
+      int shown = Math.min(mean.length, TABLE_ROWS_PER_VARIABLE);
+      for (int i = 0; i < shown; i++) {
+        out.append(String.format(Locale.ROOT, "%-24s %12.4f %12.4f %10.1f%n", label(name, shape, i), mean[i], sd[i],
+            ess[i / perElement]));
+      }
+      if (mean.length > shown) {
+        out.append(String.format(Locale.ROOT, "%-24s (%d more entries; use --json for all)%n", "  ...",
+            mean.length - shown));
+      }
+    }
+    return out.toString();
+  }
+
+  private static String label(String name, int[] shape, int flat) {
+    if (shape.length == 0) {
+      return name;
+    }
+    int[] idx = new int[shape.length];
+    int rem = flat;
+    for (int i = shape.length - 1; i >= 0; i--) {
+      idx[i] = rem % shape[i];
+      rem /= shape[i];
+    }
+    StringBuilder b = new StringBuilder(name).append('[');
+    for (int i = 0; i < idx.length; i++) {
+      b.append(i > 0 ? "," : "").append(idx[i]);
+    }
+    return b.append(']').toString();
+  }
+
+  /**
+   * {@code {"log_marginal_likelihood": x, "K": k, "variables": {"mu": {"mean": m, "sd": s, "ess": e}, ...}}}:
+   * scalars for top-level scalars, nested arrays (plates, then event axes) otherwise. ESS has the plates' shape.
+   */
+  public static String json(Posterior p) {
+    StringWriter text = new StringWriter();
+    try (JsonWriter w = new JsonWriter(text)) {
+      w.setIndent("  ");
+      w.beginObject();
+      w.name("model").value(p.spec().name());
+      w.name("log_marginal_likelihood");
+      number(w, p.logMarginalLikelihood());
+      w.name("K").value(p.K());
+      w.name("variables").beginObject();
+      for (String name : p.latentNames()) {
+        w.name(name).beginObject();
+        w.name("mean");
+        nested(w, p.means(name), p.shape(name));
+        w.name("sd");
+        nested(w, p.sds(name), p.shape(name));
+        w.name("ess");
+        nested(w, p.essArray(name), p.plateShape(name));
+        w.endObject();
+      }
+      w.endObject();
+      w.endObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return text + "\n";
+  }
+
+  private static void nested(JsonWriter w, double[] values, int[] shape) throws IOException {
+    nested(w, values, shape, 0, new int[] {0});
+  }
+
+  private static void nested(JsonWriter w, double[] values, int[] shape, int axis, int[] cursor) throws IOException {
+    if (axis == shape.length) {
+      number(w, values[cursor[0]++]);
+      return;
+    }
+    w.beginArray();
+    for (int i = 0; i < shape[axis]; i++) {
+      nested(w, values, shape, axis + 1, cursor);
+    }
+    w.endArray();
+  }
+
+  /** JSON has no NaN or infinities: those are written as null. */
+  private static void number(JsonWriter w, double v) throws IOException {
+    if (Double.isFinite(v)) {
+      w.value(v);
+    } else {
+      w.nullValue();
+    }
+  }
+}

@@ -1,0 +1,184 @@
+package org.alan.runtime.plan;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.alan.runtime.model.FactorSpec;
+import org.alan.runtime.model.GroupSpec;
+import org.alan.runtime.model.ModelSpec;
+import org.alan.runtime.model.PlateSpec;
+
+/**
+ * Describes a plan for people ({@code alanc --explain}, {@code <Model>.jar explain}): the factors and their K
+ * dimensions, each plate's elimination steps, and the cost, symbolically in K and the plate sizes, and in numbers
+ * when K and the sizes are known.
+ */
+public final class PlanExplainer {
+  private PlanExplainer() {}
+
+  /**
+   * @param plateSizes elements per plate, or null when unknown (only sizes fixed in the source are used)
+   * @param k particles per group, or 0 to leave K symbolic
+   */
+  public static String explain(ModelSpec spec, int[] plateSizes, int k) {
+    StringBuilder out = new StringBuilder();
+    ContractionPlan plan = spec.plan();
+    out.append("model ").append(spec.name()).append(": ").append(spec.groups().length).append(" latent group(s), ")
+        .append(spec.factors().length).append(" factor(s), ").append(spec.plates().length - 1).append(" plate(s); guide: ")
+        .append(spec.automaticGuide() ? "automatic (the prior proposes each latent)" : "from the source").append('\n');
+
+    out.append("\ngroups (sampling order; each is one K dimension)\n");
+    for (GroupSpec g : spec.groups()) {
+      out.append("  ").append(pad(g.name(), 16)).append(" in ").append(plateName(spec, g.plate()));
+      List<String> members = new ArrayList<>();
+      for (int v : g.members()) {
+        members.add(spec.variables()[v].name());
+      }
+      if (members.size() > 1 || !members.get(0).equals(g.name())) {
+        out.append(", members ").append(String.join(", ", members));
+      }
+      if (g.guideParents().length > 0) {
+        out.append(", proposal mixes over the particles of ").append(groupList(spec, g.guideParents()));
+      }
+      out.append('\n');
+    }
+
+    out.append("\nfactors (log density terms per plate element)\n");
+    for (FactorSpec f : spec.factors()) {
+      out.append("  ").append(pad(f.name(), 16)).append(' ')
+          .append(pad(dims(spec, plan.factorDims()[indexOf(spec, f)]), 34)).append(" in ")
+          .append(plateName(spec, f.plate())).append(f.group() >= 0 ? "" : "  (observed)").append('\n');
+    }
+
+    out.append("\nplan (plates bottom-up; per element of each plate)\n");
+    double totalFlops = 0;
+    double totalBytes = 0;
+    boolean numeric = k > 0 && sizesKnown(spec, plateSizes);
+    for (int p : plan.bottomUp()) {
+      PlatePlan pp = plan.plates()[p];
+      if (pp.steps().length == 0 && pp.finals().length == 0) {
+        continue;
+      }
+      String count = elementCount(spec, p, plateSizes);
+      out.append("  ").append(p == 0 ? "top level" : "plate " + spec.plates()[p].name() + " (" + count + " elements)")
+          .append('\n');
+      for (int s = 0; s < pp.steps().length; s++) {
+        Step step = pp.steps()[s];
+        int entries = step.sum().length + step.rest().length;
+        double flopsPerEntry = 4;
+        List<String> inputs = new ArrayList<>();
+        for (TensorRef ref : step.inputs()) {
+          inputs.add(describe(spec, pp, ref));
+          if (ref.source() == TensorRef.Source.FACTOR) {
+            flopsPerEntry += spec.factors()[ref.index()].flopsPerEntry();
+          }
+        }
+        out.append("    step ").append(s + 1).append(": log-sum-exp over ").append(dims(spec, step.sum()))
+            .append(" of ").append(String.join(" + ", inputs)).append("  ->  ").append(dims(spec, step.rest()))
+            .append("   streams ").append(p == 0 ? "" : "|" + spec.plates()[p].name() + "|·").append("K^")
+            .append(entries).append(" entries\n");
+        if (numeric) {
+          double elements = count(spec, p, plateSizes);
+          totalFlops += elements * Math.pow(k, entries) * flopsPerEntry;
+          totalBytes += elements * Math.pow(k, step.rest().length) * 8;
+        }
+      }
+      for (int i = 0; i < pp.finals().length; i++) {
+        FinalOutput f = pp.finals()[i];
+        List<String> inputs = new ArrayList<>();
+        for (TensorRef ref : f.inputs()) {
+          inputs.add(describe(spec, pp, ref));
+          if (numeric && ref.source() == TensorRef.Source.FACTOR) {
+            totalFlops += count(spec, p, plateSizes) * Math.pow(k, f.dims().length)
+                * spec.factors()[ref.index()].flopsPerEntry();
+          }
+        }
+        out.append("    ").append(p == 0 ? "result" : "hands up ").append(p == 0 ? ": " : "out" + i + " = ")
+            .append(String.join(" + ", inputs)).append("  ").append(dims(spec, f.dims()))
+            .append(p == 0 ? "  (log marginal likelihood)" : ", summed over the plate's elements").append('\n');
+        if (numeric) {
+          totalBytes += count(spec, p, plateSizes) * Math.pow(k, f.dims().length) * 8;
+        }
+      }
+    }
+    if (numeric) {
+      out.append(String.format(Locale.ROOT, "%nestimated cost at K = %d: forward %.3g flop, backward about %.3g flop;"
+          + " stored between steps %.3g MB%n", k, totalFlops, 2 * totalFlops, totalBytes / 1e6));
+    } else {
+      out.append("\n(give K and data, e.g. '<Model>.jar explain --data data.json -K 100', for numbers)\n");
+    }
+    return out.toString();
+  }
+
+  private static int indexOf(ModelSpec spec, FactorSpec f) {
+    for (int i = 0; i < spec.factors().length; i++) {
+      if (spec.factors()[i] == f) {
+        return i;
+      }
+    }
+    throw new IllegalArgumentException(f.name());
+  }
+
+  private static String describe(ModelSpec spec, PlatePlan pp, TensorRef ref) {
+    return switch (ref.source()) {
+      case FACTOR -> spec.factors()[ref.index()].name();
+      case STEP -> "step" + (ref.index() + 1);
+      case CHILD -> {
+        ChildSlot c = pp.children()[ref.index()];
+        yield spec.plates()[c.childPlate()].name() + ".out" + c.finalIndex();
+      }
+    };
+  }
+
+  private static String dims(ModelSpec spec, int[] groups) {
+    List<String> names = new ArrayList<>();
+    for (int g : groups) {
+      names.add("K_" + spec.groups()[g].name());
+    }
+    return "[" + String.join(", ", names) + "]";
+  }
+
+  private static String groupList(ModelSpec spec, int[] groups) {
+    List<String> names = new ArrayList<>();
+    for (int g : groups) {
+      names.add(spec.groups()[g].name());
+    }
+    return String.join(", ", names);
+  }
+
+  private static String plateName(ModelSpec spec, int plate) {
+    return plate == 0 ? "top level" : "plate " + spec.plates()[plate].name();
+  }
+
+  private static boolean sizesKnown(ModelSpec spec, int[] sizes) {
+    for (int p = 1; p < spec.plates().length; p++) {
+      if ((sizes == null || sizes[p] <= 0) && spec.plates()[p].fixedSize() <= 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static double count(ModelSpec spec, int plate, int[] sizes) {
+    double n = 1;
+    for (int p = plate; p > 0; p = spec.plates()[p].parent()) {
+      PlateSpec ps = spec.plates()[p];
+      n *= sizes != null && sizes[p] > 0 ? sizes[p] : ps.fixedSize();
+    }
+    return n;
+  }
+
+  private static String elementCount(ModelSpec spec, int plate, int[] sizes) {
+    List<String> factors = new ArrayList<>();
+    for (int p = plate; p > 0; p = spec.plates()[p].parent()) {
+      PlateSpec ps = spec.plates()[p];
+      int n = sizes != null && sizes[p] > 0 ? sizes[p] : ps.fixedSize();
+      factors.add(0, n > 0 ? String.valueOf(n) : "|" + ps.name() + "|");
+    }
+    return String.join("·", factors);
+  }
+
+  private static String pad(String s, int width) {
+    return s.length() >= width ? s : s + " ".repeat(width - s.length());
+  }
+}
