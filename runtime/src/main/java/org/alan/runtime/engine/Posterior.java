@@ -158,6 +158,14 @@ public final class Posterior {
     return state.samples[latent(variable)].clone();
   }
 
+  /**
+   * The run's particles, data and guide parameters, for methods built on top of a run (QEM, diagnostics, tests
+   * that re-evaluate factors).
+   */
+  public ModelState state() {
+    return state;
+  }
+
   /** Joint posterior draws, when they were asked for; otherwise null. */
   public Draws draws() {
     return draws;
