@@ -29,9 +29,9 @@ public final class LogSumExp {
     return !(OPS instanceof ScalarLse);
   }
 
-  /** Prepares a running state for {@code n} entries: max = minus infinity, sum = 0. */
+  /** Prepares a running state for {@code n} entries: nothing folded in yet. */
   public static void reset(double[] max, double[] sum, int off, int n) {
-    java.util.Arrays.fill(max, off, off + n, Double.NEGATIVE_INFINITY);
+    java.util.Arrays.fill(max, off, off + n, LseOps.EMPTY);
     java.util.Arrays.fill(sum, off, off + n, 0.0);
   }
 

@@ -3,8 +3,15 @@ package org.alan.kernels;
 /** The operations a log-sum-exp implementation provides over contiguous ranges. */
 interface LseOps {
   /**
+   * The running maximum before anything is folded in: finite, so that folding in minus infinity needs no special
+   * case ({@code exp(-inf - EMPTY)} is 0), and below every log density that matters.
+   */
+  double EMPTY = -Double.MAX_VALUE;
+
+  /**
    * Folds block {@code x[xOff, xOff+n)} into the running state: {@code max[i]} and {@code sum[i]} such that the
-   * log-sum-exp so far is {@code max[i] + log(sum[i])}. Entries equal to minus infinity are skipped.
+   * log-sum-exp so far is {@code max[i] + log(sum[i])}. Entries equal to minus infinity add nothing; NaN
+   * propagates.
    */
   void update(double[] max, double[] sum, int off, double[] x, int xOff, int n);
 

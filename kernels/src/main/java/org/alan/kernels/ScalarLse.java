@@ -6,13 +6,13 @@ final class ScalarLse implements LseOps {
   public void update(double[] max, double[] sum, int off, double[] x, int xOff, int n) {
     for (int i = 0; i < n; i++) {
       double v = x[xOff + i];
-      if (v == Double.NEGATIVE_INFINITY) {
-        continue;
-      }
       double m = max[off + i];
       if (v > m) {
         sum[off + i] = sum[off + i] * Math.exp(m - v) + 1.0;
         max[off + i] = v;
+      } else if (Double.isNaN(v)) {
+        max[off + i] = v;
+        sum[off + i] = v;
       } else {
         sum[off + i] += Math.exp(v - m);
       }
@@ -23,7 +23,7 @@ final class ScalarLse implements LseOps {
   public void finish(double[] max, double[] sum, int off, double[] out, int outOff, int n) {
     for (int i = 0; i < n; i++) {
       double m = max[off + i];
-      out[outOff + i] = m == Double.NEGATIVE_INFINITY ? m : m + Math.log(sum[off + i]);
+      out[outOff + i] = m == EMPTY ? Double.NEGATIVE_INFINITY : m + Math.log(sum[off + i]);
     }
   }
 

@@ -12,30 +12,24 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorLse implements LseOps {
   private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
   private static final ScalarLse TAIL = new ScalarLse();
+  private static final DoubleVector ONE = DoubleVector.broadcast(S, 1.0);
 
   @Override
   public void update(double[] max, double[] sum, int off, double[] x, int xOff, int n) {
     int i = 0;
     int bound = S.loopBound(n);
-    DoubleVector one = DoubleVector.broadcast(S, 1.0);
-    DoubleVector zero = DoubleVector.zero(S);
     for (; i < bound; i += S.length()) {
       DoubleVector v = DoubleVector.fromArray(S, x, xOff + i);
       DoubleVector m = DoubleVector.fromArray(S, max, off + i);
       DoubleVector s = DoubleVector.fromArray(S, sum, off + i);
-      VectorMask<Double> skip = v.compare(VectorOperators.EQ, Double.NEGATIVE_INFINITY);
-      VectorMask<Double> bigger = v.compare(VectorOperators.GT, m).andNot(skip);
-      // one exp per lane: exp(-|v - m|) is the factor for whichever of the two is smaller
+      // the running maximum starts at a finite sentinel, so exp(lo - hi) is 0 (not NaN) for minus infinity
+      // entries and one exp per lane serves both cases: rescale the sum, or add the new term
       DoubleVector hi = v.max(m);
-      DoubleVector lo = v.min(m);
-      DoubleVector e = lo.sub(hi).lanewise(VectorOperators.EXP);
-      e = e.blend(zero, skip.or(lo.compare(VectorOperators.EQ, Double.NEGATIVE_INFINITY)));
-      DoubleVector grown = s.mul(e).add(one);
-      DoubleVector kept = s.add(e);
-      s = kept.blend(grown, bigger);
-      m = m.blend(v, bigger);
+      DoubleVector e = v.min(m).sub(hi).lanewise(VectorOperators.EXP);
+      VectorMask<Double> bigger = v.compare(VectorOperators.GT, m);
+      s = s.add(e).blend(s.fma(e, ONE), bigger);
       s.intoArray(sum, off + i);
-      m.intoArray(max, off + i);
+      hi.intoArray(max, off + i);
     }
     if (i < n) {
       TAIL.update(max, sum, off + i, x, xOff + i, n - i);
@@ -50,7 +44,7 @@ final class VectorLse implements LseOps {
       DoubleVector m = DoubleVector.fromArray(S, max, off + i);
       DoubleVector s = DoubleVector.fromArray(S, sum, off + i);
       DoubleVector r = m.add(s.lanewise(VectorOperators.LOG));
-      r = r.blend(m, m.compare(VectorOperators.EQ, Double.NEGATIVE_INFINITY));
+      r = r.blend(Double.NEGATIVE_INFINITY, m.compare(VectorOperators.EQ, LseOps.EMPTY));
       r.intoArray(out, outOff + i);
     }
     if (i < n) {
@@ -79,7 +73,17 @@ final class VectorLse implements LseOps {
 
   @Override
   public double sum(double[] x, int off, int n) {
-    return TAIL.sum(x, off, n);
+    int i = 0;
+    int bound = S.loopBound(n);
+    DoubleVector acc = DoubleVector.zero(S);
+    for (; i < bound; i += S.length()) {
+      acc = acc.add(DoubleVector.fromArray(S, x, off + i));
+    }
+    double s = acc.reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      s += x[off + i];
+    }
+    return s;
   }
 
   @Override

@@ -2,9 +2,9 @@ package org.alan.tests;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.alan.runtime.engine.FactorValues;
 import org.alan.runtime.engine.ModelState;
 import org.alan.runtime.model.CompiledModel;
-import org.alan.runtime.model.FactorKernel;
 import org.alan.runtime.model.FactorSpec;
 import org.alan.runtime.model.ModelSpec;
 
@@ -45,12 +45,9 @@ final class BruteForce {
     double[][][] tables = new double[factors.length][][];
     for (int f = 0; f < factors.length; f++) {
       int count = st.plateCount[factors[f].plate()];
-      int size = (int) Math.pow(k, factors[f].dims().length);
-      FactorKernel kernel = model.newKernel(f, st);
-      tables[f] = new double[count][size];
+      tables[f] = new double[count][];
       for (int e = 0; e < count; e++) {
-        kernel.prepare(e);
-        kernel.fill(0, 0, tables[f][e], 0);
+        tables[f][e] = FactorValues.of(model, st, f, e);
       }
     }
     int n = slots.size();

@@ -11,32 +11,42 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedSet;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import org.alan.compiler.analysis.KDims;
 import org.alan.compiler.diag.InternalCompilerError;
 import org.alan.compiler.ir.BinaryOp;
 import org.alan.compiler.ir.Ex;
+import org.alan.compiler.ir.ExWalker;
 import org.alan.compiler.ir.ModelIr;
 import org.alan.compiler.ir.ParamIr;
 import org.alan.compiler.ir.ReduceOp;
 import org.alan.compiler.ir.Shape;
+import org.alan.compiler.ir.UnaryOp;
 import org.alan.compiler.ir.VarKind;
 import org.alan.compiler.ir.VariableIr;
 
 /**
- * Turns expressions into Java statements at a point of a loop nest, shared by the factor kernels and the guide
- * samplers. Every non-leaf value goes to a local (common subexpressions are computed once per region); see
- * {@link KernelEmitter} for the loop-level rules, which apply when {@code materialise} is on. Without it (guide
- * sampling, where every index is fixed) everything is computed at the point.
+ * Turns expressions into Java statements inside a loop nest over K dimensions, shared by the factor kernels and
+ * the guide samplers.
+ *
+ * <p>A region of code has <em>bound</em> dimensions (fixed by enclosing loops) and optionally a <em>span</em>:
+ * trailing dimensions flattened into one innermost loop variable {@code j}. Every non-leaf value goes to a
+ * local, and equal subexpressions at the same point are computed once (a cache per region, visible in nested
+ * regions). Where {@code materialise} is on (kernels), a subexpression whose K dimensions are fewer than the
+ * loops around it is turned into an array over exactly its own dimensions, computed once per plate element (see
+ * {@link KernelEmitter}); without it (guide sampling, where every index is fixed) everything is computed in place.
  */
 final class ExprCodegen {
   static final ClassName SUPPORT = ClassName.get("org.alan.runtime.model", "KernelSupport");
+  static final String SPAN = "j";
 
   private final ModelIr model;
   private final String where;
   private final int[] rank;
   private final boolean allowMaterialise;
+  private final boolean vector;
+  /** Off while emitting materialisation code: it runs once per element, and scalar loops keep prepare small. */
+  private boolean vectorHere;
   private final Map<Ex, SortedSet<Integer>> kdimsCache = new HashMap<>();
 
   /** A materialised subexpression: an array over its event coordinates (outer) and K dimensions (inner). */
@@ -46,7 +56,7 @@ final class ExprCodegen {
   private final List<Mat> matOrder = new ArrayList<>();
   private final Set<Ex> matsInProgress = new LinkedHashSet<>();
   private int matCounter;
-  private int rowTemps;
+  private int spanTemps;
   private int locals;
   private int coordCounter;
   private final Set<Integer> usedVariables = new TreeSet<>();
@@ -57,18 +67,29 @@ final class ExprCodegen {
    * @param rank the plan's canonical rank of each group (materialised arrays follow it)
    */
   ExprCodegen(ModelIr model, String where, int[] rank, boolean allowMaterialise) {
+    this(model, where, rank, allowMaterialise, false);
+  }
+
+  /**
+   * @param vector emit span loops with the JDK Vector API ({@code SPECIES} must be a field of the class), falling
+   *     back to scalar loops for bodies with operations it lacks
+   */
+  ExprCodegen(ModelIr model, String where, int[] rank, boolean allowMaterialise, boolean vector) {
     this.model = model;
     this.where = where;
     this.rank = rank;
     this.allowMaterialise = allowMaterialise;
+    this.vector = vector;
+    this.vectorHere = vector;
   }
 
   List<Mat> materialised() {
     return matOrder;
   }
 
-  int rowTemporaries() {
-    return rowTemps;
+  /** Number of span-sized scratch arrays ({@code s0, s1, ...}) the generated code uses. */
+  int spanTemporaries() {
+    return spanTemps;
   }
 
   Set<Integer> usedVariables() {
@@ -79,28 +100,31 @@ final class ExprCodegen {
     return usedParams;
   }
 
-  // ------------------------------------------------------------------ contexts
+  // ------------------------------------------------------------------ regions
 
-  /** Where code is being emitted: which K dimensions are bound, which is the row, and a CSE cache. */
+  /** A region of generated code: bound dimensions, the span, and a cache of computed values. */
   final class Ctx {
-    final Set<Integer> outer;
-    final int row;
+    final Set<Integer> bound;
+    /** Span dimensions in canonical order (empty: no span loop). */
+    final List<Integer> span;
     final CodeBlock.Builder code;
     final Ctx parent;
+    /** Inside the span loop: span-dependent values can be computed. */
+    final boolean inSpan;
     final Map<Key, String> cache = new HashMap<>();
-    /** Inside the row loop: the row dimension is bound to its loop variable. */
-    final boolean inRow;
+    /** Span temporaries computed in this region: array name and the offset that turns {@code j} into an index. */
+    final Map<Key, String[]> temps = new HashMap<>();
 
-    Ctx(Set<Integer> outer, int row, CodeBlock.Builder code, Ctx parent, boolean inRow) {
-      this.outer = outer;
-      this.row = row;
+    Ctx(Set<Integer> bound, List<Integer> span, CodeBlock.Builder code, Ctx parent, boolean inSpan) {
+      this.bound = bound;
+      this.span = span;
       this.code = code;
       this.parent = parent;
-      this.inRow = inRow;
+      this.inSpan = inSpan;
     }
 
-    Ctx nested(CodeBlock.Builder body, boolean rowBody) {
-      return new Ctx(outer, row, body, this, rowBody || inRow);
+    Ctx nested(CodeBlock.Builder body, boolean spanBody) {
+      return new Ctx(bound, span, body, this, spanBody || inSpan);
     }
 
     String lookup(Key key) {
@@ -112,46 +136,57 @@ final class ExprCodegen {
       }
       return null;
     }
+
+    String[] lookupTemp(Key key) {
+      for (Ctx c = this; c != null; c = c.parent) {
+        String[] v = c.temps.get(key);
+        if (v != null) {
+          return v;
+        }
+      }
+      return null;
+    }
   }
 
-  record Key(Ex node, List<String> coords, boolean row) {}
+  record Key(Ex node, List<String> coords, boolean span) {}
 
-  /** A region with the given bound dimensions and row dimension (-1 for none). */
-  Ctx context(Set<Integer> outer, int row, CodeBlock.Builder code) {
-    return new Ctx(outer, row, code, null, false);
+  /** A region with the given bound dimensions and span (empty for none). */
+  Ctx context(Set<Integer> bound, List<Integer> span, CodeBlock.Builder code) {
+    return new Ctx(bound, span, code, null, false);
   }
 
-  /** One summand {@code coefficient * node} of the factor; a null node stands for {@code log K}. */
+  /** One summand {@code coefficient * node}; a null node stands for {@code log K}. */
   record Term(double coefficient, Ex node) {}
 
   static void flattenSum(Ex e, double sign, List<Term> out) {
     if (e instanceof Ex.Binary b && (b.op() == BinaryOp.ADD || b.op() == BinaryOp.SUB) && b.shape().rank() == 0) {
       flattenSum(b.left(), sign, out);
       flattenSum(b.right(), b.op() == BinaryOp.ADD ? sign : -sign, out);
-    } else if (e instanceof Ex.Unary u && u.op() == org.alan.compiler.ir.UnaryOp.NEG) {
+    } else if (e instanceof Ex.Unary u && u.op() == UnaryOp.NEG) {
       flattenSum(u.arg(), -sign, out);
     } else if (e instanceof Ex.Binary b && b.op() == BinaryOp.MUL && b.left() instanceof Ex.Const c
-        && b.right().shape().rank() == 0 && b.right() instanceof Ex.Reduce) {
-      out.add(new Term(sign * c.value(), b.right()));
-    } else if (e instanceof Ex.Const c) {
-      out.add(new Term(1.0, new Ex.Const(sign * c.value())));
+        && b.right().shape().rank() == 0) {
+      flattenSum(b.right(), sign * c.value(), out);
     } else {
       out.add(new Term(sign, e));
     }
   }
 
+  // ------------------------------------------------------------------ span loops
+
   /**
-   * Emits {@code dest[base + row] op sum of terms} for every row index in {@code [lo, hi)} (one assignment when
-   * the factor has no row dimension), after hoisting everything that does not vary along the row.
+   * Emits {@code dest[destBase + j] op sum of terms} for {@code j} in {@code [from, to)} of the span (one
+   * assignment when the region has no span), after computing, before the loop, everything that does not vary
+   * along the span.
    */
-  void emitRowLoop(Ctx ctx, String dest, String base, String op, List<Term> terms, List<String> coords,
-      String lo, String hi) {
+  void emitSpanLoop(Ctx ctx, String dest, String destBase, String op, List<Term> terms, List<String> coords,
+      String from, String to) {
     for (Term t : terms) {
       if (t.node() != null) {
-        hoist(t.node(), coords, ctx);
+        hoist(t.node(), coords, ctx, from, to);
       }
     }
-    boolean hasRow = ctx.row >= 0;
+    boolean hasSpan = !ctx.span.isEmpty();
     CodeBlock.Builder body = CodeBlock.builder();
     Ctx inner = ctx.nested(body, true);
     List<String> parts = new ArrayList<>();
@@ -161,36 +196,303 @@ final class ExprCodegen {
           : JavaOps.literal(t.coefficient()) + " * " + v);
     }
     String value = parts.isEmpty() ? "0.0" : String.join(" + ", parts).replace("+ -", "- ");
-    String index = hasRow ? base + " + " + kVar(ctx.row) : base;
+    String index = hasSpan ? destBase + " + " + SPAN : destBase;
     body.addStatement("$L[$L] $L $L", dest, index, op, value);
-    if (hasRow) {
-      ctx.code.beginControlFlow("for (int $L = $L; $L < $L; $L++)", kVar(ctx.row), lo, kVar(ctx.row), hi,
-          kVar(ctx.row));
+    if (!hasSpan) {
+      ctx.code.add(body.build());
+      return;
+    }
+    CodeBlock vectorBody = vectorHere ? vectorBody(ctx, dest, destBase, op, terms, coords) : null;
+    if (vectorBody == null) {
+      ctx.code.beginControlFlow("for (int $L = $L; $L < $L; $L++)", SPAN, from, SPAN, to, SPAN);
       ctx.code.add(body.build());
       ctx.code.endControlFlow();
-    } else {
-      ctx.code.add(body.build());
+      return;
+    }
+    ctx.code.add("{\n$>");
+    ctx.code.addStatement("int $L = $L", SPAN, from);
+    ctx.code.beginControlFlow("for (final int bound = $L + SPECIES.loopBound($L - $L); $L < bound; $L += SPECIES.length())",
+        from, to, from, SPAN, SPAN);
+    ctx.code.add(vectorBody);
+    ctx.code.endControlFlow();
+    ctx.code.beginControlFlow("for (; $L < $L; $L++)", SPAN, to, SPAN);
+    ctx.code.add(body.build());
+    ctx.code.endControlFlow();
+    ctx.code.add("$<}\n");
+  }
+
+  // ------------------------------------------------------------------ vector bodies
+
+  /** Thrown while building a vector body that uses an operation the Vector API lacks; the scalar loop is used. */
+  private static final class NotVectorisable extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    NotVectorisable() {
+      super(null, null, false, false);
     }
   }
 
-  /** Emits {@code dest[base + row] += coefficient * sum over coordinates of r's argument}. */
-  void emitReductionInto(Ctx ctx, String dest, String base, double coefficient, Ex.Reduce r, String lo,
-      String hi) {
+  /** Set by {@link #vectorBody} when the accumulated value is one lane vector times one scalar. */
+  private String[] fmaOperands;
+
+  /** A value in a vector body: a {@code DoubleVector} expression, or a scalar that is the same in every lane. */
+  private record V(String code, boolean lanes) {}
+
+  private CodeBlock vectorBody(Ctx ctx, String dest, String destBase, String op, List<Term> terms,
+      List<String> coords) {
+    CodeBlock.Builder body = CodeBlock.builder();
+    Ctx inner = ctx.nested(body, true);
+    outerOfVectorBody = ctx;
+    try {
+      String vectorSum = null;
+      List<String> scalarParts = new ArrayList<>();
+      fmaOperands = null;
+      for (Term t : terms) {
+        if (terms.size() == 1 && t.coefficient() == 1.0 && t.node() instanceof Ex.Binary b
+            && b.op() == BinaryOp.MUL) {
+          V l = evalV(b.left(), childCoords(coords, b.left().shape()), inner);
+          V r = evalV(b.right(), childCoords(coords, b.right().shape()), inner);
+          if (l.lanes() != r.lanes()) {
+            V lanes = l.lanes() ? l : r;
+            V same = l.lanes() ? r : l;
+            String broadcast = newLocal();
+            outerOfVectorBody.code.addStatement("final DoubleVector $L = DoubleVector.broadcast(SPECIES, $L)",
+                broadcast, same.code());
+            fmaOperands = new String[] {lanes.code(), broadcast};
+            vectorSum = lanes.code();
+            continue;
+          }
+        }
+        V v = t.node() == null ? new V("logK", false) : evalV(t.node(), coords, inner);
+        if (v.lanes()) {
+          String scaled = t.coefficient() == 1.0 ? v.code() : v.code() + ".mul(" + JavaOps.literal(t.coefficient()) + ")";
+          vectorSum = vectorSum == null ? scaled : vectorSum + ".add(" + scaled + ")";
+        } else {
+          scalarParts.add(JavaOps.literal(t.coefficient()) + " * " + v.code());
+        }
+      }
+      String scalar = scalarParts.isEmpty() ? null : String.join(" + ", scalarParts);
+      String value;
+      if (vectorSum == null) {
+        value = "DoubleVector.broadcast(SPECIES, " + (scalar == null ? "0.0" : scalar) + ")";
+      } else {
+        value = scalar == null ? vectorSum : vectorSum + ".add(" + scalar + ")";
+      }
+      String index = destBase + " + " + SPAN;
+      if (op.equals("=")) {
+        body.addStatement("$L.intoArray($L, $L)", value, dest, index);
+      } else if (fmaOperands != null && scalar == null && terms.size() == 1) {
+        body.addStatement("$L.fma($L, DoubleVector.fromArray(SPECIES, $L, $L)).intoArray($L, $L)", fmaOperands[0],
+            fmaOperands[1], dest, index, dest, index);
+      } else {
+        body.addStatement("DoubleVector.fromArray(SPECIES, $L, $L).add($L).intoArray($L, $L)", dest, index, value,
+            dest, index);
+      }
+      return body.build();
+    } catch (NotVectorisable e) {
+      return null;
+    }
+  }
+
+  /** The region a vector loop is emitted in: values that are the same in every lane are computed there. */
+  private Ctx outerOfVectorBody;
+
+  /** Evaluates {@code n} for the lanes {@code j, j+1, ...} of a vector body. */
+  private V evalV(Ex n, List<String> coords, Ctx ctx) {
+    if (!dependsOnSpan(n, ctx)) {
+      String v = eval(n, coords, outerOfVectorBody);
+      if (n instanceof Ex.VarRef || n instanceof Ex.ParamRef) {
+        // a load: read it once before the loop (the loop's stores could alias it as far as the JIT knows)
+        String local = newLocal();
+        outerOfVectorBody.code.addStatement("final double $L = $L", local, v);
+        v = local;
+      }
+      return new V(v, false);
+    }
+    Key key = new Key(n, coords, true);
+    String[] temp = ctx.lookupTemp(key);
+    if (temp != null) {
+      return local(ctx, "DoubleVector.fromArray(SPECIES, " + temp[0] + ", " + SPAN + temp[1] + ")");
+    }
+    if (n instanceof Ex.VarRef v) {
+      String load = load(v, coords, ctx);
+      String array = load.substring(0, load.indexOf('['));
+      String index = load.substring(load.indexOf('[') + 1, load.length() - 1);
+      return local(ctx, "DoubleVector.fromArray(SPECIES, " + array + ", " + index + ")");
+    }
+    if (shouldMaterialise(n, ctx)) {
+      Mat m = materialise(n);
+      String load = matLoad(m, coords, ctx);
+      String index = load.substring(load.indexOf('[') + 1, load.length() - 1);
+      return local(ctx, "DoubleVector.fromArray(SPECIES, m" + m.id() + ", " + index + ")");
+    }
+    if (n instanceof Ex.Unary u) {
+      V a = evalV(u.arg(), childCoords(coords, u.arg().shape()), ctx);
+      String x = a.code();
+      return local(ctx, switch (u.op()) {
+        case NEG -> x + ".neg()";
+        case EXP -> x + ".lanewise(EXP)";
+        case LOG -> x + ".lanewise(LOG)";
+        case LOG1P -> x + ".lanewise(LOG1P)";
+        case EXPM1 -> x + ".lanewise(EXPM1)";
+        case SQRT -> x + ".sqrt()";
+        case ABS -> x + ".abs()";
+        case SQUARE -> x + ".mul(" + x + ")";
+        case RECIPROCAL -> "DoubleVector.broadcast(SPECIES, 1.0).div(" + x + ")";
+        // softplus(x) = max(x, 0) + log1p(exp(-|x|)), finite for every x
+        case SOFTPLUS -> x + ".max(0.0).add(" + x + ".abs().neg().lanewise(EXP)"
+            + ".lanewise(LOG1P))";
+        case LOG_SIGMOID -> x + ".min(0.0).sub(" + x + ".abs().neg().lanewise(EXP)"
+            + ".lanewise(LOG1P))";
+        case SIGMOID -> "DoubleVector.broadcast(SPECIES, 1.0).div(" + x
+            + ".neg().lanewise(EXP).add(1.0))";
+        case LOG_STEP -> "DoubleVector.zero(SPECIES).blend(Double.NEGATIVE_INFINITY, " + x
+            + ".compare(LT, 0.0))";
+        case LGAMMA -> throw new NotVectorisable();
+      });
+    }
+    if (n instanceof Ex.Binary b) {
+      V l = evalV(b.left(), childCoords(coords, b.left().shape()), ctx);
+      V r = evalV(b.right(), childCoords(coords, b.right().shape()), ctx);
+      V left = l.lanes() ? l : new V("DoubleVector.broadcast(SPECIES, " + l.code() + ")", true);
+      String x = left.code();
+      String y = r.code();
+      return local(ctx, switch (b.op()) {
+        case ADD -> x + ".add(" + y + ")";
+        case SUB -> x + ".sub(" + y + ")";
+        case MUL -> x + ".mul(" + y + ")";
+        case DIV -> x + ".div(" + y + ")";
+        case POW -> x + ".lanewise(POW, " + y + ")";
+        case MIN -> x + ".min(" + y + ")";
+        case MAX -> x + ".max(" + y + ")";
+        case XLOGY -> x + ".mul(" + vectorOf(r) + ".lanewise(LOG)).blend(0.0, " + x
+            + ".compare(EQ, 0.0))";
+        case XLOG1PY -> x + ".mul(" + vectorOf(r) + ".lanewise(LOG1P)).blend(0.0, " + x
+            + ".compare(EQ, 0.0))";
+      });
+    }
+    throw new NotVectorisable();
+  }
+
+  private static String vectorOf(V v) {
+    return v.lanes() ? v.code() : "DoubleVector.broadcast(SPECIES, " + v.code() + ")";
+  }
+
+  private V local(Ctx ctx, String expression) {
+    String name = "v" + locals++;
+    ctx.code.addStatement("final DoubleVector $L = $L", name, expression);
+    return new V(name, true);
+  }
+
+  /** Emits {@code dest[destBase + j] += coefficient * sum over coordinates of r's argument}. */
+  void emitReductionInto(Ctx ctx, String dest, String destBase, double coefficient, Ex.Reduce r, String from,
+      String to) {
+    String rest = vectorHere ? blockedProduct(ctx, dest, destBase, coefficient, r, from, to) : from;
     reductionLoops(r, List.of(), ctx, (inner, argCoords) ->
-        emitRowLoop(inner, dest, base, "+=", List.of(new Term(coefficient, r.arg())), argCoords, lo, hi));
+        emitSpanLoop(inner, dest, destBase, "+=", List.of(new Term(coefficient, r.arg())), argCoords, rest, to));
+  }
+
+  /** Span vectors a blocked product keeps in registers (4 x 8 doubles with AVX-512). */
+  private static final int BLOCK_VECTORS = 4;
+
+  /**
+   * The matrix-product shape {@code sum_c a_c * B[c][j]} ({@code a} the same along the span, {@code B} an array
+   * over the coordinate and the span): {@link #BLOCK_VECTORS} vectors of the output stay in registers while the
+   * coordinate loop runs inside, so each multiply-add reads one vector of B and nothing else. The coefficients
+   * {@code a_c} are computed once into a scratch array. Returns the span position from which the ordinary loops
+   * must continue ({@code from} itself when the shape does not apply).
+   */
+  private String blockedProduct(Ctx ctx, String dest, String destBase, double coefficient, Ex.Reduce r,
+      String from, String to) {
+    if (r.axes() != 1 || r.arg().shape().rank() != 1 || !(r.arg() instanceof Ex.Binary b)
+        || b.op() != BinaryOp.MUL) {
+      return from;
+    }
+    Ex scalar = dependsOnSpan(b.left(), ctx) ? b.right() : b.left();
+    Ex lanes = scalar == b.left() ? b.right() : b.left();
+    if (dependsOnSpan(scalar, ctx) || !dependsOnSpan(lanes, ctx)) {
+      return from;
+    }
+    boolean leaf = lanes instanceof Ex.VarRef;
+    if (!leaf && !(allowMaterialise && shouldMaterialise(lanes, ctx))) {
+      return from;
+    }
+    int extent = r.arg().shape().dim(0);
+    String c = newCoord();
+    String coefficients = newScratch(extent);
+    ctx.code.beginControlFlow("for (int $L = 0; $L < $L; $L++)", c, c, extent, c);
+    CodeBlock.Builder perCoordinate = CodeBlock.builder();
+    Ctx coordinate = new Ctx(ctx.bound, ctx.span, perCoordinate, ctx, false);
+    String a = eval(scalar, childCoords(List.of(c), scalar.shape()), coordinate);
+    perCoordinate.addStatement("$L[$L] = $L * $L", coefficients, c, JavaOps.literal(coefficient), a);
+    ctx.code.add(perCoordinate.build());
+    ctx.code.endControlFlow();
+
+    String d = newCoord();
+    Ctx probe = new Ctx(ctx.bound, ctx.span, CodeBlock.builder(), ctx, true);
+    String load = leaf ? load((Ex.VarRef) lanes, childCoords(List.of(d), lanes.shape()), probe)
+        : matLoad(materialise(lanes), childCoords(List.of(d), lanes.shape()), probe);
+    String array = load.substring(0, load.indexOf('['));
+    String index = load.substring(load.indexOf('[') + 1, load.length() - 1);
+    if (!index.endsWith(" + " + SPAN)) {
+      return from;
+    }
+    String base = index.substring(0, index.length() - (" + " + SPAN).length());
+    String position = newLocal();
+    ctx.code.addStatement("int $L = $L", position, from);
+    ctx.code.beginControlFlow("for (final int step = $L * SPECIES.length(); $L + step <= $L; $L += step)",
+        BLOCK_VECTORS, position, to, position);
+    for (int i = 0; i < BLOCK_VECTORS; i++) {
+      ctx.code.addStatement("DoubleVector acc$L = DoubleVector.fromArray(SPECIES, $L, $L + $L + $L * SPECIES.length())",
+          i, dest, destBase, position, i);
+    }
+    ctx.code.beginControlFlow("for (int $L = 0; $L < $L; $L++)", d, d, extent, d);
+    ctx.code.addStatement("final DoubleVector w = DoubleVector.broadcast(SPECIES, $L[$L])", coefficients, d);
+    ctx.code.addStatement("final int at = $L + $L", base, position);
+    for (int i = 0; i < BLOCK_VECTORS; i++) {
+      ctx.code.addStatement("acc$L = DoubleVector.fromArray(SPECIES, $L, at + $L * SPECIES.length()).fma(w, acc$L)",
+          i, array, i, i);
+    }
+    ctx.code.endControlFlow();
+    for (int i = 0; i < BLOCK_VECTORS; i++) {
+      ctx.code.addStatement("acc$L.intoArray($L, $L + $L + $L * SPECIES.length())", i, dest, destBase, position, i);
+    }
+    ctx.code.endControlFlow();
+    return position;
+  }
+
+  private final List<Integer> scratchSizes = new ArrayList<>();
+
+  private String newScratch(int size) {
+    scratchSizes.add(size);
+    return "g" + (scratchSizes.size() - 1);
+  }
+
+  /** Sizes of the per-coordinate scratch arrays ({@code g0, g1, ...}) the generated code uses. */
+  List<Integer> scratchArrays() {
+    return scratchSizes;
   }
 
   // ------------------------------------------------------------------ hoisting and evaluation
 
-  private boolean dependsOnRow(Ex n, Ctx ctx) {
-    return ctx.row >= 0 && kdims(n).contains(ctx.row);
+  boolean dependsOnSpan(Ex n, Ctx ctx) {
+    if (ctx.span.isEmpty()) {
+      return false;
+    }
+    SortedSet<Integer> kd = kdims(n);
+    for (int g : ctx.span) {
+      if (kd.contains(g)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
-   * Prepares a row-loop evaluation of {@code n}: computes, in the current (pre-loop) region, every part of it
-   * that does not vary along the row, and every reduction that does (into a row-sized temporary).
+   * Prepares a span-loop evaluation of {@code n}: computes in the current (pre-loop) region every part of it
+   * that does not vary along the span, and every reduction that does (into a span-sized temporary).
    */
-  private void hoist(Ex n, List<String> coords, Ctx ctx) {
+  private void hoist(Ex n, List<String> coords, Ctx ctx, String from, String to) {
     if (n instanceof Ex.Const || n instanceof Ex.VarRef || n instanceof Ex.ParamRef) {
       return;
     }
@@ -198,90 +500,82 @@ final class ExprCodegen {
       materialise(n);
       return;
     }
-    if (!dependsOnRow(n, ctx)) {
+    if (!dependsOnSpan(n, ctx)) {
       eval(n, coords, ctx);
       return;
     }
     if (n instanceof Ex.Unary u) {
-      hoist(u.arg(), childCoords(coords, u.arg().shape()), ctx);
+      hoist(u.arg(), childCoords(coords, u.arg().shape()), ctx, from, to);
     } else if (n instanceof Ex.Binary b) {
-      hoist(b.left(), childCoords(coords, b.left().shape()), ctx);
-      hoist(b.right(), childCoords(coords, b.right().shape()), ctx);
+      hoist(b.left(), childCoords(coords, b.left().shape()), ctx, from, to);
+      hoist(b.right(), childCoords(coords, b.right().shape()), ctx, from, to);
     } else if (n instanceof Ex.Select s) {
-      hoist(s.index(), childCoords(coords, s.index().shape()), ctx);
+      hoist(s.index(), childCoords(coords, s.index().shape()), ctx, from, to);
     } else if (n instanceof Ex.Reduce r) {
-      rowTemporary(r, coords, ctx);
+      spanTemporary(r, coords, ctx, from, to);
     } else {
-      throw new InternalCompilerError("cannot hoist " + n.getClass().getSimpleName());
+      throw new InternalCompilerError("cannot hoist " + n.getClass().getSimpleName() + " in " + where);
     }
   }
 
-  /** Computes a reduction that varies along the row into a row-sized temporary array. */
-  private void rowTemporary(Ex.Reduce r, List<String> coords, Ctx ctx) {
+  /** Computes a reduction that varies along the span into a temporary indexed by {@code j - from}. */
+  private void spanTemporary(Ex.Reduce r, List<String> coords, Ctx ctx, String from, String to) {
     Key key = new Key(r, coords, true);
     if (ctx.lookup(key) != null) {
       return;
     }
-    String lo = "0";
-    String hi = "K";
+    String offset = "-" + from;
     switch (r.op()) {
       case SUM, MIN, MAX -> {
-        String temp = newRowTemp();
+        String temp = newSpanTemp();
         String init = switch (r.op()) {
           case SUM -> "0.0";
           case MIN -> "Double.POSITIVE_INFINITY";
           default -> "Double.NEGATIVE_INFINITY";
         };
-        ctx.code.addStatement("$T.fill($L, $L)", Arrays.class, temp, init);
+        ctx.code.addStatement("$T.fill($L, 0, $L - $L, $L)", Arrays.class, temp, to, from, init);
         reductionLoops(r, coords, ctx, (inner, argCoords) -> {
           if (r.op() == ReduceOp.SUM) {
-            emitRowLoop(inner, temp, "0", "+=", List.of(new Term(1.0, r.arg())), argCoords, lo, hi);
+            emitSpanLoop(inner, temp, offset, "+=", List.of(new Term(1.0, r.arg())), argCoords, from, to);
           } else {
             String fn = r.op() == ReduceOp.MIN ? "Math.min" : "Math.max";
-            hoist(r.arg(), argCoords, inner);
-            CodeBlock.Builder body = CodeBlock.builder();
-            Ctx rowCtx = inner.nested(body, true);
-            String v = eval(r.arg(), argCoords, rowCtx);
-            body.addStatement("$L[$L] = $L($L[$L], $L)", temp, kVar(inner.row), fn, temp, kVar(inner.row), v);
-            inner.code.beginControlFlow("for (int $L = 0; $L < K; $L++)", kVar(inner.row), kVar(inner.row),
-                kVar(inner.row));
-            inner.code.add(body.build());
-            inner.code.endControlFlow();
+            spanUpdate(inner, r.arg(), argCoords, from, to,
+                v -> CodeBlock.of("$L[$L$L] = $L($L[$L$L], $L)", temp, SPAN, offset, fn, temp, SPAN, offset, v));
           }
         });
-        ctx.cache.put(key, temp + "[" + kVar(ctx.row) + "]");
+        ctx.cache.put(key, temp + "[" + SPAN + offset + "]");
+        ctx.temps.put(key, new String[] {temp, offset});
       }
       case LOGSUMEXP -> {
-        String max = newRowTemp();
-        String sum = newRowTemp();
-        ctx.code.addStatement("$T.fill($L, Double.NEGATIVE_INFINITY)", Arrays.class, max);
-        ctx.code.addStatement("$T.fill($L, 0.0)", Arrays.class, sum);
-        for (int pass = 0; pass < 2; pass++) {
-          final boolean first = pass == 0;
-          reductionLoops(r, coords, ctx, (inner, argCoords) -> {
-            hoist(r.arg(), argCoords, inner);
-            CodeBlock.Builder body = CodeBlock.builder();
-            Ctx rowCtx = inner.nested(body, true);
-            String v = eval(r.arg(), argCoords, rowCtx);
-            String j = kVar(inner.row);
-            if (first) {
-              body.addStatement("$L[$L] = Math.max($L[$L], $L)", max, j, max, j, v);
-            } else {
-              body.addStatement("$L[$L] += Math.exp($L - $L[$L])", sum, j, v, max, j);
-            }
-            inner.code.beginControlFlow("for (int $L = 0; $L < K; $L++)", j, j, j);
-            inner.code.add(body.build());
-            inner.code.endControlFlow();
-          });
-        }
-        String result = newRowTemp();
-        String j = kVar(ctx.row);
-        ctx.code.beginControlFlow("for (int $L = 0; $L < K; $L++)", j, j, j);
-        ctx.code.addStatement("$L[$L] = $L[$L] + Math.log($L[$L])", result, j, max, j, sum, j);
+        String max = newSpanTemp();
+        String sum = newSpanTemp();
+        ctx.code.addStatement("$T.fill($L, 0, $L - $L, Double.NEGATIVE_INFINITY)", Arrays.class, max, to, from);
+        ctx.code.addStatement("$T.fill($L, 0, $L - $L, 0.0)", Arrays.class, sum, to, from);
+        reductionLoops(r, coords, ctx, (inner, argCoords) -> spanUpdate(inner, r.arg(), argCoords, from, to,
+            v -> CodeBlock.of("$L[$L$L] = Math.max($L[$L$L], $L)", max, SPAN, offset, max, SPAN, offset, v)));
+        reductionLoops(r, coords, ctx, (inner, argCoords) -> spanUpdate(inner, r.arg(), argCoords, from, to,
+            v -> CodeBlock.of("$L[$L$L] += Math.exp($L - $L[$L$L])", sum, SPAN, offset, v, max, SPAN, offset)));
+        ctx.code.beginControlFlow("for (int $L = $L; $L < $L; $L++)", SPAN, from, SPAN, to, SPAN);
+        ctx.code.addStatement("$L[$L$L] = $L[$L$L] + Math.log($L[$L$L])", max, SPAN, offset, max, SPAN, offset, sum,
+            SPAN, offset);
         ctx.code.endControlFlow();
-        ctx.cache.put(key, result + "[" + kVar(ctx.row) + "]");
+        ctx.cache.put(key, max + "[" + SPAN + offset + "]");
+        ctx.temps.put(key, new String[] {max, offset});
       }
     }
+  }
+
+  /** A span loop whose body is a statement built from the value of {@code arg} at each {@code j}. */
+  private void spanUpdate(Ctx ctx, Ex arg, List<String> coords, String from, String to,
+      java.util.function.Function<String, CodeBlock> statement) {
+    hoist(arg, coords, ctx, from, to);
+    CodeBlock.Builder body = CodeBlock.builder();
+    Ctx inner = ctx.nested(body, true);
+    String v = eval(arg, coords, inner);
+    body.addStatement(statement.apply(v));
+    ctx.code.beginControlFlow("for (int $L = $L; $L < $L; $L++)", SPAN, from, SPAN, to, SPAN);
+    ctx.code.add(body.build());
+    ctx.code.endControlFlow();
   }
 
   private interface ReductionBody {
@@ -291,19 +585,17 @@ final class ExprCodegen {
   private void reductionLoops(Ex.Reduce r, List<String> coords, Ctx ctx, ReductionBody body) {
     Ex arg = r.arg();
     List<String> argCoords = new ArrayList<>(coords);
-    List<String> loops = new ArrayList<>();
     int first = arg.shape().rank() - r.axes();
     for (int a = 0; a < r.axes(); a++) {
       String c = newCoord();
-      loops.add(c);
       argCoords.add(c);
       ctx.code.beginControlFlow("for (int $L = 0; $L < $L; $L++)", c, c, arg.shape().dim(first + a), c);
     }
     CodeBlock.Builder inside = CodeBlock.builder();
-    Ctx inner = new Ctx(ctx.outer, ctx.row, inside, ctx, ctx.inRow);
+    Ctx inner = new Ctx(ctx.bound, ctx.span, inside, ctx, ctx.inSpan);
     body.emit(inner, argCoords);
     ctx.code.add(inside.build());
-    for (int a = 0; a < loops.size(); a++) {
+    for (int a = 0; a < r.axes(); a++) {
       ctx.code.endControlFlow();
     }
   }
@@ -317,11 +609,11 @@ final class ExprCodegen {
     } else if (n instanceof Ex.ParamRef p) {
       return loadParam(p, coords);
     }
-    boolean row = dependsOnRow(n, ctx);
-    if (row && !ctx.inRow) {
-      throw new InternalCompilerError("row-dependent value evaluated outside the row loop in " + where);
+    boolean span = dependsOnSpan(n, ctx);
+    if (span && !ctx.inSpan) {
+      throw new InternalCompilerError("a value that varies along the span is needed outside it in " + where);
     }
-    Key key = new Key(n, coords, row);
+    Key key = new Key(n, coords, span);
     String cached = ctx.lookup(key);
     if (cached != null) {
       return cached;
@@ -351,7 +643,7 @@ final class ExprCodegen {
     return local;
   }
 
-  /** A reduction that does not vary along the row: an accumulation loop in the current region. */
+  /** A reduction that does not vary along the span: an accumulation loop in the current region. */
   private String scalarReduction(Ex.Reduce r, List<String> coords, Ctx ctx) {
     String acc = newLocal();
     switch (r.op()) {
@@ -384,12 +676,13 @@ final class ExprCodegen {
 
   // ------------------------------------------------------------------ materialisation
 
-  /** Whether evaluating {@code n} inline in this context would repeat work that an array can hold once. */
-  private boolean shouldMaterialise(Ex n, Ctx ctx) {
-    if (n instanceof Ex.Const || n instanceof Ex.VarRef || n instanceof Ex.ParamRef) {
-      return false;
-    }
-    if (!allowMaterialise) {
+  /**
+   * Whether evaluating {@code n} inline here would repeat work that an array over its own dimensions holds
+   * once: it varies along the span but not along every bound dimension, or it is costly (a reduction, the mixture
+   * over guide parents) and depends on fewer dimensions than are bound.
+   */
+  boolean shouldMaterialise(Ex n, Ctx ctx) {
+    if (!allowMaterialise || n instanceof Ex.Const || n instanceof Ex.VarRef || n instanceof Ex.ParamRef) {
       return false;
     }
     if (n instanceof Ex.LogMeanExpK) {
@@ -399,18 +692,20 @@ final class ExprCodegen {
       return false;
     }
     SortedSet<Integer> kd = kdims(n);
-    if (dependsOnRow(n, ctx)) {
-      return !without(kd, ctx.row).equals(ctx.outer);
+    if (dependsOnSpan(n, ctx)) {
+      SortedSet<Integer> rest = new TreeSet<>(kd);
+      rest.removeAll(ctx.span);
+      return !rest.equals(ctx.bound);
     }
-    if (kd.equals(ctx.outer)) {
+    if (kd.equals(ctx.bound)) {
       return false;
     }
     return costly(n);
   }
 
-  private boolean costly(Ex n) {
+  private static boolean costly(Ex n) {
     boolean[] found = {false};
-    org.alan.compiler.ir.ExWalker.forEach(n, x -> found[0] |= x instanceof Ex.Reduce || x instanceof Ex.LogMeanExpK);
+    ExWalker.forEach(n, x -> found[0] |= x instanceof Ex.Reduce || x instanceof Ex.LogMeanExpK);
     return found[0];
   }
 
@@ -421,24 +716,21 @@ final class ExprCodegen {
     }
     int id = matCounter++;
     int[] kd = canonical(kdims(n));
-    Shape shape = n.shape();
     matsInProgress.add(n);
     CodeBlock.Builder code = CodeBlock.builder();
     String array = "m" + id;
     if (n instanceof Ex.LogMeanExpK l) {
       Mat arg = materialiseForced(l.arg());
-      boolean[] reduce = new boolean[arg.kdims().length];
       StringBuilder mask = new StringBuilder();
-      for (int i = 0; i < reduce.length; i++) {
-        reduce[i] = l.groups().contains(arg.kdims()[i]);
-        mask.append(i > 0 ? ", " : "").append(reduce[i]);
+      for (int i = 0; i < arg.kdims().length; i++) {
+        mask.append(i > 0 ? ", " : "").append(l.groups().contains(arg.kdims()[i]));
       }
       code.addStatement("$T.logMeanExp(m$L, K, new boolean[] {$L}, $L)", SUPPORT, arg.id(), mask, array);
     } else {
-      materialisationLoops(n, kd, shape, array, code);
+      materialisationLoops(n, kd, n.shape(), array, code);
     }
     matsInProgress.remove(n);
-    Mat mat = new Mat(id, n, kd, shape, level(n), code.build());
+    Mat mat = new Mat(id, n, kd, n.shape(), level(n), code.build());
     mats.put(n, mat);
     matOrder.add(mat);
     return mat;
@@ -462,58 +754,73 @@ final class ExprCodegen {
     return mat;
   }
 
+  /** Loops over the node's coordinates and dimensions, its last dimension as the span, filling its array. */
   private void materialisationLoops(Ex n, int[] kd, Shape shape, String array, CodeBlock.Builder code) {
+    boolean saved = vectorHere;
+    vectorHere = false;
+    code.add("{\n$>");
     List<String> coords = new ArrayList<>();
     for (int a = 0; a < shape.rank(); a++) {
       String c = newCoord();
       coords.add(c);
       code.beginControlFlow("for (int $L = 0; $L < $L; $L++)", c, c, shape.dim(a), c);
     }
-    Set<Integer> outer = new LinkedHashSet<>();
+    Set<Integer> bound = new LinkedHashSet<>();
     for (int i = 0; i < kd.length - 1; i++) {
-      outer.add(kd[i]);
+      bound.add(kd[i]);
       code.beginControlFlow("for (int $L = 0; $L < K; $L++)", kVar(kd[i]), kVar(kd[i]), kVar(kd[i]));
     }
-    int row = kd.length == 0 ? -1 : kd[kd.length - 1];
-    String base = matBase(kd, shape, coords, false);
-    Ctx ctx = new Ctx(outer, row, code, null, false);
-    emitRowLoop(ctx, array, base, "=", List.of(new Term(1.0, n)), coords, "0", "K");
+    List<Integer> span = kd.length == 0 ? List.of() : List.of(kd[kd.length - 1]);
+    String base = horner(coordFlat(shape, coords), kd, kd.length - 1, true);
+    Ctx ctx = new Ctx(bound, span, code, null, false);
+    emitSpanLoop(ctx, array, base, "=", List.of(new Term(1.0, n)), coords, "0", "K");
     for (int i = 0; i < kd.length - 1; i++) {
       code.endControlFlow();
     }
     for (int a = 0; a < shape.rank(); a++) {
       code.endControlFlow();
     }
+    code.add("$<}\n");
+    vectorHere = saved;
   }
 
-  /** Index of the start of the row (or the single entry) of a materialised array at the given point. */
-  private String matBase(int[] kd, Shape shape, List<String> coords, boolean includeRow) {
-    String flat = coordFlat(shape, coords);
-    StringBuilder horner = new StringBuilder(flat);
-    int n = includeRow ? kd.length : kd.length - 1;
-    for (int i = 0; i < n; i++) {
-      horner = new StringBuilder("(" + horner + ") * K + " + kVar(kd[i]));
+  /**
+   * Horner form {@code (((start) * K + k_a) * K + k_b)...} over the first {@code count} of {@code kd}; when
+   * {@code spanFollows}, times the span length for the remaining dimensions (which the span variable indexes).
+   */
+  private static String horner(String start, int[] kd, int count, boolean spanFollows) {
+    StringBuilder h = new StringBuilder(start);
+    for (int i = 0; i < count; i++) {
+      h = new StringBuilder("(" + h + ") * K + " + kVar(kd[i]));
     }
-    if (!includeRow && kd.length > 0) {
-      horner = new StringBuilder("(" + horner + ") * K");
+    int spanDims = kd.length - count;
+    if (spanFollows && spanDims > 0) {
+      h = new StringBuilder("(" + h + ") * " + String.join(" * ", java.util.Collections.nCopies(spanDims, "K")));
     }
-    return horner.toString();
+    return h.toString();
   }
 
   private String matLoad(Mat m, List<String> coords, Ctx ctx) {
-    for (int g : m.kdims()) {
-      if (!ctx.outer.contains(g) && g != ctx.row) {
-        throw new InternalCompilerError("dimension " + g + " unbound when reading a materialised value in "
-            + where);
+    int[] kd = m.kdims();
+    int spanDims = 0;
+    for (int g : kd) {
+      if (ctx.span.contains(g)) {
+        spanDims++;
+      } else if (!ctx.bound.contains(g)) {
+        throw new InternalCompilerError("dimension " + g + " unbound when reading a materialised value in " + where);
       }
     }
-    return "m" + m.id() + "[" + matBase(m.kdims(), m.shape(), childCoords(coords, m.shape()), true) + "]";
+    if (spanDims > 0 && (!ctx.inSpan || spanDims != ctx.span.size())) {
+      throw new InternalCompilerError("a materialised value read across a partial span in " + where);
+    }
+    String base = horner(coordFlat(m.shape(), childCoords(coords, m.shape())), kd, kd.length - spanDims, true);
+    return "m" + m.id() + "[" + base + (spanDims > 0 ? " + " + SPAN : "") + "]";
   }
 
   /** The deepest plate any leaf of {@code n} lives in: when its element changes, {@code n} must be recomputed. */
   private int level(Ex n) {
     int[] deepest = {0};
-    org.alan.compiler.ir.ExWalker.forEach(n, x -> {
+    ExWalker.forEach(n, x -> {
       int plate = -1;
       if (x instanceof Ex.VarRef v) {
         plate = model.variable(v.variable()).plate();
@@ -527,6 +834,52 @@ final class ExprCodegen {
     return deepest[0];
   }
 
+  // ------------------------------------------------------------------ span choice
+
+  /**
+   * Whether the trailing dimensions {@code span} can be one flat loop for {@code term}: everything the term reads
+   * along them must be laid out with exactly those dimensions last (a particle array has one dimension, so a
+   * wider span is only possible through materialised arrays), and every value varying along part of them must
+   * vary along all of them.
+   */
+  boolean spanFits(Ex term, Set<Integer> bound, List<Integer> span) {
+    if (span.size() <= 1) {
+      return true;
+    }
+    Ctx probe = new Ctx(bound, span, CodeBlock.builder(), null, true);
+    return fits(term, probe);
+  }
+
+  private boolean fits(Ex n, Ctx ctx) {
+    SortedSet<Integer> kd = kdims(n);
+    int along = 0;
+    for (int g : ctx.span) {
+      along += kd.contains(g) ? 1 : 0;
+    }
+    if (along == 0) {
+      return true;
+    }
+    if (along != ctx.span.size()) {
+      return false;
+    }
+    if (n instanceof Ex.VarRef) {
+      return false;
+    }
+    if (allowMaterialise && (n instanceof Ex.LogMeanExpK || shouldMaterialise(n, ctx))) {
+      return true;
+    }
+    if (n instanceof Ex.Unary u) {
+      return fits(u.arg(), ctx);
+    } else if (n instanceof Ex.Binary b) {
+      return fits(b.left(), ctx) && fits(b.right(), ctx);
+    } else if (n instanceof Ex.Reduce r) {
+      return fits(r.arg(), ctx);
+    } else if (n instanceof Ex.Select s) {
+      return fits(s.vector(), ctx) && fits(s.index(), ctx);
+    }
+    return true;
+  }
+
   // ------------------------------------------------------------------ leaves
 
   private String load(Ex.VarRef v, List<String> coords, Ctx ctx) {
@@ -535,11 +888,16 @@ final class ExprCodegen {
     String c = coordFlat(var.eventShape(), childCoords(coords, var.eventShape()));
     if (var.kind() == VarKind.LATENT) {
       int g = model.groupOf(var.id());
-      if (!ctx.outer.contains(g) && !(g == ctx.row && ctx.inRow)) {
+      String index;
+      if (ctx.bound.contains(g)) {
+        index = kVar(g);
+      } else if (ctx.inSpan && ctx.span.equals(List.of(g))) {
+        index = SPAN;
+      } else {
         throw new InternalCompilerError("particle index of '" + var.name() + "' unbound in " + where);
       }
       String offset = c.equals("0") ? "" : " + (" + c + ") * K";
-      return "z" + var.id() + "[bz" + var.id() + offset + " + " + kVar(g) + "]";
+      return "z" + var.id() + "[bz" + var.id() + offset + " + " + index + "]";
     }
     return "x" + var.id() + "[bx" + var.id() + (c.equals("0") ? "" : " + " + c) + "]";
   }
@@ -555,12 +913,6 @@ final class ExprCodegen {
 
   SortedSet<Integer> kdims(Ex n) {
     return kdimsCache.computeIfAbsent(n, x -> KDims.of(x, model));
-  }
-
-  static SortedSet<Integer> without(SortedSet<Integer> kd, int dim) {
-    SortedSet<Integer> out = new TreeSet<>(kd);
-    out.remove(dim);
-    return out;
   }
 
   private int[] canonical(SortedSet<Integer> kd) {
@@ -599,12 +951,11 @@ final class ExprCodegen {
     return "t" + locals++;
   }
 
-  private String newRowTemp() {
-    return "r" + rowTemps++;
+  private String newSpanTemp() {
+    return "s" + spanTemps++;
   }
 
   private String newCoord() {
     return "c" + coordCounter++;
   }
-
 }

@@ -57,15 +57,27 @@ final class KernelEmitter {
   private final ModelIr model;
   private final FactorIr factor;
   private final int[] dims;
-  private final int rowDim;
+  private final int lead;
+  private final int[] rank;
   private final ExprCodegen gen;
 
-  KernelEmitter(ModelIr model, FactorIr factor, int[] dims, int[] rank) {
+  /**
+   * @param dims the factor's dimensions in canonical order
+   * @param lead how many leading dimensions the consuming step sums over (each {@code fill} has them fixed)
+   */
+  private final boolean vector;
+
+  /**
+   * @param vector emit the Vector API variant (span loops as {@code DoubleVector} lanes)
+   */
+  KernelEmitter(ModelIr model, FactorIr factor, int[] dims, int lead, int[] rank, boolean vector) {
     this.model = model;
     this.factor = factor;
     this.dims = dims.clone();
-    this.rowDim = dims.length == 0 ? -1 : dims[dims.length - 1];
-    this.gen = new ExprCodegen(model, "factor " + factor.name(), rank, true);
+    this.lead = lead;
+    this.rank = rank;
+    this.vector = vector;
+    this.gen = new ExprCodegen(model, "factor " + factor.name(), rank, true, vector);
   }
 
   TypeSpec emit(String className) {
@@ -73,15 +85,20 @@ final class KernelEmitter {
     TypeSpec.Builder type = TypeSpec.classBuilder(className)
         .addModifiers(Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
         .addSuperinterface(KERNEL)
-        .addJavadoc("Factor $S: $L dimension(s).\n", factor.name(), dims.length);
+        .addJavadoc("Factor $S: $L dimension(s), $L of them fixed per block$L.\n", factor.name(), dims.length, lead,
+            vector ? "; Vector API loops" : "");
+    if (vector) {
+      addVectorConstants(type);
+    }
     addFields(type);
     type.addMethod(constructor());
     type.addMethod(prepare());
     type.addMethod(MethodSpec.methodBuilder("fill")
         .addAnnotation(Override.class)
         .addModifiers(Modifier.PUBLIC)
-        .addParameter(int.class, "nLead")
         .addParameter(int.class, "lead")
+        .addParameter(int.class, "from")
+        .addParameter(int.class, "to")
         .addParameter(double[].class, "out")
         .addParameter(int.class, "off")
         .addCode(fillBody)
@@ -91,69 +108,121 @@ final class KernelEmitter {
 
   // ------------------------------------------------------------------ fill
 
+  /**
+   * One pass over the requested entries per group of terms. Each term gets the widest span (trailing block
+   * dimensions flattened into one loop) that its operands allow; the block dimensions before the span are decoded
+   * per "super-row".
+   */
   private CodeBlock emitFill() {
     CodeBlock.Builder code = CodeBlock.builder();
     code.addStatement("final int K = this.K");
-    int n = dims.length;
-    for (int i = 0; i < n; i++) {
-      code.addStatement("int lo$L = 0, hi$L = K", i, i);
-    }
-    if (n > 0) {
+    if (lead > 0) {
       code.addStatement("int rem = lead");
-      for (int i = n - 1; i >= 0; i--) {
-        code.beginControlFlow("if (nLead > $L)", i);
-        code.addStatement("lo$L = rem % K", i);
-        code.addStatement("hi$L = lo$L + 1", i, i);
-        code.addStatement("rem /= K");
-        code.endControlFlow();
+      for (int i = lead - 1; i >= 0; i--) {
+        code.addStatement("final int $L = rem % K", ExprCodegen.kVar(dims[i]));
+        if (i > 0) {
+          code.addStatement("rem /= K");
+        }
       }
     }
-    code.addStatement("final int shift = off - lead * $T.pow(K, $L - nLead)", SUPPORT, n);
-    for (int i = 0; i < n - 1; i++) {
-      code.beginControlFlow("for (int $L = lo$L; $L < hi$L; $L++)", ExprCodegen.kVar(dims[i]), i, ExprCodegen.kVar(dims[i]), i,
-          ExprCodegen.kVar(dims[i]));
+    code.addStatement("$T.fill(out, off, off + to - from, 0.0)", Arrays.class);
+    List<Integer> block = new ArrayList<>();
+    for (int i = lead; i < dims.length; i++) {
+      block.add(dims[i]);
     }
-    Set<Integer> outer = new LinkedHashSet<>();
-    for (int i = 0; i < n - 1; i++) {
-      outer.add(dims[i]);
+    Set<Integer> leadDims = new LinkedHashSet<>();
+    for (int i = 0; i < lead; i++) {
+      leadDims.add(dims[i]);
     }
-    ExprCodegen.Ctx ctx = gen.context(outer, rowDim, code);
-    StringBuilder base = new StringBuilder("shift");
-    if (n > 1) {
-      StringBuilder horner = new StringBuilder(ExprCodegen.kVar(dims[0]));
-      for (int i = 1; i < n - 1; i++) {
-        horner = new StringBuilder("(" + horner + ") * K + " + ExprCodegen.kVar(dims[i]));
-      }
-      base.append(" + (").append(horner).append(") * K");
-    }
-    code.addStatement("final int base = $L", base);
-
     List<ExprCodegen.Term> terms = new ArrayList<>();
-    ExprCodegen.flattenSum(factor.logFactor(), 1.0, terms);
-    List<ExprCodegen.Term> assigned = new ArrayList<>();
-    List<ExprCodegen.Term> accumulated = new ArrayList<>();
+    ExprCodegen.flattenSum(SquareExpansion.rewrite(factor.logFactor(), gen::kdims, rank), 1.0, terms);
+    if (factor.subtractsLogK()) {
+      terms.add(new ExprCodegen.Term(-1.0, null));
+    }
+    // group the terms by span width; reductions whose argument varies along their span get their own pass
+    Map<Integer, List<ExprCodegen.Term>> plain = new TreeMap<>();
+    List<Map.Entry<Integer, ExprCodegen.Term>> reductions = new ArrayList<>();
     for (ExprCodegen.Term t : terms) {
-      if (t.node() instanceof Ex.Reduce r && r.op() == ReduceOp.SUM && r.shape().rank() == 0 && rowDim >= 0
-          && gen.kdims(r).contains(rowDim) && ExprCodegen.without(gen.kdims(r), rowDim).equals(outer)) {
-        accumulated.add(t);
+      int width = spanWidth(t.node(), leadDims, block);
+      List<Integer> span = block.subList(block.size() - width, block.size());
+      Set<Integer> bound = boundFor(leadDims, block, width);
+      ExprCodegen.Ctx probe = gen.context(bound, span, CodeBlock.builder());
+      if (t.node() instanceof Ex.Reduce r && r.op() == ReduceOp.SUM && r.shape().rank() == 0
+          && gen.dependsOnSpan(r, probe) && !gen.shouldMaterialise(r, probe)) {
+        reductions.add(Map.entry(width, t));
       } else {
-        assigned.add(t);
+        plain.computeIfAbsent(width, w -> new ArrayList<>()).add(t);
       }
     }
-    if (factor.subtractsLogK()) {
-      assigned.add(new ExprCodegen.Term(-1.0, null));
+    for (Map.Entry<Integer, List<ExprCodegen.Term>> group : plain.entrySet()) {
+      emitPass(code, leadDims, block, group.getKey(),
+          (ctx, outBase) -> gen.emitSpanLoop(ctx, "out", outBase, "+=", group.getValue(), List.of(), "jFrom", "jTo"));
     }
-    String lo = n == 0 ? null : "lo" + (n - 1);
-    String hi = n == 0 ? null : "hi" + (n - 1);
-    gen.emitRowLoop(ctx, "out", "base", "=", assigned, List.of(), lo, hi);
-    for (ExprCodegen.Term t : accumulated) {
-      Ex.Reduce r = (Ex.Reduce) t.node();
-      gen.emitReductionInto(ctx, "out", "base", t.coefficient(), r, lo, hi);
-    }
-    for (int i = 0; i < n - 1; i++) {
-      code.endControlFlow();
+    for (Map.Entry<Integer, ExprCodegen.Term> r : reductions) {
+      ExprCodegen.Term t = r.getValue();
+      emitPass(code, leadDims, block, r.getKey(), (ctx, outBase) ->
+          gen.emitReductionInto(ctx, "out", outBase, t.coefficient(), (Ex.Reduce) t.node(), "jFrom", "jTo"));
     }
     return code.build();
+  }
+
+  /** The widest suffix of the block dimensions that can be one flat loop for this term (at least one). */
+  private int spanWidth(Ex node, Set<Integer> leadDims, List<Integer> block) {
+    if (block.isEmpty()) {
+      return 0;
+    }
+    if (node == null) {
+      return block.size();
+    }
+    for (int width = block.size(); width > 1; width--) {
+      List<Integer> span = block.subList(block.size() - width, block.size());
+      if (gen.spanFits(node, boundFor(leadDims, block, width), span)) {
+        return width;
+      }
+    }
+    return 1;
+  }
+
+  private static Set<Integer> boundFor(Set<Integer> leadDims, List<Integer> block, int width) {
+    Set<Integer> bound = new LinkedHashSet<>(leadDims);
+    bound.addAll(block.subList(0, block.size() - width));
+    return bound;
+  }
+
+  private interface PassBody {
+    void emit(ExprCodegen.Ctx ctx, String outBase);
+  }
+
+  /**
+   * A loop over the super-rows of the requested range: the block dimensions before the span are decoded from the
+   * super-row index, the span runs over {@code [jFrom, jTo)} of it.
+   */
+  private void emitPass(CodeBlock.Builder code, Set<Integer> leadDims, List<Integer> block, int width,
+      PassBody body) {
+    List<Integer> span = block.subList(block.size() - width, block.size());
+    List<Integer> prefix = block.subList(0, block.size() - width);
+    Set<Integer> bound = boundFor(leadDims, block, width);
+    code.add("{\n$>");
+    if (prefix.isEmpty()) {
+      code.addStatement("final int jFrom = from, jTo = to, outBase = off - from");
+      body.emit(gen.context(bound, span, code), "outBase");
+    } else {
+      code.addStatement("final int spanLength = $T.pow(K, $L)", SUPPORT, width);
+      code.beginControlFlow("for (int row = from / spanLength; row * spanLength < to; row++)");
+      code.addStatement("int rest = row");
+      for (int i = prefix.size() - 1; i >= 0; i--) {
+        code.addStatement("final int $L = rest % K", ExprCodegen.kVar(prefix.get(i)));
+        if (i > 0) {
+          code.addStatement("rest /= K");
+        }
+      }
+      code.addStatement("final int jFrom = Math.max(from - row * spanLength, 0)");
+      code.addStatement("final int jTo = Math.min(to - row * spanLength, spanLength)");
+      code.addStatement("final int outBase = off + row * spanLength - from");
+      body.emit(gen.context(bound, span, code), "outBase");
+      code.endControlFlow();
+    }
+    code.add("$<}\n");
   }
 
   // ------------------------------------------------------------------ class members
@@ -178,8 +247,11 @@ final class KernelEmitter {
     for (ExprCodegen.Mat m : gen.materialised()) {
       type.addField(FieldSpec.builder(double[].class, "m" + m.id(), Modifier.PRIVATE, Modifier.FINAL).build());
     }
-    for (int r = 0; r < gen.rowTemporaries(); r++) {
-      type.addField(FieldSpec.builder(double[].class, "r" + r, Modifier.PRIVATE, Modifier.FINAL).build());
+    for (int r = 0; r < gen.spanTemporaries(); r++) {
+      type.addField(FieldSpec.builder(double[].class, "s" + r, Modifier.PRIVATE, Modifier.FINAL).build());
+    }
+    for (int g = 0; g < gen.scratchArrays().size(); g++) {
+      type.addField(FieldSpec.builder(double[].class, "g" + g, Modifier.PRIVATE, Modifier.FINAL).build());
     }
   }
 
@@ -203,8 +275,11 @@ final class KernelEmitter {
       code.addStatement("this.m$L = new double[$L * $T.pow(K, $L)]", m.id(), m.shape().size(), SUPPORT,
           m.kdims().length);
     }
-    for (int r = 0; r < gen.rowTemporaries(); r++) {
-      code.addStatement("this.r$L = new double[K]", r);
+    for (int r = 0; r < gen.spanTemporaries(); r++) {
+      code.addStatement("this.s$L = new double[$T.tileSize(K)]", r, SUPPORT);
+    }
+    for (int g = 0; g < gen.scratchArrays().size(); g++) {
+      code.addStatement("this.g$L = new double[$L]", g, gen.scratchArrays().get(g));
     }
     return MethodSpec.constructorBuilder().addParameter(STATE, "st").addCode(code.build()).build();
   }
@@ -246,6 +321,15 @@ final class KernelEmitter {
         .addParameter(int.class, "element")
         .addCode(code.build())
         .build();
+  }
+
+  /** The vector species; the operators are statically imported by the file (see {@link ModelEmitter}). */
+  private static void addVectorConstants(TypeSpec.Builder type) {
+    ClassName doubleVector = ClassName.get("jdk.incubator.vector", "DoubleVector");
+    ClassName species = ClassName.get("jdk.incubator.vector", "VectorSpecies");
+    type.addField(FieldSpec.builder(com.palantir.javapoet.ParameterizedTypeName.get(species, ClassName.get(Double.class)),
+            "SPECIES", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+        .initializer("$T.SPECIES_PREFERRED", doubleVector).build());
   }
 
   private List<Integer> chain() {

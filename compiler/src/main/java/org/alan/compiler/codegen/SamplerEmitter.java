@@ -123,7 +123,7 @@ final class SamplerEmitter {
     Shape shape = var.eventShape();
     List<String> coords = openCoordinateLoops(loop, shape, shape.rank());
     CodeBlock.Builder body = CodeBlock.builder();
-    ExprCodegen.Ctx ctx = gen.context(bound, -1, body);
+    ExprCodegen.Ctx ctx = gen.context(bound, List.of(), body);
     List<String> args = new ArrayList<>();
     for (Ex a : q.arguments()) {
       args.add(gen.eval(a, coords, ctx));
@@ -161,7 +161,7 @@ final class SamplerEmitter {
     String c = "v" + var.id();
     loop.beginControlFlow("for (int $L = 0; $L < $L; $L++)", c, c, width, c);
     CodeBlock.Builder body = CodeBlock.builder();
-    ExprCodegen.Ctx ctx = gen.context(bound, -1, body);
+    ExprCodegen.Ctx ctx = gen.context(bound, List.of(), body);
     Ex arg = q.arguments().get(0);
     List<String> argCoords = new ArrayList<>(batch);
     argCoords.add(c);

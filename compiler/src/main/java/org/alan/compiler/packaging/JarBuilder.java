@@ -114,8 +114,9 @@ public final class JarBuilder {
         return source;
       }
     };
-    List<String> options = List.of("--release", "17", "-classpath", classPath(), "-proc:none", "-Xlint:none",
-        "-nowarn", "-g:source,lines");
+    // --add-modules: the vector kernel classes use jdk.incubator.vector; they only load when the JVM has it
+    List<String> options = List.of("--release", "17", "--add-modules", "jdk.incubator.vector", "-classpath",
+        classPath(), "-proc:none", "-Xlint:none", "-nowarn", "-g:source,lines");
     boolean ok = javac.getTask(null, manager, diagnostics, options, null, List.of(unit)).call();
     if (!ok) {
       StringBuilder message = new StringBuilder("generated Java for " + className + " does not compile:");

@@ -35,6 +35,9 @@ public final class Engine implements AutoCloseable {
   private static final long PURPOSE_GUIDE = 2;
   private static final long PURPOSE_DRAWS = 3;
 
+  /** {@code -Dalan.timing=true} prints the time of each phase of every run to stderr. */
+  private static final boolean TIMING = Boolean.getBoolean("alan.timing");
+
   private final CompiledModel model;
   private final ModelSpec spec;
   private final Parallel parallel;
@@ -56,14 +59,22 @@ public final class Engine implements AutoCloseable {
       throw new IllegalArgumentException("data was bound to model " + data.spec().name() + ", not " + spec.name());
     }
     int k = options.k();
+    long t0 = System.nanoTime();
     double[][] params = ModelState.initialParams(spec, counts(data.plateSize()));
     ModelState state = new ModelState(spec, k, data.plateSize(), data.values(), params);
     sampleGuide(state, options, progress);
+    long t1 = System.nanoTime();
     Run run = new Run(state, progress);
     double logMl = run.forward();
+    long t2 = System.nanoTime();
     run.backward();
+    long t3 = System.nanoTime();
     Posterior.Moments moments = Posterior.moments(state, run.marginals);
     Draws draws = options.draws() > 0 ? run.draw(options.draws(), options.seed()) : null;
+    if (TIMING) {
+      System.err.printf(java.util.Locale.ROOT, "alan timing (ms): sample %.1f, forward %.1f, backward %.1f, rest %.1f%n",
+          (t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6, (System.nanoTime() - t3) / 1e6);
+    }
     return new Posterior(spec, state, logMl, run.marginals, moments, draws);
   }
 
@@ -127,7 +138,8 @@ public final class Engine implements AutoCloseable {
   private final class Workspace {
     final ModelState state;
     final FactorKernel[] kernels;
-    final int[] lastLead;
+    /** For each factor, the (lead, tile start) its buffer holds, so a repeated request is not recomputed. */
+    final long[] cached;
     final double[][] blocks;
     double[] x = new double[0];
     double[] max = new double[0];
@@ -138,7 +150,7 @@ public final class Engine implements AutoCloseable {
       this.state = state;
       int factors = spec.factors().length;
       kernels = new FactorKernel[factors];
-      lastLead = new int[factors];
+      cached = new long[factors];
       blocks = new double[factors][];
     }
 
@@ -165,8 +177,8 @@ public final class Engine implements AutoCloseable {
       }
     }
 
-    void resetLeads() {
-      Arrays.fill(lastLead, -1);
+    void resetCache() {
+      Arrays.fill(cached, -1L);
     }
   }
 
@@ -265,17 +277,21 @@ public final class Engine implements AutoCloseable {
       for (int f : plan.factors()) {
         ws.kernel(f).prepare(e);
       }
+      ws.resetCache();
       for (int s = 0; s < plan.steps().length; s++) {
         StepLayout layout = layouts.steps[p][s];
         int rest = layout.restSize;
-        ws.ensure(rest);
-        LogSumExp.reset(ws.max, ws.sum, 0, rest);
-        ws.resetLeads();
-        for (int sigma = 0; sigma < layout.sumSize; sigma++) {
-          gather(p, e, layout, sigma, ws.x, ws);
-          LogSumExp.update(ws.max, ws.sum, 0, ws.x, 0, rest);
+        int tile = Math.min(layouts.tile, rest);
+        ws.ensure(tile);
+        for (int t0 = 0; t0 < rest; t0 += tile) {
+          int n = Math.min(tile, rest - t0);
+          LogSumExp.reset(ws.max, ws.sum, 0, n);
+          for (int sigma = 0; sigma < layout.sumSize; sigma++) {
+            gather(p, e, layout, sigma, t0, n, ws.x, ws);
+            LogSumExp.update(ws.max, ws.sum, 0, ws.x, 0, n);
+          }
+          LogSumExp.finish(ws.max, ws.sum, 0, stepOut[p][s], e * rest + t0, n);
         }
-        LogSumExp.finish(ws.max, ws.sum, 0, stepOut[p][s], e * rest, rest);
       }
       for (int i = 0; i < plan.finals().length; i++) {
         int size = layouts.finalSize[p][i];
@@ -295,7 +311,7 @@ public final class Engine implements AutoCloseable {
       switch (ref.source()) {
         case FACTOR -> {
           src = ws.block(ref.index(), size);
-          ws.kernel(ref.index()).fill(0, 0, src, 0);
+          fillWhole(ws.kernel(ref.index()), ref.index(), src);
           srcOff = 0;
         }
         case STEP -> {
@@ -313,9 +329,28 @@ public final class Engine implements AutoCloseable {
       }
     }
 
-    /** {@code x[rest] = sum of the step's inputs at summed assignment sigma}. */
-    private void gather(int p, int e, StepLayout layout, int sigma, double[] x, Workspace ws) {
-      int rest = layout.restSize;
+    /** Writes every entry of a factor, block after block. */
+    void fillWhole(FactorKernel kernel, int f, double[] out) {
+      int block = layouts.factorBlock[f];
+      int leads = layouts.factorSize[f] / block;
+      for (int lead = 0; lead < leads; lead++) {
+        fillRange(kernel, lead, 0, block, out, lead * block);
+      }
+    }
+
+    /** {@link FactorKernel#fill} in tile-sized pieces: kernels size their scratch space to one tile. */
+    void fillRange(FactorKernel kernel, int lead, int from, int to, double[] out, int off) {
+      for (int t0 = from; t0 < to; t0 += layouts.tile) {
+        int t1 = Math.min(to, t0 + layouts.tile);
+        kernel.fill(lead, t0, t1, out, off + t0 - from);
+      }
+    }
+
+    /**
+     * {@code x[0, n) = sum of the step's inputs} at summed assignment sigma, for output entries
+     * {@code [t0, t0 + n)}.
+     */
+    private void gather(int p, int e, StepLayout layout, int sigma, int t0, int n, double[] x, Workspace ws) {
       boolean first = true;
       for (InputLayout in : layout.inputs) {
         int lead = in.lead[sigma];
@@ -324,12 +359,27 @@ public final class Engine implements AutoCloseable {
         int index = in.ref.index();
         switch (in.ref.source()) {
           case FACTOR -> {
-            src = ws.block(index, in.block);
-            if (ws.lastLead[index] != lead) {
-              ws.kernel(index).fill(in.nLead, lead, src, 0);
-              ws.lastLead[index] = lead;
+            if (in.map == Layouts.MapKind.SAME) {
+              if (first) {
+                ws.kernel(index).fill(lead, t0, t0 + n, x, 0);
+                first = false;
+                continue;
+              }
+              src = ws.block(index, n);
+              long key = (long) lead * layout.restSize + t0;
+              if (ws.cached[index] != key) {
+                ws.kernel(index).fill(lead, t0, t0 + n, src, 0);
+                ws.cached[index] = key;
+              }
+              off = -t0;
+            } else {
+              src = ws.block(index, in.block);
+              if (ws.cached[index] != lead) {
+                fillRange(ws.kernel(index), lead, 0, in.block, src, 0);
+                ws.cached[index] = lead;
+              }
+              off = 0;
             }
-            off = 0;
           }
           case STEP -> {
             src = stepOut[p][index];
@@ -344,19 +394,19 @@ public final class Engine implements AutoCloseable {
         switch (in.map) {
           case SAME -> {
             if (first) {
-              System.arraycopy(src, off, x, 0, rest);
+              System.arraycopy(src, off + t0, x, 0, n);
             } else {
-              for (int j = 0; j < rest; j++) {
-                x[j] += src[off + j];
+              for (int j = 0; j < n; j++) {
+                x[j] += src[off + t0 + j];
               }
             }
           }
           case SCALAR -> {
             double v = src[off];
             if (first) {
-              Arrays.fill(x, 0, rest, v);
+              Arrays.fill(x, 0, n, v);
             } else {
-              for (int j = 0; j < rest; j++) {
+              for (int j = 0; j < n; j++) {
                 x[j] += v;
               }
             }
@@ -364,12 +414,12 @@ public final class Engine implements AutoCloseable {
           case OFFSETS -> {
             int[] o = in.offsets;
             if (first) {
-              for (int j = 0; j < rest; j++) {
-                x[j] = src[off + o[j]];
+              for (int j = 0; j < n; j++) {
+                x[j] = src[off + o[t0 + j]];
               }
             } else {
-              for (int j = 0; j < rest; j++) {
-                x[j] += src[off + o[j]];
+              for (int j = 0; j < n; j++) {
+                x[j] += src[off + o[t0 + j]];
               }
             }
           }
@@ -417,7 +467,7 @@ public final class Engine implements AutoCloseable {
           FactorKernel kernel = ws.kernel(f);
           for (int e = 0; e < state.plateCount[p]; e++) {
             kernel.prepare(e);
-            kernel.fill(0, 0, buf, 0);
+            fillWhole(kernel, f, buf);
             for (double v : buf) {
               if (Double.isNaN(v)) {
                 String name = spec.factors()[f].name();
@@ -498,6 +548,7 @@ public final class Engine implements AutoCloseable {
           }
         }
       }
+      ws.resetCache();
       for (int s = plan.steps().length - 1; s >= 0; s--) {
         StepLayout layout = layouts.steps[p][s];
         int rest = layout.restSize;
@@ -505,23 +556,25 @@ public final class Engine implements AutoCloseable {
         if (LogSumExp.max(outAdj, 0, rest) <= 0) {
           continue; // no posterior mass reaches this step
         }
-        ws.ensure(rest);
-        ws.resetLeads();
+        int tile = Math.min(layouts.tile, rest);
+        ws.ensure(tile);
         double[] out = stepOut[p][s];
-        int outOff = e * rest;
-        for (int sigma = 0; sigma < layout.sumSize; sigma++) {
-          gather(p, e, layout, sigma, ws.x, ws);
-          LogSumExp.softmaxAdjoint(ws.x, 0, out, outOff, outAdj, 0, ws.w, 0, rest);
-          for (InputLayout in : layout.inputs) {
-            scatter(p, e, layout, sigma, in, ws.w, adj);
+        for (int t0 = 0; t0 < rest; t0 += tile) {
+          int n = Math.min(tile, rest - t0);
+          for (int sigma = 0; sigma < layout.sumSize; sigma++) {
+            gather(p, e, layout, sigma, t0, n, ws.x, ws);
+            LogSumExp.softmaxAdjoint(ws.x, 0, out, e * rest + t0, outAdj, t0, ws.w, 0, n);
+            for (InputLayout in : layout.inputs) {
+              scatter(p, e, layout, sigma, t0, n, in, ws.w, adj);
+            }
           }
         }
       }
     }
 
-    /** Pushes a step's entry adjoints {@code w[rest]} at assignment sigma to one of its inputs. */
-    private void scatter(int p, int e, StepLayout layout, int sigma, InputLayout in, double[] w, double[][] adj) {
-      int rest = layout.restSize;
+    /** Pushes a step's entry adjoints {@code w[0, n)} (output entries from t0) at sigma to one of its inputs. */
+    private void scatter(int p, int e, StepLayout layout, int sigma, int t0, int n, InputLayout in, double[] w,
+        double[][] adj) {
       int index = in.ref.index();
       switch (in.ref.source()) {
         case FACTOR -> {
@@ -532,33 +585,33 @@ public final class Engine implements AutoCloseable {
           double[] m = marginals[group];
           int base = e * state.K;
           if (in.groupDigit >= 0) {
-            m[base + layout.digits[sigma * layout.sum.length + in.groupDigit]] += LogSumExp.sum(w, 0, rest);
+            m[base + layout.digits[sigma * layout.sum.length + in.groupDigit]] += LogSumExp.sum(w, 0, n);
           } else {
             int[] g = in.groupInRest;
-            for (int j = 0; j < rest; j++) {
-              m[base + g[j]] += w[j];
+            for (int j = 0; j < n; j++) {
+              m[base + g[t0 + j]] += w[j];
             }
           }
         }
-        case STEP -> addMapped(adj[index], in.lead[sigma] * in.block, in, w, rest);
+        case STEP -> addMapped(adj[index], in.lead[sigma] * in.block, in, w, t0, n);
         case CHILD -> addMapped(childAdj[p][index], e * layouts.childSize[p][index] + in.lead[sigma] * in.block, in,
-            w, rest);
+            w, t0, n);
         default -> throw new IllegalStateException(in.ref.toString());
       }
     }
 
-    private void addMapped(double[] dst, int off, InputLayout in, double[] w, int rest) {
+    private void addMapped(double[] dst, int off, InputLayout in, double[] w, int t0, int n) {
       switch (in.map) {
         case SAME -> {
-          for (int j = 0; j < rest; j++) {
-            dst[off + j] += w[j];
+          for (int j = 0; j < n; j++) {
+            dst[off + t0 + j] += w[j];
           }
         }
-        case SCALAR -> dst[off] += LogSumExp.sum(w, 0, rest);
+        case SCALAR -> dst[off] += LogSumExp.sum(w, 0, n);
         case OFFSETS -> {
           int[] o = in.offsets;
-          for (int j = 0; j < rest; j++) {
-            dst[off + o[j]] += w[j];
+          for (int j = 0; j < n; j++) {
+            dst[off + o[t0 + j]] += w[j];
           }
         }
         default -> throw new IllegalStateException(in.map.toString());
@@ -618,9 +671,9 @@ public final class Engine implements AutoCloseable {
         StepLayout layout = steps[s];
         ws.ensure(layout.restSize);
         joint[s] = new double[layout.sumSize * layout.restSize];
-        ws.resetLeads();
+        ws.resetCache();
         for (int sigma = 0; sigma < layout.sumSize; sigma++) {
-          gather(p, e, layout, sigma, ws.x, ws);
+          gather(p, e, layout, sigma, 0, layout.restSize, ws.x, ws);
           System.arraycopy(ws.x, 0, joint[s], sigma * layout.restSize, layout.restSize);
         }
       }

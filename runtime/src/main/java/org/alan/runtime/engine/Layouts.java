@@ -67,6 +67,12 @@ final class Layouts {
   }
 
   final int K;
+  /** Entries per tile of a step's output (whole rows, about 2048). */
+  final int tile;
+  /** Lead dimensions of each factor: how many of its leading dimensions the consuming step sums over. */
+  final int[] factorLead;
+  /** Entries of one block of each factor (the dimensions after its lead ones). */
+  final int[] factorBlock;
   final StepLayout[][] steps;
   final int[][] finalSize;
   final int[][] childSize;
@@ -74,9 +80,12 @@ final class Layouts {
 
   Layouts(ModelSpec spec, int k) {
     this.K = k;
+    this.tile = org.alan.runtime.model.KernelSupport.tileSize(k);
     PlatePlan[] plates = spec.plan().plates();
     int[][] factorDims = spec.plan().factorDims();
     factorSize = new int[factorDims.length];
+    factorLead = new int[factorDims.length];
+    factorBlock = new int[factorDims.length];
     for (int f = 0; f < factorDims.length; f++) {
       factorSize[f] = pow(k, factorDims[f].length);
     }
@@ -97,7 +106,15 @@ final class Layouts {
       steps[p] = new StepLayout[plan.steps().length];
       for (int s = 0; s < plan.steps().length; s++) {
         steps[p][s] = stepLayout(spec, plan, plan.steps()[s], k);
+        for (InputLayout in : steps[p][s].inputs) {
+          if (in.ref.source() == TensorRef.Source.FACTOR) {
+            factorLead[in.ref.index()] = in.nLead;
+          }
+        }
       }
+    }
+    for (int f = 0; f < factorDims.length; f++) {
+      factorBlock[f] = pow(k, factorDims[f].length - factorLead[f]);
     }
   }
 

@@ -2,16 +2,17 @@ package org.alan.runtime.model;
 
 /**
  * Generated code that evaluates one log factor for one thread. The factor's K dimensions are laid out in the
- * plan's canonical order, row-major; {@link #fill} writes the block of entries whose first {@code nLead}
- * dimensions take the given values.
+ * plan's canonical order, row-major. Its first {@code leadDims} dimensions (fixed by the plan: the dimensions the
+ * step consuming the factor sums over) select a block; {@link #fill} writes a range of one block.
  */
 public interface FactorKernel {
   /** Prepares for an element of the factor's plate (flat index over the whole plate nest). */
   void prepare(int element);
 
   /**
-   * Writes the entries whose first {@code nLead} dimensions have the flattened index {@code lead} to
-   * {@code out[off, off + K^(dims - nLead))}, in row-major order of the remaining dimensions.
+   * Writes entries {@code [from, to)} of the block whose lead dimensions have the flattened index {@code lead}
+   * to {@code out[off, off + to - from)}. Blocks are row-major over the remaining dimensions; {@code from} and
+   * {@code to} are multiples of K unless the block is a single entry.
    */
-  void fill(int nLead, int lead, double[] out, int off);
+  void fill(int lead, int from, int to, double[] out, int off);
 }

@@ -65,6 +65,14 @@ public final class KernelSupport {
     }
   }
 
+  /**
+   * The number of entries the engine asks a kernel for at once: whole rows of K, about 2048 entries, so that a
+   * tile and the operands it reads stay in the first cache levels while the summed dimensions stream by.
+   */
+  public static int tileSize(int k) {
+    return k * Math.max(1, 2048 / k);
+  }
+
   /** {@code K^n}. */
   public static int pow(int k, int n) {
     int r = 1;
