@@ -61,8 +61,19 @@ public final class Model {
   }
 
   public Posterior sample(SampleOptions options, Progress progress) {
-    try (Engine engine = new Engine(compiled, options.effectiveThreads())) {
-      return engine.run(data, options, progress);
-    }
+    return engine(options.effectiveThreads()).run(data, options, progress);
   }
+
+  private Engine engine;
+
+  /** The engine is kept between runs, so that they reuse its scratch memory. */
+  private synchronized Engine engine(int threads) {
+    if (engine == null || engineThreads != threads) {
+      engine = new Engine(compiled, threads);
+      engineThreads = threads;
+    }
+    return engine;
+  }
+
+  private int engineThreads;
 }

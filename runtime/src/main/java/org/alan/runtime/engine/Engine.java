@@ -41,16 +41,19 @@ public final class Engine implements AutoCloseable {
   private final CompiledModel model;
   private final ModelSpec spec;
   private final Parallel parallel;
+  private final Arena arena = new Arena();
 
+  /** An engine on the process-wide pool of {@code threads} workers; engines are cheap and reusable. */
   public Engine(CompiledModel model, int threads) {
     this.model = model;
     this.spec = model.spec();
-    this.parallel = new Parallel(threads);
+    this.parallel = Parallel.shared(threads);
   }
 
+  /** Drops the recycled scratch arrays (the shared worker pool stays). */
   @Override
   public void close() {
-    parallel.close();
+    // nothing to release eagerly: the arena is garbage once the engine is
   }
 
   /** Samples the guide, runs the forward and backward passes and, if asked, draws from the posterior. */
@@ -71,6 +74,7 @@ public final class Engine implements AutoCloseable {
     long t3 = System.nanoTime();
     Posterior.Moments moments = Posterior.moments(state, run.marginals);
     Draws draws = options.draws() > 0 ? run.draw(options.draws(), options.seed()) : null;
+    run.release();
     if (TIMING) {
       System.err.printf(java.util.Locale.ROOT, "alan timing (ms): sample %.1f, forward %.1f, backward %.1f, rest %.1f%n",
           (t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6, (System.nanoTime() - t3) / 1e6);
@@ -192,6 +196,11 @@ public final class Engine implements AutoCloseable {
     final double[][][] finalOut;
     final double[][][] childSum;
     final double[][][] childAdj;
+    /**
+     * Per plate and step, when it fits the memory budget: the summed inputs of every (element, summed assignment,
+     * output entry), kept by the forward pass so that the backward pass and the draws need not recompute factors.
+     */
+    final double[][][] kept;
     final double[][] marginals;
     final Workspace[] workspaces;
 
@@ -209,17 +218,29 @@ public final class Engine implements AutoCloseable {
         int count = state.plateCount[p];
         stepOut[p] = new double[plans[p].steps().length][];
         for (int s = 0; s < stepOut[p].length; s++) {
-          stepOut[p][s] = new double[Math.multiplyExact(count, layouts.steps[p][s].restSize)];
+          stepOut[p][s] = arena.take(Math.multiplyExact(count, layouts.steps[p][s].restSize), false);
         }
         finalOut[p] = new double[plans[p].finals().length][];
         for (int i = 0; i < finalOut[p].length; i++) {
-          finalOut[p][i] = new double[Math.multiplyExact(count, layouts.finalSize[p][i])];
+          finalOut[p][i] = arena.take(Math.multiplyExact(count, layouts.finalSize[p][i]), false);
         }
         childSum[p] = new double[plans[p].children().length][];
         childAdj[p] = new double[plans[p].children().length][];
         for (int c = 0; c < childSum[p].length; c++) {
-          childSum[p][c] = new double[Math.multiplyExact(count, layouts.childSize[p][c])];
-          childAdj[p][c] = new double[childSum[p][c].length];
+          childSum[p][c] = arena.take(Math.multiplyExact(count, layouts.childSize[p][c]), false);
+          childAdj[p][c] = arena.take(childSum[p][c].length, true);
+        }
+      }
+      kept = new double[plates][][];
+      long budget = keepBudget();
+      for (int p : spec.plan().bottomUp()) {
+        kept[p] = new double[plans[p].steps().length][];
+        for (int s = 0; s < kept[p].length; s++) {
+          long entries = (long) state.plateCount[p] * layouts.steps[p][s].sumSize * layouts.steps[p][s].restSize;
+          if (entries * Double.BYTES <= budget && entries <= Integer.MAX_VALUE - 8) {
+            kept[p][s] = arena.take((int) entries, false);
+            budget -= entries * Double.BYTES;
+          }
         }
       }
       marginals = new double[spec.groups().length][];
@@ -230,6 +251,15 @@ public final class Engine implements AutoCloseable {
       for (int i = 0; i < workspaces.length; i++) {
         workspaces[i] = new Workspace(state);
       }
+    }
+
+    /** Hands the run's scratch arrays back for the next run (results hold copies, never these). */
+    void release() {
+      arena.giveAll(stepOut);
+      arena.giveAll(finalOut);
+      arena.giveAll(childSum);
+      arena.giveAll(childAdj);
+      arena.giveAll(kept);
     }
 
     // ---------------------------------------------------------------- forward
@@ -264,6 +294,15 @@ public final class Engine implements AutoCloseable {
       return logMl;
     }
 
+    /**
+     * How much memory may hold the forward pass's step inputs: {@code -Dalan.keepBytes}, else a quarter of the
+     * heap. Keeping them halves the backward pass; beyond the budget it recomputes them instead.
+     */
+    private long keepBudget() {
+      String configured = System.getProperty("alan.keepBytes");
+      return configured != null ? Long.parseLong(configured) : Runtime.getRuntime().maxMemory() / 4;
+    }
+
     private long totalElements(int[] order) {
       long total = 0;
       for (int p : order) {
@@ -283,12 +322,15 @@ public final class Engine implements AutoCloseable {
         int rest = layout.restSize;
         int tile = Math.min(layouts.tile, rest);
         ws.ensure(tile);
+        double[] keep = kept[p][s];
         for (int t0 = 0; t0 < rest; t0 += tile) {
           int n = Math.min(tile, rest - t0);
           LogSumExp.reset(ws.max, ws.sum, 0, n);
           for (int sigma = 0; sigma < layout.sumSize; sigma++) {
-            gather(p, e, layout, sigma, t0, n, ws.x, ws);
-            LogSumExp.update(ws.max, ws.sum, 0, ws.x, 0, n);
+            double[] x = keep == null ? ws.x : keep;
+            int xOff = keep == null ? 0 : (e * layout.sumSize + sigma) * rest + t0;
+            gather(p, e, layout, sigma, t0, n, x, xOff, ws);
+            LogSumExp.update(ws.max, ws.sum, 0, x, xOff, n);
           }
           LogSumExp.finish(ws.max, ws.sum, 0, stepOut[p][s], e * rest + t0, n);
         }
@@ -350,7 +392,8 @@ public final class Engine implements AutoCloseable {
      * {@code x[0, n) = sum of the step's inputs} at summed assignment sigma, for output entries
      * {@code [t0, t0 + n)}.
      */
-    private void gather(int p, int e, StepLayout layout, int sigma, int t0, int n, double[] x, Workspace ws) {
+    private void gather(int p, int e, StepLayout layout, int sigma, int t0, int n, double[] x, int xOff,
+        Workspace ws) {
       boolean first = true;
       for (InputLayout in : layout.inputs) {
         int lead = in.lead[sigma];
@@ -361,7 +404,7 @@ public final class Engine implements AutoCloseable {
           case FACTOR -> {
             if (in.map == Layouts.MapKind.SAME) {
               if (first) {
-                ws.kernel(index).fill(lead, t0, t0 + n, x, 0);
+                ws.kernel(index).fill(lead, t0, t0 + n, x, xOff);
                 first = false;
                 continue;
               }
@@ -394,20 +437,20 @@ public final class Engine implements AutoCloseable {
         switch (in.map) {
           case SAME -> {
             if (first) {
-              System.arraycopy(src, off + t0, x, 0, n);
+              System.arraycopy(src, off + t0, x, xOff, n);
             } else {
               for (int j = 0; j < n; j++) {
-                x[j] += src[off + t0 + j];
+                x[xOff + j] += src[off + t0 + j];
               }
             }
           }
           case SCALAR -> {
             double v = src[off];
             if (first) {
-              Arrays.fill(x, 0, n, v);
+              Arrays.fill(x, xOff, xOff + n, v);
             } else {
               for (int j = 0; j < n; j++) {
-                x[j] += v;
+                x[xOff + j] += v;
               }
             }
           }
@@ -415,11 +458,11 @@ public final class Engine implements AutoCloseable {
             int[] o = in.offsets;
             if (first) {
               for (int j = 0; j < n; j++) {
-                x[j] = src[off + o[t0 + j]];
+                x[xOff + j] = src[off + o[t0 + j]];
               }
             } else {
               for (int j = 0; j < n; j++) {
-                x[j] += src[off + o[t0 + j]];
+                x[xOff + j] += src[off + o[t0 + j]];
               }
             }
           }
@@ -559,11 +602,19 @@ public final class Engine implements AutoCloseable {
         int tile = Math.min(layouts.tile, rest);
         ws.ensure(tile);
         double[] out = stepOut[p][s];
+        double[] keep = kept[p][s];
         for (int t0 = 0; t0 < rest; t0 += tile) {
           int n = Math.min(tile, rest - t0);
           for (int sigma = 0; sigma < layout.sumSize; sigma++) {
-            gather(p, e, layout, sigma, t0, n, ws.x, ws);
-            LogSumExp.softmaxAdjoint(ws.x, 0, out, e * rest + t0, outAdj, t0, ws.w, 0, n);
+            double[] x = ws.x;
+            int xOff = 0;
+            if (keep == null) {
+              gather(p, e, layout, sigma, t0, n, x, 0, ws);
+            } else {
+              x = keep;
+              xOff = (e * layout.sumSize + sigma) * rest + t0;
+            }
+            LogSumExp.softmaxAdjoint(x, xOff, out, e * rest + t0, outAdj, t0, ws.w, 0, n);
             for (InputLayout in : layout.inputs) {
               scatter(p, e, layout, sigma, t0, n, in, ws.w, adj);
             }
@@ -669,12 +720,15 @@ public final class Engine implements AutoCloseable {
       double[][] joint = new double[steps.length][];
       for (int s = 0; s < steps.length; s++) {
         StepLayout layout = steps[s];
-        ws.ensure(layout.restSize);
-        joint[s] = new double[layout.sumSize * layout.restSize];
+        int size = layout.sumSize * layout.restSize;
+        joint[s] = new double[size];
+        if (kept[p][s] != null) {
+          System.arraycopy(kept[p][s], e * size, joint[s], 0, size);
+          continue;
+        }
         ws.resetCache();
         for (int sigma = 0; sigma < layout.sumSize; sigma++) {
-          gather(p, e, layout, sigma, 0, layout.restSize, ws.x, ws);
-          System.arraycopy(ws.x, 0, joint[s], sigma * layout.restSize, layout.restSize);
+          gather(p, e, layout, sigma, 0, layout.restSize, joint[s], sigma * layout.restSize, ws);
         }
       }
       int groups = spec.groups().length;

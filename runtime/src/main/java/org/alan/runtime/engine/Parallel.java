@@ -1,7 +1,9 @@
 package org.alan.runtime.engine;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -21,8 +23,15 @@ public final class Parallel implements AutoCloseable {
     void run(int worker, int from, int to);
   }
 
+  private static final Map<Integer, Parallel> SHARED = new HashMap<>();
+
   private final int threads;
   private final ExecutorService pool;
+
+  /** A process-wide pool of this many workers, created on first use (its threads are daemons). */
+  public static synchronized Parallel shared(int threads) {
+    return SHARED.computeIfAbsent(Math.max(1, threads), Parallel::new);
+  }
 
   public Parallel(int threads) {
     this.threads = Math.max(1, threads);
