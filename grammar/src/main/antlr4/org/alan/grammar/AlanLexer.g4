@@ -39,7 +39,8 @@ BLOCK_COMMENT : '/*' .*? '*/' -> channel(HIDDEN);
 WS            : [ \t\r\n\f]+ -> channel(HIDDEN);
 
 // An unterminated block comment and any stray character become tokens the parser reports precisely.
-UNTERMINATED_COMMENT : '/*' .*? EOF;
+// (The comment body excludes '*/', so a closed comment never matches this longer rule.)
+UNTERMINATED_COMMENT : '/*' ( ~'*' | '*'+ ~[*/] )* '*'* EOF;
 ERROR_CHAR    : .;
 
 fragment DIGITS   : [0-9]+;

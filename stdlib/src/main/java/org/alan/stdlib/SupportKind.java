@@ -6,21 +6,28 @@ package org.alan.stdlib;
  * the number of categories).
  */
 public enum SupportKind {
-  REAL("a real number"),
-  POSITIVE("a positive real number"),
-  NONNEGATIVE("a non-negative real number"),
-  UNIT_INTERVAL("a number strictly between 0 and 1"),
-  INTERVAL("a number between the lower and upper bound"),
-  BINARY("0 or 1"),
-  NONNEGATIVE_INTEGER("a non-negative integer"),
-  BOUNDED_INTEGER("an integer between 0 and the total count"),
-  CATEGORY("a category index 0, 1, ..., C-1"),
-  SIMPLEX("a vector of positive numbers summing to 1");
+  REAL("a real number", "real values"),
+  POSITIVE("a positive real number", "positive values"),
+  NONNEGATIVE("a non-negative real number", "non-negative values"),
+  UNIT_INTERVAL("a number strictly between 0 and 1", "values in (0, 1)"),
+  INTERVAL("a number between the lower and upper bound", "values between its bounds"),
+  BINARY("0 or 1", "the values 0 and 1"),
+  NONNEGATIVE_INTEGER("a non-negative integer", "non-negative integers"),
+  BOUNDED_INTEGER("an integer between 0 and the total count", "integers from 0 to the total count"),
+  CATEGORY("a category index 0, 1, ..., C-1", "category indices"),
+  SIMPLEX("a vector of positive numbers summing to 1", "probability vectors");
 
   private final String description;
+  private final String values;
 
-  SupportKind(String description) {
+  SupportKind(String description, String values) {
     this.description = description;
+    this.values = values;
+  }
+
+  /** The support as a plural noun phrase: "non-negative values", for comparing two supports. */
+  public String plural() {
+    return values;
   }
 
   /** Human-readable description, used in error messages ("expected 0 or 1"). */

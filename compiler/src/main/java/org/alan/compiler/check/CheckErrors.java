@@ -180,8 +180,12 @@ final class CheckErrors {
   }
 
   static Diagnostic guideWrongPlate(SourceSpan span, String name, String modelPlate, String guidePlate) {
-    return Diagnostic.error(span, "'" + name + "' is in plate '" + modelPlate + "' in the model but in '"
-        + guidePlate + "' in the guide");
+    return Diagnostic.error(span, "'" + name + "' is " + where(modelPlate) + " in the model but "
+        + where(guidePlate) + " in the guide");
+  }
+
+  private static String where(String plate) {
+    return plate.isEmpty() ? "at the top level" : "in plate '" + plate + "'";
   }
 
   static Diagnostic guideUnknownPlate(SourceSpan span, String name, String parent) {
@@ -199,8 +203,8 @@ final class CheckErrors {
 
   static Diagnostic supportMismatch(SourceSpan span, String name, String modelDist, String modelSupport,
       String guideDist, String guideSupport) {
-    return Diagnostic.error(span, "the guide's " + guideDist + " for '" + name + "' has support " + guideSupport
-        + " but the model's " + modelDist + " has support " + modelSupport,
+    return Diagnostic.error(span, "support mismatch for '" + name + "': the guide's " + guideDist + " takes "
+        + guideSupport + " but the model's " + modelDist + " takes " + modelSupport,
         "a proposal must put mass exactly where the model does");
   }
 

@@ -43,6 +43,8 @@ final class GuideBuilder {
   private final Map<String, ModelChecker.Decl> modelNames;
   private final List<VariableIr> variables;
   private final Map<Integer, DistIr> proposals = new TreeMap<>();
+  /** Latents the guide proposes in the wrong plate (reported once, not again as missing). */
+  private final Set<Integer> misplaced = new java.util.HashSet<>();
 
   GuideBuilder(Diagnostics diagnostics, ExpressionChecker expressions, List<PlateIr> plates,
       Map<String, ModelChecker.Decl> modelNames, List<VariableIr> variables, List<ParamIr> params) {
@@ -82,7 +84,7 @@ final class GuideBuilder {
     expressions.setGuideNames(guideNames);
 
     for (VariableIr v : variables) {
-      if (v.isLatent() && !latentStatements.containsKey(v.id())) {
+      if (v.isLatent() && !latentStatements.containsKey(v.id()) && !misplaced.contains(v.id())) {
         diagnostics.report(CheckErrors.guideMissesLatent(guide.name().span(), guide.name().text(), v.name(),
             plates.get(v.plate()).name()));
       }
@@ -205,6 +207,7 @@ final class GuideBuilder {
     if (v.plate() != plate) {
       diagnostics.report(CheckErrors.guideWrongPlate(l.name().span(), name, plates.get(v.plate()).name(),
           plates.get(plate).name()));
+      misplaced.add(v.id());
       return null;
     }
     LatentStmt previous = seen.get(v.id());
@@ -227,7 +230,7 @@ final class GuideBuilder {
       return true;
     }
     diagnostics.report(CheckErrors.supportMismatch(call.function().span(), v.name(), p.family().alanName(),
-        describeSupport(p), q.family().alanName(), describeSupport(q)));
+        p.family().support().plural(), q.family().alanName(), q.family().support().plural()));
     return false;
   }
 
@@ -248,10 +251,6 @@ final class GuideBuilder {
       case CATEGORY -> List.of(k, d.arguments().get(0).shape().last());
       default -> k;
     };
-  }
-
-  private static String describeSupport(DistIr d) {
-    return d.family().support().description();
   }
 
   /**

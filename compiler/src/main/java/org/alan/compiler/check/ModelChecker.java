@@ -162,11 +162,14 @@ public final class ModelChecker {
         variables.set(d.variable, new VariableIr(d.variable, d.name, kind, d.plate, shapes.get(d.variable), prior,
             d.span));
       }
-      verifyPlateSizes();
       if (diagnostics.errorCount() > errorsBefore) {
         return null;
       }
+      verifyPlateSizes();
       verifyModelAcyclic(variables);
+      if (diagnostics.errorCount() > errorsBefore) {
+        return null;
+      }
 
       GuideBuilder guideBuilder = new GuideBuilder(diagnostics, expressions, plates, names, variables, params);
       List<GroupIr> groups;

@@ -177,14 +177,10 @@ final class AstBuilder extends AlanParserBaseVisitor<Object> {
       }
     }
     if (!ok) {
-      errors.add(SyntaxErrors.notPositiveInteger(span, capitalise(what), text));
+      errors.add(SyntaxErrors.notPositiveInteger(span, what, text));
       value = 1;
     }
     return new IntLiteral(span, value);
-  }
-
-  private static String capitalise(String s) {
-    return Character.toUpperCase(s.charAt(0)) + s.substring(1);
   }
 
   private static Identifier identifier(Token token) {

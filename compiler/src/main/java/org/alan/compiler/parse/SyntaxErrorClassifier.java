@@ -41,10 +41,11 @@ final class SyntaxErrorClassifier {
     if (expected.contains(AlanLexer.SEMI) && inStatement(context)) {
       return SyntaxErrors.missingSemicolon(afterPrevious(parser, offending), found);
     }
-    if (expected.contains(AlanLexer.MODEL) && expected.contains(AlanLexer.GUIDE)) {
+    if (context instanceof AlanParser.ProgramContext
+        || expected.contains(AlanLexer.MODEL) && expected.contains(AlanLexer.GUIDE)) {
       return SyntaxErrors.expectedDeclaration(at, found);
     }
-    if (expected.contains(AlanLexer.RBRACE) && containsAll(expected, STATEMENT_STARTS)) {
+    if (expected.contains(AlanLexer.RBRACE) && (containsAll(expected, STATEMENT_STARTS) || isBlock(context))) {
       return SyntaxErrors.expectedStatement(at, found);
     }
     if (expected.contains(AlanLexer.TILDE) && context instanceof AlanParser.StatementContext) {
@@ -74,6 +75,11 @@ final class SyntaxErrorClassifier {
       return SyntaxErrors.unbalanced(at, "'{'", found);
     }
     return SyntaxErrors.generic(at, describeSet(expected), found);
+  }
+
+  private static boolean isBlock(ParserRuleContext context) {
+    return context instanceof AlanParser.DeclarationContext || context instanceof AlanParser.PlateStatementContext
+        || context instanceof AlanParser.GroupStatementContext;
   }
 
   private static boolean inStatement(ParserRuleContext context) {

@@ -64,7 +64,7 @@ final class SyntaxErrors {
   }
 
   static Diagnostic notPositiveInteger(SourceSpan span, String what, String text) {
-    return Diagnostic.error(span, what + " must be a positive integer, found '" + text + "'");
+    return Diagnostic.error(span, "expected " + what + ": a positive integer, found '" + text + "'");
   }
 
   static Diagnostic generic(SourceSpan span, String expected, String found) {

@@ -75,8 +75,8 @@ public final class PlanExplainer {
         }
         out.append("    step ").append(s + 1).append(": log-sum-exp over ").append(dims(spec, step.sum()))
             .append(" of ").append(String.join(" + ", inputs)).append("  ->  ").append(dims(spec, step.rest()))
-            .append("   streams ").append(p == 0 ? "" : "|" + spec.plates()[p].name() + "|·").append("K^")
-            .append(entries).append(" entries\n");
+            .append("   streams ").append(p == 0 ? "" : count + "·").append("K^").append(entries)
+            .append(" entries\n");
         if (numeric) {
           double elements = count(spec, p, plateSizes);
           totalFlops += elements * Math.pow(k, entries) * flopsPerEntry;
