@@ -1,0 +1,225 @@
+package org.alan.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.DoubleUnaryOperator;
+import org.alan.runtime.api.Model;
+import org.alan.runtime.engine.FactorValues;
+import org.alan.runtime.engine.Posterior;
+import org.alan.runtime.engine.SampleOptions;
+import org.alan.runtime.model.CompiledModel;
+import org.alan.runtime.model.FactorSpec;
+import org.apache.commons.numbers.gamma.LogGamma;
+import org.apache.commons.statistics.distribution.BetaDistribution;
+import org.apache.commons.statistics.distribution.BinomialDistribution;
+import org.apache.commons.statistics.distribution.CauchyDistribution;
+import org.apache.commons.statistics.distribution.ExponentialDistribution;
+import org.apache.commons.statistics.distribution.GammaDistribution;
+import org.apache.commons.statistics.distribution.LogNormalDistribution;
+import org.apache.commons.statistics.distribution.NormalDistribution;
+import org.apache.commons.statistics.distribution.PoissonDistribution;
+import org.apache.commons.statistics.distribution.TDistribution;
+import org.apache.commons.statistics.distribution.UniformContinuousDistribution;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every distribution of the language: its log density, as computed by generated kernels, against Apache Commons
+ * Statistics (or the closed form where it has none); and its sampler's mean and variance against the exact ones.
+ */
+class DistributionsTest {
+  private static final double SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+
+  static final String DENSITIES = """
+      model Densities {
+        input weights[3];
+        input alpha[3];
+        plate rows {
+          data normal ~ Normal(0.5, 2);
+          data half_normal ~ HalfNormal(1.5);
+          data log_normal ~ LogNormal(0.2, 0.7);
+          data student ~ StudentT(4, 1, 2);
+          data cauchy ~ Cauchy(-1, 0.5);
+          data half_cauchy ~ HalfCauchy(2);
+          data exponential ~ Exponential(1.5);
+          data gamma ~ Gamma(2.5, 0.5);
+          data beta ~ Beta(2, 5);
+          data uniform ~ Uniform(-1, 3);
+          data bernoulli ~ Bernoulli(0.3);
+          data bernoulli_logits ~ Bernoulli(logits = -0.4);
+          data binomial ~ Binomial(10, 0.35);
+          data binomial_logits ~ Binomial(total_count = 10, logits = 0.8);
+          data poisson ~ Poisson(3.2);
+          data categorical ~ Categorical(weights);
+          data categorical_logits ~ Categorical(logits = alpha);
+          data simplex[3] ~ Dirichlet(alpha);
+        }
+      }
+      """;
+
+  @Test
+  void logDensitiesMatchCommonsStatistics() {
+    Map<String, double[]> y = new LinkedHashMap<>();
+    y.put("normal", new double[] {-3, 0.5, 4.2});
+    y.put("half_normal", new double[] {0, 0.7, 3.9});
+    y.put("log_normal", new double[] {0.1, 1.2, 7});
+    y.put("student", new double[] {-5, 1, 2.5});
+    y.put("cauchy", new double[] {-10, -1, 0.3});
+    y.put("half_cauchy", new double[] {0, 1, 20});
+    y.put("exponential", new double[] {0, 0.4, 5});
+    y.put("gamma", new double[] {0.2, 4, 15});
+    y.put("beta", new double[] {0.01, 0.3, 0.97});
+    y.put("uniform", new double[] {-1, 0.5, 3});
+    y.put("bernoulli", new double[] {0, 1, 1});
+    y.put("bernoulli_logits", new double[] {1, 0, 0});
+    y.put("binomial", new double[] {0, 4, 10});
+    y.put("binomial_logits", new double[] {3, 7, 10});
+    y.put("poisson", new double[] {0, 3, 11});
+    y.put("categorical", new double[] {0, 2, 1});
+    y.put("categorical_logits", new double[] {1, 1, 0});
+    double[][] simplex = {{0.2, 0.3, 0.5}, {0.9, 0.05, 0.05}, {1.0 / 3, 1.0 / 3, 1.0 / 3}};
+    double[] weights = {1, 2, 5};
+    double[] alpha = {0.7, 2, 3.5};
+    StringBuilder json = new StringBuilder("{\"weights\": [1, 2, 5], \"alpha\": [0.7, 2, 3.5], ");
+    json.append("\"simplex\": ").append(Arrays.deepToString(simplex));
+    y.forEach((name, values) -> json.append(", \"").append(name).append("\": ").append(Arrays.toString(values)));
+    json.append('}');
+
+    Map<String, DoubleUnaryOperator> exact = new LinkedHashMap<>();
+    exact.put("normal", NormalDistribution.of(0.5, 2)::logDensity);
+    exact.put("half_normal", x -> Math.log(2) + NormalDistribution.of(0, 1.5).logDensity(x));
+    exact.put("log_normal", LogNormalDistribution.of(0.2, 0.7)::logDensity);
+    exact.put("student", x -> TDistribution.of(4).logDensity((x - 1) / 2) - Math.log(2));
+    exact.put("cauchy", CauchyDistribution.of(-1, 0.5)::logDensity);
+    exact.put("half_cauchy", x -> Math.log(2) + CauchyDistribution.of(0, 2).logDensity(x));
+    exact.put("exponential", ExponentialDistribution.of(1 / 1.5)::logDensity);
+    exact.put("gamma", GammaDistribution.of(2.5, 1 / 0.5)::logDensity);
+    exact.put("beta", BetaDistribution.of(2, 5)::logDensity);
+    exact.put("uniform", UniformContinuousDistribution.of(-1, 3)::logDensity);
+    exact.put("bernoulli", x -> BinomialDistribution.of(1, 0.3).logProbability((int) x));
+    exact.put("bernoulli_logits", x -> BinomialDistribution.of(1, sigmoid(-0.4)).logProbability((int) x));
+    exact.put("binomial", x -> BinomialDistribution.of(10, 0.35).logProbability((int) x));
+    exact.put("binomial_logits", x -> BinomialDistribution.of(10, sigmoid(0.8)).logProbability((int) x));
+    exact.put("poisson", x -> PoissonDistribution.of(3.2).logProbability((int) x));
+    exact.put("categorical", x -> Math.log(weights[(int) x] / 8.0));
+    exact.put("categorical_logits", x -> alpha[(int) x] - logSumExp(alpha));
+
+    CompiledModel compiled = Models.compile(DENSITIES);
+    Model model = Models.bind(compiled, json.toString());
+    Posterior p = model.sample(SampleOptions.of(2, 1));
+    FactorSpec[] factors = compiled.spec().factors();
+    int checked = 0;
+    for (int f = 0; f < factors.length; f++) {
+      String name = factors[f].name();
+      for (int e = 0; e < 3; e++) {
+        double value = FactorValues.of(compiled, p.state(), f, e)[0];
+        double expected = name.equals("simplex") ? logDirichlet(simplex[e], alpha) : exact.get(name).applyAsDouble(y.get(name)[e]);
+        assertEquals(expected, value, 1e-9 * (1 + Math.abs(expected)), name + " at row " + e);
+        checked++;
+      }
+    }
+    assertEquals(3 * 18, checked);
+  }
+
+  static final String DRAWS = """
+      model Draws {
+        input weights[3];
+        input alpha[3];
+        normal ~ Normal(0.5, 2);
+        half_normal ~ HalfNormal(1.5);
+        log_normal ~ LogNormal(0.2, 0.4);
+        student ~ StudentT(6, 1, 2);
+        exponential ~ Exponential(1.5);
+        gamma ~ Gamma(2.5, 0.5);
+        small_gamma ~ Gamma(0.3, 2);
+        beta ~ Beta(2, 5);
+        uniform ~ Uniform(-1, 3);
+        bernoulli ~ Bernoulli(0.3);
+        bernoulli_logits ~ Bernoulli(logits = -0.4);
+        binomial ~ Binomial(10, 0.35);
+        big_binomial ~ Binomial(200, 0.1);
+        poisson ~ Poisson(3.2);
+        big_poisson ~ Poisson(80);
+        categorical ~ Categorical(weights);
+        simplex[3] ~ Dirichlet(alpha);
+        cauchy ~ Cauchy(-1, 0.5);
+      }
+      """;
+
+  @Test
+  void samplersHaveTheRightMeanAndVariance() {
+    int k = 40_000;
+    Model model = Models.bind(DRAWS, "{\"weights\": [1, 2, 5], \"alpha\": [0.7, 2, 3.5]}");
+    Posterior p = model.sample(SampleOptions.of(k, 3));
+    moments(p, "normal", 0.5, 4);
+    moments(p, "half_normal", 1.5 * SQRT_2_OVER_PI, 2.25 * (1 - 2 / Math.PI));
+    double s2 = 0.16;
+    moments(p, "log_normal", Math.exp(0.2 + s2 / 2), (Math.exp(s2) - 1) * Math.exp(0.4 + s2));
+    moments(p, "student", 1, 4 * 6.0 / 4);
+    moments(p, "exponential", 1 / 1.5, 1 / 2.25);
+    moments(p, "gamma", 5, 10);
+    moments(p, "small_gamma", 0.15, 0.075);
+    moments(p, "beta", 2.0 / 7, 10.0 / (49 * 8));
+    moments(p, "uniform", 1, 16.0 / 12);
+    moments(p, "bernoulli", 0.3, 0.21);
+    double q = sigmoid(-0.4);
+    moments(p, "bernoulli_logits", q, q * (1 - q));
+    moments(p, "binomial", 3.5, 10 * 0.35 * 0.65);
+    moments(p, "big_binomial", 20, 18);
+    moments(p, "poisson", 3.2, 3.2);
+    moments(p, "big_poisson", 80, 80);
+    moments(p, "categorical", (2 + 10) / 8.0, (2 + 20) / 8.0 - 2.25);
+    double[] simplex = p.particles("simplex");
+    double[] alpha = {0.7, 2, 3.5};
+    for (int c = 0; c < 3; c++) {
+      double mean = alpha[c] / 6.2;
+      double var = mean * (1 - mean) / 7.2;
+      double[] coordinate = Arrays.copyOfRange(simplex, c * k, (c + 1) * k);
+      checkMoments("simplex[" + c + "]", coordinate, mean, var);
+    }
+    for (int i = 0; i < k; i++) {
+      double total = simplex[i] + simplex[k + i] + simplex[2 * k + i];
+      assertEquals(1, total, 1e-12, "Dirichlet draws sum to 1");
+    }
+    // Cauchy has no moments: half its mass lies within one scale of the location
+    double inside = Arrays.stream(p.particles("cauchy")).filter(x -> Math.abs(x + 1) < 0.5).count() / (double) k;
+    assertEquals(0.5, inside, 6 * Math.sqrt(0.25 / k), "Cauchy mass within one scale");
+  }
+
+  private static void moments(Posterior p, String name, double mean, double var) {
+    checkMoments(name, p.particles(name), mean, var);
+  }
+
+  /** Sample mean within 6 standard errors; sample variance within 6 standard errors (from the fourth moment). */
+  private static void checkMoments(String name, double[] x, double mean, double var) {
+    int n = x.length;
+    double m = Arrays.stream(x).average().orElseThrow();
+    double v = Arrays.stream(x).map(a -> (a - m) * (a - m)).sum() / (n - 1);
+    double m4 = Arrays.stream(x).map(a -> Math.pow(a - m, 4)).sum() / n;
+    assertEquals(mean, m, 6 * Math.sqrt(var / n), name + " mean");
+    assertEquals(var, v, 6 * Math.sqrt(Math.max(m4 - v * v, 1e-12) / n) + 1e-12, name + " variance");
+    assertTrue(Arrays.stream(x).allMatch(Double::isFinite), name + " draws are finite");
+  }
+
+  private static double sigmoid(double x) {
+    return 1 / (1 + Math.exp(-x));
+  }
+
+  private static double logSumExp(double[] v) {
+    double m = Arrays.stream(v).max().orElseThrow();
+    return m + Math.log(Arrays.stream(v).map(x -> Math.exp(x - m)).sum());
+  }
+
+  private static double logDirichlet(double[] x, double[] alpha) {
+    double sum = 0;
+    double out = 0;
+    for (int i = 0; i < x.length; i++) {
+      sum += alpha[i];
+      out += (alpha[i] - 1) * Math.log(x[i]) - LogGamma.value(alpha[i]);
+    }
+    return out + LogGamma.value(sum);
+  }
+}
