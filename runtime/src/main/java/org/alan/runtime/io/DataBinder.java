@@ -65,8 +65,9 @@ public final class DataBinder {
           size[plate] = n;
           sizeSource[plate] = "'" + v.name() + "'";
         } else if (size[plate] != n) {
-          throw new DataException(origin + ": plate '" + ps.name() + "' has " + size[plate] + " elements according to "
-              + sizeSource[plate] + " but '" + v.name() + "' has " + n + " along it (axis " + axis + ")");
+          throw new DataException(origin + ": plate '" + ps.name() + "' has " + elements(size[plate])
+              + " according to " + sizeSource[plate] + " but '" + v.name() + "' has " + n + " along it (axis " + axis
+              + ")");
         }
       }
       for (int j = 0; j < v.shape().length; j++) {
@@ -209,6 +210,10 @@ public final class DataBinder {
       axes.add(String.valueOf(d));
     }
     return axes.isEmpty() ? "a single number" : "[" + String.join(", ", axes) + "]";
+  }
+
+  private static String elements(int n) {
+    return n + (n == 1 ? " element" : " elements");
   }
 
   static String format(double v) {

@@ -45,7 +45,7 @@ final class NestedArrays {
     }
     if (n != shape[depth]) {
       throw new DataException(origin + ": '" + name + "' is not rectangular: " + path + " has " + n
-          + " elements but the first array at that depth has " + shape[depth]);
+          + (n == 1 ? " element" : " elements") + " but the first array at that depth has " + shape[depth]);
     }
     for (int i = 0; i < n; i++) {
       int mark = path.length();

@@ -1,0 +1,110 @@
+package org.alan.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.alan.runtime.io.DataException;
+import org.alan.runtime.model.CompiledModel;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Bad data is reported by name, index and expectation before any computation. */
+class DataValidationTest {
+  static final String SOURCE = """
+      model Reviews {
+        p ~ Beta(1, 1);
+        plate users {
+          input n;
+          plate items {
+            input x[2];
+            data liked ~ Bernoulli(p);
+            data count ~ Binomial(n, p);
+          }
+        }
+      }
+      """;
+  static CompiledModel model;
+
+  @BeforeAll
+  static void compile() {
+    model = Models.compile(SOURCE);
+  }
+
+  private static String error(String json) {
+    return assertThrows(DataException.class, () -> Models.bind(model, json)).getMessage();
+  }
+
+  @Test
+  void missingVariablesAreListedWithTheirAxes() {
+    assertEquals("test-data.json: missing variables 'n' (input, axes [users]), 'x' (input, axes [users, items, 2])",
+        error("{\"liked\": [[1]], \"count\": [[1]]}"));
+  }
+
+  @Test
+  void wrongNestingDepthNamesTheAxes() {
+    assertEquals("test-data.json: 'liked' should have 2 axes ([users, items]) but has 1 axis [2]",
+        error("{\"n\": [3, 3], \"x\": [[[0, 1]], [[1, 0]]], \"liked\": [1, 0], \"count\": [[1], [2]]}"));
+  }
+
+  @Test
+  void inconsistentPlateSizesNameBothSources() {
+    assertEquals("test-data.json: plate 'items' has 1 element according to 'x' but 'liked' has 2 along it (axis 1)",
+        error("{\"n\": [3, 3], \"x\": [[[0, 1]], [[1, 0]]], \"liked\": [[1, 0], [0, 1]], \"count\": [[1], [2]]}"));
+  }
+
+  @Test
+  void raggedArraysAreRejected() {
+    assertEquals("test-data.json: 'liked' is not rectangular: liked[1] has 1 element but the first array at that"
+        + " depth has 2",
+        error("{\"n\": [3, 3], \"x\": [[[0, 1], [1, 1]], [[1, 0], [0, 0]]], \"liked\": [[1, 0], [0]],"
+            + " \"count\": [[1, 2], [2, 0]]}"));
+  }
+
+  @Test
+  void eventShapeMustMatchTheDeclaration() {
+    assertEquals("test-data.json: 'x' is declared with shape [2] but its event axis 0 has 3 elements",
+        error("{\"n\": [3], \"x\": [[[0, 1, 1]]], \"liked\": [[1]], \"count\": [[1]]}"));
+  }
+
+  @Test
+  void nanIsReportedWithItsIndex() {
+    assertEquals("test-data.json: 'x'[0][1][0] is NaN; values must be finite numbers",
+        error("{\"n\": [3], \"x\": [[[0, 1], [NaN, 1]]], \"liked\": [[1, 0]], \"count\": [[1, 2]]}"));
+  }
+
+  @Test
+  void valuesOutsideTheSupportAreReported() {
+    assertEquals("test-data.json: 'liked'[0][1] = 2 is outside the support of its distribution: expected 0 or 1",
+        error("{\"n\": [3], \"x\": [[[0, 1], [1, 1]]], \"liked\": [[1, 2]], \"count\": [[1, 2]]}"));
+  }
+
+  @Test
+  void boundedCountsAreCheckedAgainstTheirInput() {
+    assertEquals("test-data.json: 'count'[0][1] = 4 is outside the support of its distribution: expected an integer"
+        + " between 0 and the total count (total count 3)",
+        error("{\"n\": [3], \"x\": [[[0, 1], [1, 1]]], \"liked\": [[1, 0]], \"count\": [[1, 4]]}"));
+  }
+
+  @Test
+  void stringsAndNullsAreNotNumbers() {
+    assertEquals("test-data.json: n[0] should be a number, found the string \"three\"",
+        error("{\"n\": [\"three\"], \"x\": [[[0, 1]]], \"liked\": [[1]], \"count\": [[1]]}"));
+    assertEquals("test-data.json: liked[0][0] is null; missing values are not supported",
+        error("{\"n\": [3], \"x\": [[[0, 1]]], \"liked\": [[null]], \"count\": [[1]]}"));
+  }
+
+  @Test
+  void invalidJsonSaysWhere() {
+    String message = error("{\"n\": [3,, \"x\": }");
+    assertEquals(true, message.startsWith("test-data.json: not valid JSON: "), message);
+  }
+
+  @Test
+  void unusedNamesAreWarnings() {
+    var bound = Models.bind(model, "{\"n\": [3], \"x\": [[[0, 1]]], \"liked\": [[1]], \"count\": [[1]], \"p\": 0.5,"
+        + " \"extra\": 1}");
+    assertEquals(2, bound.warnings().size());
+    assertEquals("test-data.json: 'p' is a latent variable of model Reviews; its value in the data is ignored",
+        bound.warnings().get(0));
+  }
+}
