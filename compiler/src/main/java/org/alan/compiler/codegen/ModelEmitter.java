@@ -120,7 +120,7 @@ public final class ModelEmitter {
     }
     code.add("$<},\n");
     addPlan(code, s.plan());
-    code.add(",\n$L);\n$<", s.automaticGuide());
+    code.add(",\n$L,\n$L);\n$<", ints(s.priorOrder()), s.automaticGuide());
     type.addField(FieldSpec.builder(ModelSpec.class, "SPEC", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
         .addJavadoc("The model as data: plates, variables, guide groups, factors and the contraction plan.\n")
         .initializer("buildSpec()")
@@ -215,10 +215,29 @@ public final class ModelEmitter {
   }
 
   private static void addSamplers(TypeSpec.Builder type, Descriptor d) {
-    int[] rank = canonicalRank(d);
+    SamplerEmitter samplers = new SamplerEmitter(d.model(), canonicalRank(d));
     for (GroupIr g : d.model().groups()) {
-      type.addMethod(new SamplerEmitter(d.model(), g, rank).emit("sampleGroup" + g.id()));
+      type.addMethod(samplers.guideGroup(g, "sampleGroup" + g.id()));
     }
+    CodeBlock.Builder simulate = CodeBlock.builder().beginControlFlow("switch (variable)");
+    for (VariableIr v : d.model().variables()) {
+      if (v.kind() != VarKind.INPUT) {
+        type.addMethod(samplers.prior(v, "simulate" + v.id()));
+        simulate.addStatement("case $L -> simulate$L(st, element, rng)", v.id(), v.id());
+      }
+    }
+    simulate.addStatement("default -> throw new $T($S + variable)", IllegalArgumentException.class,
+        "no distribution for variable ");
+    simulate.endControlFlow();
+    type.addMethod(MethodSpec.methodBuilder("simulate")
+        .addAnnotation(Override.class)
+        .addModifiers(Modifier.PUBLIC)
+        .addParameter(int.class, "variable")
+        .addParameter(MODEL_STATE, "st")
+        .addParameter(int.class, "element")
+        .addParameter(RNG, "rng")
+        .addCode(simulate.build())
+        .build());
   }
 
   private static void addKernels(TypeSpec.Builder type, Descriptor d) {
@@ -407,7 +426,29 @@ public final class ModelEmitter {
     FactorSpec[] fs = factors.stream()
         .map(f -> new FactorSpec(f.name(), f.plate(), f.group(), plan.factorDims()[f.id()], flops(f.logFactor())))
         .toArray(FactorSpec[]::new);
-    return new ModelSpec(m.name(), sourceName, plates, vars, groups, params, fs, plan, m.automaticGuide());
+    return new ModelSpec(m.name(), sourceName, plates, vars, groups, params, fs, plan, priorOrder(m),
+        m.automaticGuide());
+  }
+
+  /** Latent and observed variables in an order where each comes after the variables its distribution reads. */
+  private static int[] priorOrder(ModelIr m) {
+    List<Integer> order = new ArrayList<>();
+    boolean[] done = new boolean[m.variables().size()];
+    for (VariableIr v : m.variables()) {
+      done[v.id()] = v.kind() == VarKind.INPUT;
+    }
+    boolean progress = true;
+    while (progress) {
+      progress = false;
+      for (VariableIr v : m.variables()) {
+        if (!done[v.id()] && org.alan.compiler.ir.ExWalker.variables(v.prior()).stream().allMatch(x -> done[x])) {
+          done[v.id()] = true;
+          order.add(v.id());
+          progress = true;
+        }
+      }
+    }
+    return order.stream().mapToInt(Integer::intValue).toArray();
   }
 
   private static double constant(Ex e) {

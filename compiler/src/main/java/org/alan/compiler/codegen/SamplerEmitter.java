@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeSet;
 import javax.lang.model.element.Modifier;
 import org.alan.compiler.analysis.KDims;
@@ -18,12 +19,17 @@ import org.alan.compiler.ir.ParamIr;
 import org.alan.compiler.ir.Shape;
 import org.alan.compiler.ir.VarKind;
 import org.alan.compiler.ir.VariableIr;
+import org.alan.stdlib.Distribution;
 
 /**
- * Emits the guide sampler of one latent group: for one element of the group's plate and each of the K
- * particles, the parents' particles are looked up through the state's parent-index arrays (spec section 2.2),
- * the proposal's arguments are evaluated at that point and each member is drawn in order (a later member sees
- * the same particle of an earlier one).
+ * Emits the code that draws variables, for one plate element:
+ * <ul>
+ *   <li>{@link #guideGroup}: the K particles of a guide group; parents' particles are looked up through the
+ *       state's parent-index arrays (spec section 2.2) and each member is drawn in order (a later member sees the
+ *       same particle of an earlier one);</li>
+ *   <li>{@link #prior}: one draw of a latent or observed variable from the model, for simulating data (K = 1, so
+ *       every parent's particle index is 0).</li>
+ * </ul>
  */
 final class SamplerEmitter {
   private static final ClassName STATE = ClassName.get("org.alan.runtime.engine", "ModelState");
@@ -31,28 +37,36 @@ final class SamplerEmitter {
   private static final ClassName SAMPLERS = ClassName.get("org.alan.runtime.sampling", "Samplers");
 
   private final ModelIr model;
-  private final GroupIr group;
-  private final ExprCodegen gen;
-  private final Set<Integer> parents = new TreeSet<>();
+  private final int[] rank;
 
-  SamplerEmitter(ModelIr model, GroupIr group, int[] rank) {
+  SamplerEmitter(ModelIr model, int[] rank) {
     this.model = model;
-    this.group = group;
-    this.gen = new ExprCodegen(model, "the guide of '" + group.name() + "'", rank, false);
+    this.rank = rank;
+  }
+
+  /** Where a draw is written: the array, and the index of coordinate 0 of particle k. */
+  private record Target(String array, String base, String stride) {}
+
+  /** Per-method state: the expression generator, scratch vectors, variables touched. */
+  private final class Body {
+    final ExprCodegen gen;
+    final List<Integer> scratchSizes = new ArrayList<>();
+    final Set<Integer> written = new TreeSet<>();
+
+    Body(String where) {
+      gen = new ExprCodegen(model, where, rank, false);
+    }
+  }
+
+  MethodSpec guideGroup(GroupIr group, String methodName) {
+    Body body = new Body("the guide of '" + group.name() + "'");
+    SortedSet<Integer> parents = new TreeSet<>();
     for (int v : group.members()) {
       for (Ex a : model.proposal(v).arguments()) {
         parents.addAll(KDims.of(a, model));
       }
     }
     parents.remove(group.id());
-  }
-
-  /** The groups whose particles this group's proposals read. */
-  Set<Integer> parents() {
-    return parents;
-  }
-
-  MethodSpec emit(String methodName) {
     String k = ExprCodegen.kVar(group.id());
     CodeBlock.Builder loop = CodeBlock.builder();
     loop.beginControlFlow("for (int $L = 0; $L < K; $L++)", k, k, k);
@@ -61,30 +75,61 @@ final class SamplerEmitter {
     }
     Set<Integer> bound = new LinkedHashSet<>(parents);
     bound.add(group.id());
-    int scratch = 0;
-    List<Integer> scratchSizes = new ArrayList<>();
     for (int v : group.members()) {
-      VariableIr var = model.variable(v);
-      DistIr q = model.proposal(v);
-      switch (q.family()) {
-        case DIRICHLET, CATEGORICAL -> {
-          int width = q.arguments().get(0).shape().last();
-          scratchSizes.add(width);
-          emitVectorDraw(loop, bound, var, q, "scratch" + scratch++, width);
-        }
-        default -> emitScalarDraws(loop, bound, var, q);
-      }
+      body.written.add(v);
+      emitDraw(body, loop, bound, model.variable(v), model.proposal(v),
+          new Target("z" + v, "bz" + v + " + %s * K + " + k, "K"));
     }
     loop.endControlFlow();
 
+    CodeBlock.Builder code = prologue(body, group.plate());
+    for (int h : parents) {
+      code.addStatement("final int[] pi$L = st.parentIndex[$L][$L]", h, group.id(), h);
+      code.addStatement("final int pb$L = el$L * K", h, model.group(h).plate());
+    }
+    code.add(loop.build());
+    return method(methodName, "Guide group \"" + group.name() + "\".", code);
+  }
+
+  MethodSpec prior(VariableIr v, String methodName) {
+    Body body = new Body("the prior of '" + v.name() + "'");
+    Set<Integer> bound = new LinkedHashSet<>(KDims.of(new Ex.VarRef(v.id(), v.eventShape()), model));
+    for (Ex a : v.prior().arguments()) {
+      bound.addAll(KDims.of(a, model));
+    }
+    CodeBlock.Builder draw = CodeBlock.builder();
+    for (int g : bound) {
+      draw.addStatement("final int $L = 0", ExprCodegen.kVar(g));
+    }
+    body.written.add(v.id());
+    Target target = v.isLatent() ? new Target("z" + v.id(), "bz" + v.id() + " + %s * K", "K")
+        : new Target("x" + v.id(), "bx" + v.id() + " + %s", "1");
+    emitDraw(body, draw, bound, v, v.prior(), target);
+    CodeBlock.Builder code = prologue(body, v.plate());
+    code.add(draw.build());
+    return method(methodName, "One draw of \"" + v.name() + "\" from the model.", code);
+  }
+
+  private MethodSpec method(String name, String doc, CodeBlock.Builder code) {
+    return MethodSpec.methodBuilder(name)
+        .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+        .addJavadoc("$L\n", doc)
+        .addParameter(STATE, "st")
+        .addParameter(int.class, "element")
+        .addParameter(RNG, "rng")
+        .addCode(code.build())
+        .build();
+  }
+
+  /** Element indices of the plate chain, arrays and base offsets of everything the draws read and write. */
+  private CodeBlock.Builder prologue(Body body, int plate) {
     CodeBlock.Builder code = CodeBlock.builder();
     code.addStatement("final int K = st.K");
-    int plate = group.plate();
     for (int q : model.plateChain(plate)) {
       code.addStatement("final int el$L = element / (st.plateCount[$L] / st.plateCount[$L])", q, plate, q);
     }
-    Set<Integer> touched = new TreeSet<>(gen.usedVariables());
-    touched.addAll(group.members());
+    Set<Integer> touched = new TreeSet<>(body.gen.usedVariables());
+    touched.addAll(body.written);
     for (int v : touched) {
       VariableIr var = model.variable(v);
       if (var.kind() == VarKind.LATENT) {
@@ -95,38 +140,38 @@ final class SamplerEmitter {
         code.addStatement("final int bx$L = el$L * $L", v, var.plate(), var.eventShape().size());
       }
     }
-    for (int p : gen.usedParams()) {
+    for (int p : body.gen.usedParams()) {
       ParamIr param = model.params().get(p);
       code.addStatement("final double[] q$L = st.params[$L]", p, p);
       code.addStatement("final int bq$L = el$L * $L", p, param.plate(), param.shape().size());
     }
-    for (int h : parents) {
-      code.addStatement("final int[] pi$L = st.parentIndex[$L][$L]", h, group.id(), h);
-      code.addStatement("final int pb$L = el$L * K", h, model.group(h).plate());
+    for (int i = 0; i < body.scratchSizes.size(); i++) {
+      code.addStatement("final double[] scratch$L = new double[$L]", i, body.scratchSizes.get(i));
     }
-    for (int i = 0; i < scratchSizes.size(); i++) {
-      code.addStatement("final double[] scratch$L = new double[$L]", i, scratchSizes.get(i));
+    return code;
+  }
+
+  private void emitDraw(Body body, CodeBlock.Builder code, Set<Integer> bound, VariableIr var, DistIr dist,
+      Target target) {
+    if (dist.family() == Distribution.DIRICHLET || dist.family() == Distribution.CATEGORICAL) {
+      int width = dist.arguments().get(0).shape().last();
+      body.scratchSizes.add(width);
+      emitVectorDraw(body, code, bound, var, dist, "scratch" + (body.scratchSizes.size() - 1), width, target);
+    } else {
+      emitScalarDraws(body, code, bound, var, dist, target);
     }
-    code.add(loop.build());
-    return MethodSpec.methodBuilder(methodName)
-        .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
-        .addJavadoc("Guide group $S.\n", group.name())
-        .addParameter(STATE, "st")
-        .addParameter(int.class, "element")
-        .addParameter(RNG, "rng")
-        .addCode(code.build())
-        .build();
   }
 
   /** Draws every coordinate of a variable whose family is elementwise. */
-  private void emitScalarDraws(CodeBlock.Builder loop, Set<Integer> bound, VariableIr var, DistIr q) {
+  private void emitScalarDraws(Body body, CodeBlock.Builder code, Set<Integer> bound, VariableIr var, DistIr q,
+      Target target) {
     Shape shape = var.eventShape();
-    List<String> coords = openCoordinateLoops(loop, shape, shape.rank());
-    CodeBlock.Builder body = CodeBlock.builder();
-    ExprCodegen.Ctx ctx = gen.context(bound, List.of(), body);
+    List<String> coords = openCoordinateLoops(code, var, shape, shape.rank());
+    CodeBlock.Builder draw = CodeBlock.builder();
+    ExprCodegen.Ctx ctx = body.gen.context(bound, List.of(), draw);
     List<String> args = new ArrayList<>();
     for (Ex a : q.arguments()) {
-      args.add(gen.eval(a, coords, ctx));
+      args.add(body.gen.eval(a, coords, ctx));
     }
     String call = switch (q.family()) {
       case NORMAL -> "normal";
@@ -144,64 +189,55 @@ final class SamplerEmitter {
       case POISSON -> "poisson";
       case CATEGORICAL, DIRICHLET -> throw new IllegalStateException("vector family");
     };
-    String flat = flat(shape, coords);
-    body.addStatement("z$L[bz$L + $L * K + $L] = $T.$L(rng, $L)", var.id(), var.id(), flat,
-        ExprCodegen.kVar(group.id()), SAMPLERS, call, String.join(", ", args));
-    loop.add(body.build());
-    closeLoops(loop, shape.rank());
+    draw.addStatement("$L[$L] = $T.$L(rng, $L)", target.array(), String.format(target.base(), flat(shape, coords)),
+        SAMPLERS, call, String.join(", ", args));
+    code.add(draw.build());
+    closeLoops(code, shape.rank());
   }
 
   /** Draws a Dirichlet vector or a Categorical index per batch coordinate, from a vector argument. */
-  private void emitVectorDraw(CodeBlock.Builder loop, Set<Integer> bound, VariableIr var, DistIr q, String scratch,
-      int width) {
+  private void emitVectorDraw(Body body, CodeBlock.Builder code, Set<Integer> bound, VariableIr var, DistIr q,
+      String scratch, int width, Target target) {
     Shape shape = var.eventShape();
-    boolean dirichlet = q.family() == org.alan.stdlib.Distribution.DIRICHLET;
+    boolean dirichlet = q.family() == Distribution.DIRICHLET;
     int batchRank = dirichlet ? shape.rank() - 1 : shape.rank();
-    List<String> batch = openCoordinateLoops(loop, shape, batchRank);
+    List<String> batch = openCoordinateLoops(code, var, shape, batchRank);
     String c = "v" + var.id();
-    loop.beginControlFlow("for (int $L = 0; $L < $L; $L++)", c, c, width, c);
-    CodeBlock.Builder body = CodeBlock.builder();
-    ExprCodegen.Ctx ctx = gen.context(bound, List.of(), body);
+    code.beginControlFlow("for (int $L = 0; $L < $L; $L++)", c, c, width, c);
+    CodeBlock.Builder fill = CodeBlock.builder();
+    ExprCodegen.Ctx ctx = body.gen.context(bound, List.of(), fill);
     Ex arg = q.arguments().get(0);
     List<String> argCoords = new ArrayList<>(batch);
     argCoords.add(c);
-    // the vector argument is read at the batch coordinates it broadcasts against, plus the category axis
-    List<String> aligned = ExprCodegen.childCoords(argCoords, arg.shape());
-    body.addStatement("$L[$L] = $L", scratch, c, gen.eval(arg, aligned, ctx));
-    loop.add(body.build());
-    loop.endControlFlow();
-    String k = ExprCodegen.kVar(group.id());
+    fill.addStatement("$L[$L] = $L", scratch, c, body.gen.eval(arg, ExprCodegen.childCoords(argCoords, arg.shape()), ctx));
+    code.add(fill.build());
+    code.endControlFlow();
     if (dirichlet) {
-      String first = flat(shape, withLast(batch, "0"));
-      loop.addStatement("$T.dirichlet(rng, $L, 0, 1, $L, z$L, bz$L + $L * K + $L, K)", SAMPLERS, scratch, width,
-          var.id(), var.id(), first, k);
+      List<String> first = new ArrayList<>(batch);
+      first.add("0");
+      code.addStatement("$T.dirichlet(rng, $L, 0, 1, $L, $L, $L, $L)", SAMPLERS, scratch, width, target.array(),
+          String.format(target.base(), flat(shape, first)), target.stride());
     } else {
       String method = q.has("logits") ? "categoricalLogits" : "categoricalProbs";
-      loop.addStatement("z$L[bz$L + $L * K + $L] = $T.$L(rng, $L, 0, 1, $L)", var.id(), var.id(), flat(shape, batch),
-          k, SAMPLERS, method, scratch, width);
+      code.addStatement("$L[$L] = $T.$L(rng, $L, 0, 1, $L)", target.array(),
+          String.format(target.base(), flat(shape, batch)), SAMPLERS, method, scratch, width);
     }
-    closeLoops(loop, batchRank);
+    closeLoops(code, batchRank);
   }
 
-  private static List<String> withLast(List<String> coords, String last) {
-    List<String> out = new ArrayList<>(coords);
-    out.add(last);
-    return out;
-  }
-
-  private List<String> openCoordinateLoops(CodeBlock.Builder loop, Shape shape, int rank) {
+  private static List<String> openCoordinateLoops(CodeBlock.Builder code, VariableIr var, Shape shape, int rank) {
     List<String> coords = new ArrayList<>();
     for (int a = 0; a < rank; a++) {
-      String c = "e" + group.id() + "_" + a;
+      String c = "e" + var.id() + "_" + a;
       coords.add(c);
-      loop.beginControlFlow("for (int $L = 0; $L < $L; $L++)", c, c, shape.dim(a), c);
+      code.beginControlFlow("for (int $L = 0; $L < $L; $L++)", c, c, shape.dim(a), c);
     }
     return coords;
   }
 
-  private static void closeLoops(CodeBlock.Builder loop, int n) {
+  private static void closeLoops(CodeBlock.Builder code, int n) {
     for (int i = 0; i < n; i++) {
-      loop.endControlFlow();
+      code.endControlFlow();
     }
   }
 

@@ -55,6 +55,7 @@ public final class ModelMain {
     CommandLine cli = new CommandLine(new Root(spec))
         .addSubcommand(new CommandLine(new SampleCommand(model, out, err)))
         .addSubcommand(new CommandLine(new ExplainCommand(model, out)))
+        .addSubcommand(new CommandLine(new SimulateCommand(model, out)))
         .addSubcommand(new CommandLine(new InfoCommand(spec, out)));
     cli.setCommandName("java -jar " + spec.name() + ".jar");
     cli.setOut(new java.io.PrintWriter(out, true));
@@ -216,6 +217,52 @@ public final class ModelMain {
     public Integer call() {
       int[] sizes = data == null ? null : Model.of(model, JsonData.read(data)).plateSizes();
       out.print(PlanExplainer.explain(model.spec(), sizes, k));
+      return 0;
+    }
+  }
+
+  @Command(name = "simulate", mixinStandardHelpOptions = true,
+      description = "Draw the latent and observed variables from the model, given the inputs: fake data for checking"
+          + " that inference recovers known values.")
+  static final class SimulateCommand implements Callable<Integer> {
+    private final CompiledModel model;
+    private final PrintStream out;
+
+    @Option(names = "--inputs", paramLabel = "FILE", description = "JSON with the model's inputs")
+    Path inputs;
+
+    @Option(names = "--size", paramLabel = "PLATE=N", description = "size of a plate that no input spans")
+    Map<String, Integer> sizes = new LinkedHashMap<>();
+
+    @Option(names = "--seed", defaultValue = "1", description = "random seed (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--output", paramLabel = "FILE", description = "write the data here instead of printing it")
+    Path output;
+
+    @Option(names = "--latents", paramLabel = "FILE", description = "also write the latent values drawn")
+    Path latents;
+
+    SimulateCommand(CompiledModel model, PrintStream out) {
+      this.model = model;
+      this.out = out;
+    }
+
+    @Override
+    public Integer call() throws IOException {
+      org.alan.runtime.io.DataSet given = inputs == null ? new org.alan.runtime.io.DataSet("no inputs")
+          : JsonData.read(inputs);
+      org.alan.runtime.engine.Simulator.Simulation sim =
+          org.alan.runtime.engine.Simulator.run(model, given, sizes, seed);
+      String json = JsonData.write(sim.data());
+      if (output == null) {
+        out.print(json);
+      } else {
+        Files.writeString(output, json, StandardCharsets.UTF_8);
+      }
+      if (latents != null) {
+        Files.writeString(latents, JsonData.write(sim.latents()), StandardCharsets.UTF_8);
+      }
       return 0;
     }
   }

@@ -20,11 +20,24 @@ public final class DataBinder {
   private DataBinder() {}
 
   public static BoundData bind(ModelSpec spec, DataSet data) {
+    return bind(spec, data, true, Map.of());
+  }
+
+  /**
+   * Binds the inputs only, for drawing the observed variables from the model: observed values in {@code data}
+   * are ignored, and plates that no input spans take their size from {@code sizes} (plate name to size).
+   */
+  public static BoundData bindInputs(ModelSpec spec, DataSet data, Map<String, Integer> sizes) {
+    return bind(spec, data, false, sizes);
+  }
+
+  private static BoundData bind(ModelSpec spec, DataSet data, boolean observed, Map<String, Integer> sizes) {
     String origin = data.origin();
     VariableSpec[] vars = spec.variables();
     List<String> missing = new ArrayList<>();
     for (VariableSpec v : vars) {
-      if (v.kind() != VariableKind.LATENT && data.get(v.name()) == null) {
+      boolean needed = v.kind() == VariableKind.INPUT || observed && v.kind() == VariableKind.DATA;
+      if (needed && data.get(v.name()) == null) {
         missing.add("'" + v.name() + "' (" + describe(spec, v) + ")");
       }
     }
@@ -36,13 +49,21 @@ public final class DataBinder {
     String[] sizeSource = new String[size.length];
     size[0] = 1;
     for (int p = 1; p < size.length; p++) {
+      String name = spec.plates()[p].name();
       size[p] = spec.plates()[p].fixedSize();
       sizeSource[p] = size[p] > 0 ? "the model" : null;
+      if (size[p] == 0 && sizes.containsKey(name)) {
+        size[p] = sizes.get(name);
+        sizeSource[p] = "the given sizes";
+        if (size[p] < 1) {
+          throw new DataException("the size of plate '" + name + "' must be at least 1, not " + size[p]);
+        }
+      }
     }
     double[][] values = new double[vars.length][];
     for (int id = 0; id < vars.length; id++) {
       VariableSpec v = vars[id];
-      if (v.kind() == VariableKind.LATENT) {
+      if (v.kind() == VariableKind.LATENT || !observed && v.kind() == VariableKind.DATA) {
         continue;
       }
       Array a = data.get(v.name());
@@ -83,11 +104,12 @@ public final class DataBinder {
     for (int p = 1; p < size.length; p++) {
       if (size[p] == 0) {
         throw new DataException(origin + ": cannot tell the size of plate '" + spec.plates()[p].name()
-            + "': no input or observed variable in it was given");
+            + "': no input or observed variable in it was given" + (observed ? "" : "; give it as --size "
+            + spec.plates()[p].name() + "=N"));
       }
     }
     for (int id = 0; id < vars.length; id++) {
-      if (vars[id].kind() == VariableKind.DATA) {
+      if (observed && vars[id].kind() == VariableKind.DATA) {
         verifySupport(spec, vars[id], values, size, origin);
       }
     }
@@ -96,9 +118,9 @@ public final class DataBinder {
       int id = spec.variableIndex(e.getKey());
       if (id < 0) {
         warnings.add(origin + ": '" + e.getKey() + "' is not a variable of model " + spec.name() + "; ignored");
-      } else if (vars[id].kind() == VariableKind.LATENT) {
-        warnings.add(origin + ": '" + e.getKey() + "' is a latent variable of model " + spec.name()
-            + "; its value in the data is ignored");
+      } else if (vars[id].kind() == VariableKind.LATENT || !observed && vars[id].kind() == VariableKind.DATA) {
+        warnings.add(origin + ": '" + e.getKey() + "' is " + (vars[id].kind() == VariableKind.LATENT
+            ? "a latent" : "an observed") + " variable of model " + spec.name() + "; its value in the data is ignored");
       }
     }
     return new BoundData(spec, size, values, warnings);

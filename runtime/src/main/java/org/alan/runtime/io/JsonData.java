@@ -87,6 +87,40 @@ public final class JsonData {
     throw new DataException(origin + ": " + path + " should be a number or an array, found an object");
   }
 
+  /** Writes a data set as JSON in the format {@link #read} reads: name to nested arrays. */
+  public static String write(DataSet data) {
+    java.io.StringWriter text = new java.io.StringWriter();
+    try (com.google.gson.stream.JsonWriter w = new com.google.gson.stream.JsonWriter(text)) {
+      w.beginObject();
+      for (Map.Entry<String, Array> e : data.arrays().entrySet()) {
+        w.name(e.getKey());
+        nested(w, e.getValue().values(), e.getValue().dims(), 0, new int[] {0});
+      }
+      w.endObject();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return text + "\n";
+  }
+
+  private static void nested(com.google.gson.stream.JsonWriter w, double[] values, int[] dims, int axis, int[] cursor)
+      throws IOException {
+    if (axis == dims.length) {
+      double v = values[cursor[0]++];
+      if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+        w.value((long) v);
+      } else {
+        w.value(v);
+      }
+      return;
+    }
+    w.beginArray();
+    for (int i = 0; i < dims[axis]; i++) {
+      nested(w, values, dims, axis + 1, cursor);
+    }
+    w.endArray();
+  }
+
   private static String cleanMessage(JsonParseException e) {
     Throwable cause = e.getCause() != null ? e.getCause() : e;
     String m = cause.getMessage();

@@ -19,4 +19,11 @@ public abstract class CompiledModel {
 
   /** A kernel for one factor, bound to the state's particles and data; used by one thread at a time. */
   public abstract FactorKernel newKernel(int factor, ModelState state);
+
+  /**
+   * Draws one value of a latent or observed variable from the model at one element of its plate, given the values
+   * of the variables its distribution reads (state with K = 1: latents in {@link ModelState#samples}, observed
+   * values in {@link ModelState#values}).
+   */
+  public abstract void simulate(int variable, ModelState state, int element, Rng rng);
 }

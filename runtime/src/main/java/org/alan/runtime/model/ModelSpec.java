@@ -6,10 +6,13 @@ import org.alan.runtime.plan.ContractionPlan;
 /**
  * A compiled model described as data. Groups are listed in the guide's sampling order.
  *
+ * @param priorOrder latent and observed variables, each after those its model distribution reads (for drawing
+ *     from the model)
  * @param automaticGuide whether the prior is used as the proposal (no guide in the source)
  */
 public record ModelSpec(String name, String sourceName, PlateSpec[] plates, VariableSpec[] variables,
-    GroupSpec[] groups, ParamSpec[] params, FactorSpec[] factors, ContractionPlan plan, boolean automaticGuide) {
+    GroupSpec[] groups, ParamSpec[] params, FactorSpec[] factors, ContractionPlan plan, int[] priorOrder,
+    boolean automaticGuide) {
 
   public int variableIndex(String name) {
     for (int i = 0; i < variables.length; i++) {

@@ -1,0 +1,85 @@
+package org.alan.runtime.engine;
+
+import java.util.Map;
+import org.alan.runtime.io.Array;
+import org.alan.runtime.io.BoundData;
+import org.alan.runtime.io.DataBinder;
+import org.alan.runtime.io.DataSet;
+import org.alan.runtime.model.CompiledModel;
+import org.alan.runtime.model.ModelSpec;
+import org.alan.runtime.model.VariableKind;
+import org.alan.runtime.model.VariableSpec;
+import org.alan.runtime.sampling.Rng;
+
+/**
+ * Draws every latent and observed variable from the model (ancestral sampling, each variable after the ones its
+ * distribution reads), given the inputs: fake data for checking that inference recovers known values, and
+ * prior predictive checks.
+ */
+public final class Simulator {
+  private static final long PURPOSE_SIMULATE = 4;
+
+  private Simulator() {}
+
+  /**
+   * One draw from the model.
+   *
+   * @param data the inputs (observed values in it are ignored)
+   * @param sizes sizes of plates no input spans, by plate name
+   * @return the inputs with the observed variables drawn, and the latent values that produced them
+   */
+  public static Simulation run(CompiledModel model, DataSet data, Map<String, Integer> sizes, long seed) {
+    ModelSpec spec = model.spec();
+    BoundData bound = DataBinder.bindInputs(spec, data, sizes);
+    double[][] values = bound.values().clone();
+    int[] count = new int[spec.plates().length];
+    for (int p = 0; p < count.length; p++) {
+      int parent = spec.plates()[p].parent();
+      count[p] = parent < 0 ? 1 : count[parent] * bound.plateSize()[p];
+    }
+    for (int v = 0; v < values.length; v++) {
+      VariableSpec var = spec.variables()[v];
+      if (var.kind() == VariableKind.DATA) {
+        values[v] = new double[count[var.plate()] * var.size()];
+      }
+    }
+    ModelState state = new ModelState(spec, 1, bound.plateSize(), values,
+        ModelState.initialParams(spec, count));
+    for (int v : spec.priorOrder()) {
+      VariableSpec var = spec.variables()[v];
+      for (int e = 0; e < count[var.plate()]; e++) {
+        model.simulate(v, state, e, Rng.stream(seed, PURPOSE_SIMULATE, v, e));
+      }
+      double[] drawn = var.isLatent() ? state.samples[v] : values[v];
+      for (int i = 0; i < drawn.length; i++) {
+        if (Double.isNaN(drawn[i])) {
+          throw new InferenceException("drawing '" + var.name() + "' from the model gave NaN"
+              + Posterior.elementLabel(spec, state, var.plate(), i / var.size())
+              + ": a parameter of its distribution is out of range there");
+        }
+      }
+    }
+    DataSet out = new DataSet("simulated from " + spec.name());
+    DataSet latents = new DataSet("latents simulated from " + spec.name());
+    for (int v = 0; v < values.length; v++) {
+      VariableSpec var = spec.variables()[v];
+      double[] flat = var.isLatent() ? state.samples[v] : values[v];
+      Array array = new Array(flat.clone(), dims(spec, var, bound.plateSize()));
+      (var.isLatent() ? latents : out).put(var.name(), array);
+    }
+    return new Simulation(out, latents);
+  }
+
+  private static int[] dims(ModelSpec spec, VariableSpec v, int[] size) {
+    int[] chain = spec.plateChain(v.plate());
+    int[] dims = new int[chain.length - 1 + v.shape().length];
+    for (int i = 1; i < chain.length; i++) {
+      dims[i - 1] = size[chain[i]];
+    }
+    System.arraycopy(v.shape(), 0, dims, chain.length - 1, v.shape().length);
+    return dims;
+  }
+
+  /** The drawn data set (inputs and observed variables) and the latent values behind it. */
+  public record Simulation(DataSet data, DataSet latents) {}
+}
