@@ -720,7 +720,8 @@ final class ExprCodegen {
     CodeBlock.Builder code = CodeBlock.builder();
     String array = "m" + id;
     if (n instanceof Ex.LogMeanExpK l) {
-      Mat arg = materialiseForced(l.arg());
+      // the mixture's argument is an array of its own even where the rules would compute it inline
+      Mat arg = materialise(l.arg());
       StringBuilder mask = new StringBuilder();
       for (int i = 0; i < arg.kdims().length; i++) {
         mask.append(i > 0 ? ", " : "").append(l.groups().contains(arg.kdims()[i]));
@@ -729,24 +730,6 @@ final class ExprCodegen {
     } else {
       materialisationLoops(n, kd, n.shape(), array, code);
     }
-    matsInProgress.remove(n);
-    Mat mat = new Mat(id, n, kd, n.shape(), level(n), code.build());
-    mats.put(n, mat);
-    matOrder.add(mat);
-    return mat;
-  }
-
-  /** Materialises a node even where the rules would compute it inline (the argument of a mixture). */
-  private Mat materialiseForced(Ex n) {
-    Mat existing = mats.get(n);
-    if (existing != null) {
-      return existing;
-    }
-    int id = matCounter++;
-    int[] kd = canonical(kdims(n));
-    matsInProgress.add(n);
-    CodeBlock.Builder code = CodeBlock.builder();
-    materialisationLoops(n, kd, n.shape(), "m" + id, code);
     matsInProgress.remove(n);
     Mat mat = new Mat(id, n, kd, n.shape(), level(n), code.build());
     mats.put(n, mat);

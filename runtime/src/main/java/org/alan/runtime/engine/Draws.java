@@ -49,13 +49,7 @@ public final class Draws {
       }
       vars.add(v);
       values.add(out);
-      int[] chain = spec.plateChain(var.plate());
-      int[] shape = new int[chain.length - 1 + var.shape().length];
-      for (int i = 1; i < chain.length; i++) {
-        shape[i - 1] = state.plateSize[chain[i]];
-      }
-      System.arraycopy(var.shape(), 0, shape, chain.length - 1, var.shape().length);
-      shapes.add(shape);
+      shapes.add(spec.dims(var, state.plateSize));
     }
     return new Draws(spec, n, vars, values.toArray(new double[0][]), shapes.toArray(new int[0][]));
   }

@@ -63,7 +63,7 @@ public final class Engine implements AutoCloseable {
     }
     int k = options.k();
     long t0 = System.nanoTime();
-    double[][] params = ModelState.initialParams(spec, counts(data.plateSize()));
+    double[][] params = ModelState.initialParams(spec, spec.plateCounts(data.plateSize()));
     ModelState state = new ModelState(spec, k, data.plateSize(), data.values(), params);
     sampleGuide(state, options, progress);
     long t1 = System.nanoTime();
@@ -80,15 +80,6 @@ public final class Engine implements AutoCloseable {
           (t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6, (System.nanoTime() - t3) / 1e6);
     }
     return new Posterior(spec, state, logMl, run.marginals, moments, draws);
-  }
-
-  private int[] counts(int[] plateSize) {
-    int[] count = new int[plateSize.length];
-    for (int p = 0; p < count.length; p++) {
-      int parent = spec.plates()[p].parent();
-      count[p] = parent < 0 ? 1 : count[parent] * plateSize[p];
-    }
-    return count;
   }
 
   private void sampleGuide(ModelState state, SampleOptions options, Progress progress) {

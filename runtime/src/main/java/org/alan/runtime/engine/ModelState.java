@@ -35,11 +35,7 @@ public final class ModelState {
     this.K = k;
     this.logK = Math.log(k);
     this.plateSize = plateSize.clone();
-    this.plateCount = new int[plateSize.length];
-    for (int p = 0; p < plateSize.length; p++) {
-      int parent = spec.plates()[p].parent();
-      plateCount[p] = parent < 0 ? 1 : Math.multiplyExact(plateCount[parent], plateSize[p]);
-    }
+    this.plateCount = spec.plateCounts(plateSize);
     this.values = values;
     this.params = params;
     this.samples = new double[spec.variables().length][];

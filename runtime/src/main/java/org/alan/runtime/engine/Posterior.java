@@ -130,17 +130,8 @@ public final class Posterior {
   }
 
   private int[] shapeOf(VariableSpec v, boolean withEvent) {
-    int[] chain = spec.plateChain(v.plate());
-    List<Integer> dims = new ArrayList<>();
-    for (int i = 1; i < chain.length; i++) {
-      dims.add(state.plateSize[chain[i]]);
-    }
-    if (withEvent) {
-      for (int d : v.shape()) {
-        dims.add(d);
-      }
-    }
-    return dims.stream().mapToInt(Integer::intValue).toArray();
+    int[] dims = spec.dims(v, state.plateSize);
+    return withEvent ? dims : java.util.Arrays.copyOf(dims, dims.length - v.shape().length);
   }
 
   /** Posterior marginal probabilities of a group's particles: {@code [element * K + k]}. */

@@ -32,11 +32,7 @@ public final class Simulator {
     ModelSpec spec = model.spec();
     BoundData bound = DataBinder.bindInputs(spec, data, sizes);
     double[][] values = bound.values().clone();
-    int[] count = new int[spec.plates().length];
-    for (int p = 0; p < count.length; p++) {
-      int parent = spec.plates()[p].parent();
-      count[p] = parent < 0 ? 1 : count[parent] * bound.plateSize()[p];
-    }
+    int[] count = spec.plateCounts(bound.plateSize());
     for (int v = 0; v < values.length; v++) {
       VariableSpec var = spec.variables()[v];
       if (var.kind() == VariableKind.DATA) {
@@ -64,20 +60,10 @@ public final class Simulator {
     for (int v = 0; v < values.length; v++) {
       VariableSpec var = spec.variables()[v];
       double[] flat = var.isLatent() ? state.samples[v] : values[v];
-      Array array = new Array(flat.clone(), dims(spec, var, bound.plateSize()));
+      Array array = new Array(flat.clone(), spec.dims(var, bound.plateSize()));
       (var.isLatent() ? latents : out).put(var.name(), array);
     }
     return new Simulation(out, latents);
-  }
-
-  private static int[] dims(ModelSpec spec, VariableSpec v, int[] size) {
-    int[] chain = spec.plateChain(v.plate());
-    int[] dims = new int[chain.length - 1 + v.shape().length];
-    for (int i = 1; i < chain.length; i++) {
-      dims[i - 1] = size[chain[i]];
-    }
-    System.arraycopy(v.shape(), 0, dims, chain.length - 1, v.shape().length);
-    return dims;
   }
 
   /** The drawn data set (inputs and observed variables) and the latent values behind it. */

@@ -139,7 +139,7 @@ public final class DataBinder {
     SupportKind support = v.support();
     double[] x = values[spec.variableIndex(v.name())];
     int e = v.size();
-    int[] dims = dims(spec, v, size);
+    int[] dims = spec.dims(v, size);
     double[] bound = v.supportBoundInput() >= 0 ? values[v.supportBoundInput()] : null;
     VariableSpec boundVar = bound == null ? null : spec.variables()[v.supportBoundInput()];
     for (int i = 0; i < x.length; i++) {
@@ -195,26 +195,8 @@ public final class DataBinder {
     return e;
   }
 
-  private static int[] dims(ModelSpec spec, VariableSpec v, int[] size) {
-    int[] chain = spec.plateChain(v.plate());
-    int[] dims = new int[chain.length - 1 + v.shape().length];
-    for (int i = 1; i < chain.length; i++) {
-      dims[i - 1] = size[chain[i]];
-    }
-    System.arraycopy(v.shape(), 0, dims, chain.length - 1, v.shape().length);
-    return dims;
-  }
-
   private static String index(int[] dims, int flat) {
-    if (dims.length == 0) {
-      return "";
-    }
-    int[] idx = new int[dims.length];
-    for (int i = dims.length - 1; i >= 0; i--) {
-      idx[i] = flat % dims[i];
-      flat /= dims[i];
-    }
-    return Arrays.stream(idx).mapToObj(i -> "[" + i + "]").collect(Collectors.joining());
+    return Arrays.stream(Indices.unflatten(flat, dims)).mapToObj(i -> "[" + i + "]").collect(Collectors.joining());
   }
 
   private static String describe(ModelSpec spec, VariableSpec v) {

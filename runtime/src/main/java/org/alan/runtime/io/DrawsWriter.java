@@ -55,17 +55,8 @@ public final class DrawsWriter {
   }
 
   static String column(String name, int[] shape, int flat) {
-    if (shape.length == 0) {
-      return name;
-    }
-    int[] idx = new int[shape.length];
-    int rem = flat;
-    for (int i = shape.length - 1; i >= 0; i--) {
-      idx[i] = rem % shape[i];
-      rem /= shape[i];
-    }
     StringBuilder b = new StringBuilder(name);
-    for (int i : idx) {
+    for (int i : Indices.unflatten(flat, shape)) {
       b.append('.').append(i + 1);
     }
     return b.toString();

@@ -41,12 +41,7 @@ public final class SummaryWriter {
     if (shape.length == 0) {
       return name;
     }
-    int[] idx = new int[shape.length];
-    int rem = flat;
-    for (int i = shape.length - 1; i >= 0; i--) {
-      idx[i] = rem % shape[i];
-      rem /= shape[i];
-    }
+    int[] idx = Indices.unflatten(flat, shape);
     StringBuilder b = new StringBuilder(name).append('[');
     for (int i = 0; i < idx.length; i++) {
       b.append(i > 0 ? "," : "").append(idx[i]);

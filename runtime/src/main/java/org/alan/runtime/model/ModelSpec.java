@@ -32,6 +32,27 @@ public record ModelSpec(String name, String sourceName, PlateSpec[] plates, Vari
     return variables[i];
   }
 
+  /** Elements of each plate's whole nest: the product of the sizes along its chain (the top level has 1). */
+  public int[] plateCounts(int[] plateSize) {
+    int[] count = new int[plates.length];
+    for (int p = 0; p < count.length; p++) {
+      int parent = plates[p].parent();
+      count[p] = parent < 0 ? 1 : Math.multiplyExact(count[parent], plateSize[p]);
+    }
+    return count;
+  }
+
+  /** The extents of a variable's values: the sizes of its plates (outermost first), then its event shape. */
+  public int[] dims(VariableSpec v, int[] plateSize) {
+    int[] chain = plateChain(v.plate());
+    int[] dims = new int[chain.length - 1 + v.shape().length];
+    for (int i = 1; i < chain.length; i++) {
+      dims[i - 1] = plateSize[chain[i]];
+    }
+    System.arraycopy(v.shape(), 0, dims, chain.length - 1, v.shape().length);
+    return dims;
+  }
+
   /** The plates from the top level down to {@code plate}, inclusive. */
   public int[] plateChain(int plate) {
     int depth = 0;
