@@ -1,7 +1,7 @@
 package org.alan.runtime.api;
 
 import java.util.List;
-import org.alan.runtime.engine.Engine;
+import org.alan.runtime.engine.Backend;
 import org.alan.runtime.engine.Posterior;
 import org.alan.runtime.engine.Progress;
 import org.alan.runtime.engine.SampleOptions;
@@ -64,12 +64,12 @@ public final class Model {
     return engine(options.effectiveThreads()).run(data, options, progress);
   }
 
-  private Engine engine;
+  private Backend engine;
 
-  /** The engine is kept between runs, so that they reuse its scratch memory. */
-  private synchronized Engine engine(int threads) {
+  /** The backend is kept between runs, so that they reuse its scratch memory. */
+  private synchronized Backend engine(int threads) {
     if (engine == null || engineThreads != threads) {
-      engine = new Engine(compiled, threads);
+      engine = Backend.create(compiled, threads);
       engineThreads = threads;
     }
     return engine;

@@ -30,7 +30,7 @@ import org.alan.runtime.sampling.Rng;
  *   <li>Draws: exact ancestral sampling of particle indices in reverse elimination order (spec 3.4).</li>
  * </ol>
  */
-public final class Engine implements AutoCloseable {
+public final class Engine implements Backend, AutoCloseable {
   private static final long PURPOSE_PARENTS = 1;
   private static final long PURPOSE_GUIDE = 2;
   private static final long PURPOSE_DRAWS = 3;
@@ -56,7 +56,13 @@ public final class Engine implements AutoCloseable {
     // nothing to release eagerly: the arena is garbage once the engine is
   }
 
+  @Override
+  public String name() {
+    return "cpu";
+  }
+
   /** Samples the guide, runs the forward and backward passes and, if asked, draws from the posterior. */
+  @Override
   public Posterior run(BoundData data, SampleOptions options, Progress progress) {
     if (data.spec() != spec) {
       throw new IllegalArgumentException("data was bound to model " + data.spec().name() + ", not " + spec.name());
@@ -122,11 +128,25 @@ public final class Engine implements AutoCloseable {
     for (int i = 0; i < z.length; i++) {
       if (Double.isNaN(z[i])) {
         int element = i / (var.size() * state.K);
-        throw new InferenceException("the guide drew NaN for '" + var.name() + "'"
+        throw new InferenceException("the guide drew NaN for '" + var.name() + "'" + where(var)
             + Posterior.elementLabel(spec, state, var.plate(), element)
             + ": a parameter of its proposal is out of range (a negative scale or a probability outside [0, 1]?)");
       }
     }
+  }
+
+  /** " (model.alan:12)": where a variable is declared. */
+  private String where(VariableSpec v) {
+    return " (" + spec.sourceName() + ":" + v.line() + ")";
+  }
+
+  /** The variable a factor belongs to: the observed variable, or the first member of the latent group. */
+  private VariableSpec factorVariable(int f) {
+    int group = spec.factors()[f].group();
+    if (group >= 0) {
+      return spec.variables()[spec.groups()[group].members()[0]];
+    }
+    return spec.variable(spec.factors()[f].name());
   }
 
   /** Scratch space of one worker thread. */
@@ -505,7 +525,8 @@ public final class Engine implements AutoCloseable {
             for (double v : buf) {
               if (Double.isNaN(v)) {
                 String name = spec.factors()[f].name();
-                return "the log density of '" + name + "' is NaN" + Posterior.elementLabel(spec, state, p, e)
+                return "the log density of '" + name + "'" + where(factorVariable(f)) + " is NaN"
+                    + Posterior.elementLabel(spec, state, p, e)
                     + ": a distribution parameter is out of range there (a negative scale, a log of a negative"
                     + " number?)";
               }

@@ -1,0 +1,27 @@
+package org.alan.runtime.engine;
+
+import org.alan.runtime.io.BoundData;
+
+/**
+ * Runs the estimator of one compiled model: guide sampling, the planned contraction forward and backward, draws.
+ * {@link Engine} is the CPU backend; a GPU backend runs the same {@link org.alan.runtime.plan.ContractionPlan}
+ * and returns the same {@link Posterior}.
+ */
+public interface Backend {
+  Posterior run(BoundData data, SampleOptions options, Progress progress);
+
+  /** A short name for reports ("cpu", "cuda"). */
+  String name();
+
+  /**
+   * The backend for this JVM: {@code -Dalan.device} (or {@code ALAN_DEVICE}) chooses; {@code cpu}, the default,
+   * is the only one in this build.
+   */
+  static Backend create(org.alan.runtime.model.CompiledModel model, int threads) {
+    String device = System.getProperty("alan.device", System.getenv().getOrDefault("ALAN_DEVICE", "cpu"));
+    if (!device.equals("cpu")) {
+      throw new IllegalArgumentException("unknown device '" + device + "': this build of alan runs on the cpu only");
+    }
+    return new Engine(model, threads);
+  }
+}

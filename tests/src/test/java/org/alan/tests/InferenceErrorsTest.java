@@ -1,0 +1,46 @@
+package org.alan.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.alan.runtime.api.Model;
+import org.alan.runtime.engine.InferenceException;
+import org.alan.runtime.engine.SampleOptions;
+import org.junit.jupiter.api.Test;
+
+/** Numerical trouble during inference is reported by variable, source line and plate element, never as NaN. */
+class InferenceErrorsTest {
+  @Test
+  void nanLogDensityNamesTheFactorAndElement() {
+    Model m = Models.bind("""
+        model M {
+          s ~ Normal(0, 1);
+          plate rows {
+            data y ~ Normal(0, s);
+          }
+        }
+        """, "{\"y\": [1, 2]}");
+    InferenceException e = assertThrows(InferenceException.class, () -> m.sample(SampleOptions.of(20, 1)));
+    assertEquals("the log density of 'y' (test.alan:4) is NaN at rows[0]: a distribution parameter is out of range"
+        + " there (a negative scale, a log of a negative number?)", e.getMessage());
+  }
+
+  @Test
+  void nanFromTheGuideNamesTheVariable() {
+    Model m = Models.bind("""
+        model M {
+          input spread;
+          plate rows {
+            mu ~ Normal(0, 1);
+            data y ~ Normal(mu, 1);
+          }
+        }
+        guide M {
+          plate rows { mu ~ Normal(0, spread); }
+        }
+        """, "{\"spread\": -1, \"y\": [1, 2]}");
+    InferenceException e = assertThrows(InferenceException.class, () -> m.sample(SampleOptions.of(5, 1)));
+    assertEquals("the guide drew NaN for 'mu' (test.alan:4) at rows[0]: a parameter of its proposal is out of range"
+        + " (a negative scale or a probability outside [0, 1]?)", e.getMessage());
+  }
+}
