@@ -41,6 +41,12 @@ public final class Alanc implements Callable<Integer> {
   @Option(names = "--explain", description = "print the contraction plan (factors, dimensions, order, cost)")
   boolean explain;
 
+  @Option(names = "-K", paramLabel = "N", description = "with --explain: particles per group, for cost figures")
+  int explainK;
+
+  @Option(names = "--size", paramLabel = "PLATE=N", description = "with --explain: a plate's size, for cost figures")
+  java.util.Map<String, Integer> sizes = new java.util.LinkedHashMap<>();
+
   @Option(names = "--package", paramLabel = "NAME", defaultValue = CompilerOptions.DEFAULT_PACKAGE,
       description = "Java package of the generated classes (default: ${DEFAULT-VALUE})")
   String packageName;
@@ -130,7 +136,8 @@ public final class Alanc implements Callable<Integer> {
     }
     for (CompiledArtifact a : result.artifacts()) {
       if (explain) {
-        out.print(a.explain());
+        out.print(explainK > 0 || !sizes.isEmpty() ? org.alan.runtime.plan.PlanExplainer.explain(a.spec(),
+            plateSizes(a.spec()), explainK) : a.explain());
       }
       if (check) {
         continue;
@@ -148,6 +155,14 @@ public final class Alanc implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  private int[] plateSizes(org.alan.runtime.model.ModelSpec spec) {
+    int[] out = new int[spec.plates().length];
+    for (int p = 1; p < out.length; p++) {
+      out[p] = sizes.getOrDefault(spec.plates()[p].name(), spec.plates()[p].fixedSize());
+    }
+    return out;
   }
 
   static final class Version implements CommandLine.IVersionProvider {

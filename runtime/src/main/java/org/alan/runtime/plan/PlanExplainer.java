@@ -51,9 +51,7 @@ public final class PlanExplainer {
     }
 
     out.append("\nplan (plates bottom-up; per element of each plate)\n");
-    double totalFlops = 0;
-    double totalBytes = 0;
-    boolean numeric = k > 0 && sizesKnown(spec, plateSizes);
+    Cost cost = new Cost(spec, plateSizes, k);
     for (int p : plan.bottomUp()) {
       PlatePlan pp = plan.plates()[p];
       if (pp.steps().length == 0 && pp.finals().length == 0) {
@@ -65,7 +63,7 @@ public final class PlanExplainer {
       for (int s = 0; s < pp.steps().length; s++) {
         Step step = pp.steps()[s];
         int entries = step.sum().length + step.rest().length;
-        double flopsPerEntry = 4;
+        double flopsPerEntry = STEP_FLOPS;
         List<String> inputs = new ArrayList<>();
         for (TensorRef ref : step.inputs()) {
           inputs.add(describe(spec, pp, ref));
@@ -77,37 +75,112 @@ public final class PlanExplainer {
             .append(" of ").append(String.join(" + ", inputs)).append("  ->  ").append(dims(spec, step.rest()))
             .append("   streams ").append(p == 0 ? "" : count + "·").append("K^").append(entries)
             .append(" entries\n");
-        if (numeric) {
-          double elements = count(spec, p, plateSizes);
-          totalFlops += elements * Math.pow(k, entries) * flopsPerEntry;
-          totalBytes += elements * Math.pow(k, step.rest().length) * 8;
-        }
+        cost.flops(p, entries, flopsPerEntry);
+        cost.stored(p, step.rest().length);
       }
       for (int i = 0; i < pp.finals().length; i++) {
         FinalOutput f = pp.finals()[i];
         List<String> inputs = new ArrayList<>();
         for (TensorRef ref : f.inputs()) {
           inputs.add(describe(spec, pp, ref));
-          if (numeric && ref.source() == TensorRef.Source.FACTOR) {
-            totalFlops += count(spec, p, plateSizes) * Math.pow(k, f.dims().length)
-                * spec.factors()[ref.index()].flopsPerEntry();
+          if (ref.source() == TensorRef.Source.FACTOR) {
+            cost.flops(p, f.dims().length, spec.factors()[ref.index()].flopsPerEntry());
           }
         }
         out.append("    ").append(p == 0 ? "result" : "hands up ").append(p == 0 ? ": " : "out" + i + " = ")
             .append(String.join(" + ", inputs)).append("  ").append(dims(spec, f.dims()))
             .append(p == 0 ? "  (log marginal likelihood)" : ", summed over the plate's elements").append('\n');
-        if (numeric) {
-          totalBytes += count(spec, p, plateSizes) * Math.pow(k, f.dims().length) * 8;
-        }
+        cost.stored(p, f.dims().length);
       }
     }
-    if (numeric) {
-      out.append(String.format(Locale.ROOT, "%nestimated cost at K = %d: forward %.3g flop, backward about %.3g flop;"
-          + " stored between steps %.3g MB%n", k, totalFlops, 2 * totalFlops, totalBytes / 1e6));
+    for (GroupSpec g : spec.groups()) {
+      for (int v : g.members()) {
+        cost.particles(g.plate(), spec.variables()[v].size());
+      }
+    }
+    out.append("\ncost (forward pass; the backward pass costs about as much again)\n");
+    out.append("  floating-point operations ~ ").append(cost.flopsFormula()).append('\n');
+    out.append("  memory kept between steps ~ ").append(cost.memoryFormula()).append(" bytes\n");
+    if (cost.numeric()) {
+      out.append(String.format(Locale.ROOT, "  at K = %d: %.3g flop forward, %.3g MB of particles and stored"
+          + " tensors%n", k, cost.flopsValue(), cost.memoryValue() / 1e6));
     } else {
-      out.append("\n(give K and data, e.g. '<Model>.jar explain --data data.json -K 100', for numbers)\n");
+      out.append("  (numbers: alanc --explain -K N --size PLATE=N, or <Model>.jar explain --data data.json -K N)\n");
     }
     return out.toString();
+  }
+
+  /** Operations per entry of a step for the log-sum-exp itself (compare, exp, multiply-add). */
+  private static final double STEP_FLOPS = 4;
+
+  /** Sums cost terms of the form {@code c * elements(plate) * K^n}, symbolically and, when known, numerically. */
+  private static final class Cost {
+    private final ModelSpec spec;
+    private final int[] sizes;
+    private final int k;
+    private final java.util.Map<String, Double> flops = new java.util.LinkedHashMap<>();
+    private final java.util.Map<String, Double> memory = new java.util.LinkedHashMap<>();
+    private double flopsValue;
+    private double memoryValue;
+
+    Cost(ModelSpec spec, int[] sizes, int k) {
+      this.spec = spec;
+      this.sizes = sizes;
+      this.k = k;
+    }
+
+    boolean numeric() {
+      return k > 0 && sizesKnown(spec, sizes);
+    }
+
+    void flops(int plate, int power, double perEntry) {
+      flops.merge(term(plate, power), perEntry, Double::sum);
+      if (numeric()) {
+        flopsValue += perEntry * count(spec, plate, sizes) * Math.pow(k, power);
+      }
+    }
+
+    void stored(int plate, int power) {
+      memory.merge(term(plate, power), 8.0, Double::sum);
+      if (numeric()) {
+        memoryValue += 8.0 * count(spec, plate, sizes) * Math.pow(k, power);
+      }
+    }
+
+    void particles(int plate, int size) {
+      stored(plate, 1);
+      memory.merge(term(plate, 1), 8.0 * (size - 1), Double::sum);
+      if (numeric()) {
+        memoryValue += 8.0 * (size - 1) * count(spec, plate, sizes) * k;
+      }
+    }
+
+    private String term(int plate, int power) {
+      String elements = plate == 0 ? "" : elementCount(spec, plate, sizes) + "·";
+      return elements + (power == 0 ? "1" : power == 1 ? "K" : "K^" + power);
+    }
+
+    String flopsFormula() {
+      return formula(flops);
+    }
+
+    String memoryFormula() {
+      return formula(memory);
+    }
+
+    double flopsValue() {
+      return flopsValue;
+    }
+
+    double memoryValue() {
+      return memoryValue;
+    }
+
+    private static String formula(java.util.Map<String, Double> terms) {
+      List<String> parts = new ArrayList<>();
+      terms.forEach((t, c) -> parts.add(String.format(Locale.ROOT, "%.0f·%s", c, t)));
+      return parts.isEmpty() ? "0" : String.join(" + ", parts);
+    }
   }
 
   private static int indexOf(ModelSpec spec, FactorSpec f) {
