@@ -180,6 +180,6 @@ class CliTest {
     Run r = model("explain", "--data", EIGHT_SCHOOLS_DATA.toString(), "-K", "1000");
     assertEquals(0, r.status(), r.err());
     assertTrue(r.out().contains("plate schools (8 elements)"), r.out());
-    assertTrue(r.out().contains("estimated cost at K = 1000"), r.out());
+    assertTrue(r.out().contains("at K = 1000: "), r.out());
   }
 }
