@@ -43,6 +43,16 @@ public final class LogSumExp {
     OPS.finish(max, sum, off, out, outOff, n);
   }
 
+  /** First pass of a two-pass log-sum-exp over blocks: running elementwise maximum (start from {@link #reset}). */
+  public static void maxInto(double[] max, int off, double[] x, int xOff, int n) {
+    OPS.maxInto(max, off, x, xOff, n);
+  }
+
+  /** Second pass: {@code sum += exp(x - max)}; then {@link #finish} gives the log-sum-exp. */
+  public static void sumExpInto(double[] sum, int off, double[] x, int xOff, double[] max, int n) {
+    OPS.sumExpInto(sum, off, x, xOff, max, n);
+  }
+
   public static void softmaxAdjoint(double[] x, int xOff, double[] lse, int lseOff, double[] adj, int adjOff,
       double[] w, int wOff, int n) {
     OPS.softmaxAdjoint(x, xOff, lse, lseOff, adj, adjOff, w, wOff, n);

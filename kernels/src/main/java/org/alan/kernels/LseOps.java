@@ -22,6 +22,12 @@ interface LseOps {
   void softmaxAdjoint(double[] x, int xOff, double[] lse, int lseOff, double[] adj, int adjOff, double[] w, int wOff,
       int n);
 
+  /** {@code max[i] = max(max[i], x[xOff + i])}: the first pass of a two-pass log-sum-exp. */
+  void maxInto(double[] max, int off, double[] x, int xOff, int n);
+
+  /** {@code sum[i] += exp(x[xOff + i] - max[i])}: the second pass ({@code max} from the first). */
+  void sumExpInto(double[] sum, int off, double[] x, int xOff, double[] max, int n);
+
   /** Sum of {@code x[off, off+n)}. */
   double sum(double[] x, int off, int n);
 

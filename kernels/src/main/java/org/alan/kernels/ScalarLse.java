@@ -37,6 +37,22 @@ final class ScalarLse implements LseOps {
   }
 
   @Override
+  public void maxInto(double[] max, int off, double[] x, int xOff, int n) {
+    for (int i = 0; i < n; i++) {
+      double v = x[xOff + i];
+      // NaN wins, so that it reaches the result
+      max[off + i] = v > max[off + i] || Double.isNaN(v) ? v : max[off + i];
+    }
+  }
+
+  @Override
+  public void sumExpInto(double[] sum, int off, double[] x, int xOff, double[] max, int n) {
+    for (int i = 0; i < n; i++) {
+      sum[off + i] += Math.exp(x[xOff + i] - max[off + i]);
+    }
+  }
+
+  @Override
   public double sum(double[] x, int off, int n) {
     double s = 0;
     for (int i = 0; i < n; i++) {

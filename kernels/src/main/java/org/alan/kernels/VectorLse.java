@@ -72,6 +72,32 @@ final class VectorLse implements LseOps {
   }
 
   @Override
+  public void maxInto(double[] max, int off, double[] x, int xOff, int n) {
+    int i = 0;
+    int bound = S.loopBound(n);
+    for (; i < bound; i += S.length()) {
+      DoubleVector.fromArray(S, x, xOff + i).max(DoubleVector.fromArray(S, max, off + i)).intoArray(max, off + i);
+    }
+    if (i < n) {
+      TAIL.maxInto(max, off + i, x, xOff + i, n - i);
+    }
+  }
+
+  @Override
+  public void sumExpInto(double[] sum, int off, double[] x, int xOff, double[] max, int n) {
+    int i = 0;
+    int bound = S.loopBound(n);
+    for (; i < bound; i += S.length()) {
+      DoubleVector e = DoubleVector.fromArray(S, x, xOff + i).sub(DoubleVector.fromArray(S, max, off + i))
+          .lanewise(VectorOperators.EXP);
+      DoubleVector.fromArray(S, sum, off + i).add(e).intoArray(sum, off + i);
+    }
+    if (i < n) {
+      TAIL.sumExpInto(sum, off + i, x, xOff + i, max, n - i);
+    }
+  }
+
+  @Override
   public double sum(double[] x, int off, int n) {
     int i = 0;
     int bound = S.loopBound(n);

@@ -35,6 +35,9 @@ public final class Engine implements Backend, AutoCloseable {
   private static final long PURPOSE_GUIDE = 2;
   private static final long PURPOSE_DRAWS = 3;
 
+  /** Entries a worker may stage per tile for the two-pass log-sum-exp (16 MB); beyond, the online form is used. */
+  private static final long STAGE_LIMIT = 1 << 21;
+
   /** {@code -Dalan.timing=true} prints the time of each phase of every run to stderr. */
   private static final boolean TIMING = Boolean.getBoolean("alan.timing");
 
@@ -153,6 +156,8 @@ public final class Engine implements Backend, AutoCloseable {
   private final class Workspace {
     final ModelState state;
     final FactorKernel[] kernels;
+    final int[] preparedFor;
+    int element = -1;
     /** For each factor, the (lead, tile start) its buffer holds, so a repeated request is not recomputed. */
     final long[] cached;
     final double[][] blocks;
@@ -165,15 +170,31 @@ public final class Engine implements Backend, AutoCloseable {
       this.state = state;
       int factors = spec.factors().length;
       kernels = new FactorKernel[factors];
+      preparedFor = new int[factors];
       cached = new long[factors];
       blocks = new double[factors][];
     }
 
+    /** The worker's kernel of factor f, prepared for the element being processed. */
     FactorKernel kernel(int f) {
       if (kernels[f] == null) {
         kernels[f] = model.newKernel(f, state);
+        preparedFor[f] = -1;
+      }
+      if (preparedFor[f] != element) {
+        kernels[f].prepare(element);
+        preparedFor[f] = element;
       }
       return kernels[f];
+    }
+
+    /**
+     * Switches to an element of a plate: kernels are prepared for it when first used. Each factor belongs to one
+     * plate, so the element number alone identifies what its kernel must be prepared for.
+     */
+    void moveTo(int e) {
+      element = e;
+      resetCache();
     }
 
     double[] block(int f, int size) {
@@ -194,6 +215,16 @@ public final class Engine implements Backend, AutoCloseable {
 
     void resetCache() {
       Arrays.fill(cached, -1L);
+    }
+
+    private double[] stage = new double[0];
+
+    /** A buffer for one tile's inputs under every summed assignment. */
+    double[] stage(int size) {
+      if (stage.length < size) {
+        stage = new double[size];
+      }
+      return stage;
     }
   }
 
@@ -282,13 +313,20 @@ public final class Engine implements Backend, AutoCloseable {
       for (int p : order) {
         final int plate = p;
         int count = state.plateCount[p];
-        parallel.forRange(count, (worker, from, to) -> {
-          Workspace ws = workspaces[worker];
-          for (int e = from; e < to; e++) {
-            forwardElement(plate, e, ws);
+        if (count < parallel.threads()) {
+          for (int e = 0; e < count; e++) {
+            forwardElementInTiles(plate, e);
           }
-          progress.report("forward", done.addAndGet(to - from), total);
-        });
+          progress.report("forward", done.addAndGet(count), total);
+        } else {
+          parallel.forRange(count, (worker, from, to) -> {
+            Workspace ws = workspaces[worker];
+            for (int e = from; e < to; e++) {
+              forwardElement(plate, e, ws);
+            }
+            progress.report("forward", done.addAndGet(to - from), total);
+          });
+        }
         sumIntoParent(p);
       }
       double logMl = 0;
@@ -324,28 +362,79 @@ public final class Engine implements Backend, AutoCloseable {
 
     private void forwardElement(int p, int e, Workspace ws) {
       PlatePlan plan = plans[p];
-      for (int f : plan.factors()) {
-        ws.kernel(f).prepare(e);
-      }
-      ws.resetCache();
+      prepare(plan, e, ws);
       for (int s = 0; s < plan.steps().length; s++) {
-        StepLayout layout = layouts.steps[p][s];
-        int rest = layout.restSize;
-        int tile = Math.min(layouts.tile, rest);
-        ws.ensure(tile);
-        double[] keep = kept[p][s];
-        for (int t0 = 0; t0 < rest; t0 += tile) {
-          int n = Math.min(tile, rest - t0);
-          LogSumExp.reset(ws.max, ws.sum, 0, n);
-          for (int sigma = 0; sigma < layout.sumSize; sigma++) {
-            double[] x = keep == null ? ws.x : keep;
-            int xOff = keep == null ? 0 : (e * layout.sumSize + sigma) * rest + t0;
-            gather(p, e, layout, sigma, t0, n, x, xOff, ws);
-            LogSumExp.update(ws.max, ws.sum, 0, x, xOff, n);
-          }
-          LogSumExp.finish(ws.max, ws.sum, 0, stepOut[p][s], e * rest + t0, n);
-        }
+        forwardTiles(p, e, s, 0, tiles(p, s), ws);
       }
+      finals(p, e, ws);
+    }
+
+    /**
+     * The same for a plate with fewer elements than workers: the tiles of each step are shared out instead (each
+     * tile's log-sum-exp is independent, so the result does not depend on who computes it).
+     */
+    private void forwardElementInTiles(int p, int e) {
+      PlatePlan plan = plans[p];
+      for (int s = 0; s < plan.steps().length; s++) {
+        final int step = s;
+        parallel.forStatic(tiles(p, s), (worker, from, to) -> {
+          Workspace ws = workspaces[worker];
+          prepare(plan, e, ws);
+          forwardTiles(p, e, step, from, to, ws);
+        });
+      }
+      prepare(plan, e, workspaces[0]);
+      finals(p, e, workspaces[0]);
+    }
+
+    private void prepare(PlatePlan plan, int e, Workspace ws) {
+      ws.moveTo(e);
+    }
+
+    private int tiles(int p, int s) {
+      int rest = layouts.steps[p][s].restSize;
+      int tile = Math.min(layouts.tile, rest);
+      return (rest + tile - 1) / tile;
+    }
+
+    /** Step s of element e for tiles {@code [fromTile, toTile)} of its output. */
+    private void forwardTiles(int p, int e, int s, int fromTile, int toTile, Workspace ws) {
+      StepLayout layout = layouts.steps[p][s];
+      int rest = layout.restSize;
+      int tile = Math.min(layouts.tile, rest);
+      ws.ensure(tile);
+      double[] keep = kept[p][s];
+      for (int t = fromTile; t < toTile; t++) {
+        int t0 = t * tile;
+        int n = Math.min(tile, rest - t0);
+        LogSumExp.reset(ws.max, ws.sum, 0, n);
+        long staged = (long) layout.sumSize * n;
+        if (keep == null && staged > STAGE_LIMIT) {
+          // too many summed assignments to stage: one online pass, nothing stored
+          for (int sigma = 0; sigma < layout.sumSize; sigma++) {
+            gather(p, e, layout, sigma, t0, n, ws.x, 0, ws);
+            LogSumExp.update(ws.max, ws.sum, 0, ws.x, 0, n);
+          }
+        } else {
+          // the tile's inputs for every summed assignment are written once (kept for the backward pass, or staged
+          // in the worker's buffer), then two cheap passes: the maximum, then the sum of exponentials
+          double[] x = keep != null ? keep : ws.stage((int) staged);
+          int base = keep != null ? e * layout.sumSize * rest + t0 : 0;
+          int stride = keep != null ? rest : n;
+          for (int sigma = 0; sigma < layout.sumSize; sigma++) {
+            gather(p, e, layout, sigma, t0, n, x, base + sigma * stride, ws);
+            LogSumExp.maxInto(ws.max, 0, x, base + sigma * stride, n);
+          }
+          for (int sigma = 0; sigma < layout.sumSize; sigma++) {
+            LogSumExp.sumExpInto(ws.sum, 0, x, base + sigma * stride, ws.max, n);
+          }
+        }
+        LogSumExp.finish(ws.max, ws.sum, 0, stepOut[p][s], e * rest + t0, n);
+      }
+    }
+
+    private void finals(int p, int e, Workspace ws) {
+      PlatePlan plan = plans[p];
       for (int i = 0; i < plan.finals().length; i++) {
         int size = layouts.finalSize[p][i];
         double[] out = finalOut[p][i];
@@ -518,10 +607,9 @@ public final class Engine implements Backend, AutoCloseable {
         for (int f : plans[p].factors()) {
           int size = layouts.factorSize[f];
           double[] buf = new double[size];
-          FactorKernel kernel = ws.kernel(f);
           for (int e = 0; e < state.plateCount[p]; e++) {
-            kernel.prepare(e);
-            fillWhole(kernel, f, buf);
+            ws.moveTo(e);
+            fillWhole(ws.kernel(f), f, buf);
             for (double v : buf) {
               if (Double.isNaN(v)) {
                 String name = spec.factors()[f].name();
@@ -545,14 +633,20 @@ public final class Engine implements Backend, AutoCloseable {
       AtomicLong done = new AtomicLong();
       for (int i = bottomUp.length - 1; i >= 0; i--) {
         final int plate = bottomUp[i];
-        parallel.forRange(state.plateCount[plate], (worker, from, to) -> {
-          Workspace ws = workspaces[worker];
-          double[][] adj = new double[plans[plate].steps().length][];
-          for (int s = 0; s < adj.length; s++) {
-            adj[s] = new double[layouts.steps[plate][s].restSize];
+        int count = state.plateCount[plate];
+        if (count < parallel.threads()) {
+          for (int e = 0; e < count; e++) {
+            backwardElementInTiles(plate, e);
           }
+          progress.report("backward", done.addAndGet(count), total);
+          continue;
+        }
+        parallel.forRange(count, (worker, from, to) -> {
+          Workspace ws = workspaces[worker];
+          Sink sink = new Sink(plate);
           for (int e = from; e < to; e++) {
-            backwardElement(plate, e, ws, adj);
+            sink.bindTo(e);
+            backwardElement(plate, e, ws, sink);
           }
           progress.report("backward", done.addAndGet(to - from), total);
         });
@@ -560,14 +654,123 @@ public final class Engine implements Backend, AutoCloseable {
       verifyMarginals();
     }
 
-    private void backwardElement(int p, int e, Workspace ws, double[][] adj) {
+    /**
+     * Where the adjoints of one element go: its steps' output adjoints, its child slots' adjoints and its groups'
+     * marginals, each an array and an offset (the shared arrays, or a worker's private copy).
+     */
+    private final class Sink {
+      final int plate;
+      final double[][] steps;
+      final double[][] child;
+      final int[] childOff;
+      final double[][] marginal;
+      final int[] marginalOff;
+
+      Sink(int plate) {
+        this.plate = plate;
+        PlatePlan plan = plans[plate];
+        steps = new double[plan.steps().length][];
+        for (int s = 0; s < steps.length; s++) {
+          steps[s] = new double[layouts.steps[plate][s].restSize];
+        }
+        child = new double[plan.children().length][];
+        childOff = new int[child.length];
+        marginal = new double[spec.groups().length][];
+        marginalOff = new int[marginal.length];
+      }
+
+      /** Writes go to the run's arrays at element e; step adjoints start at zero. */
+      void bindTo(int e) {
+        for (double[] a : steps) {
+          Arrays.fill(a, 0.0);
+        }
+        for (int c = 0; c < child.length; c++) {
+          child[c] = childAdj[plate][c];
+          childOff[c] = e * layouts.childSize[plate][c];
+        }
+        for (int g : plans[plate].ownGroups()) {
+          marginal[g] = marginals[g];
+          marginalOff[g] = e * state.K;
+        }
+      }
+
+      /** A private sink of a worker, with zeroed copies sized for one element. */
+      static Sink privateCopy(Run run, int plate) {
+        Sink s = run.new Sink(plate);
+        for (int c = 0; c < s.child.length; c++) {
+          s.child[c] = new double[run.layouts.childSize[plate][c]];
+        }
+        for (int g : run.plans[plate].ownGroups()) {
+          s.marginal[g] = new double[run.state.K];
+        }
+        return s;
+      }
+
+      /** Adds a private sink's contributions into this one, and clears the private one. */
+      void absorb(Sink other) {
+        for (int s = 0; s < steps.length; s++) {
+          addAndClear(other.steps[s], 0, steps[s], 0, steps[s].length);
+        }
+        for (int c = 0; c < child.length; c++) {
+          addAndClear(other.child[c], 0, child[c], childOff[c], other.child[c].length);
+        }
+        for (int g : plans[plate].ownGroups()) {
+          addAndClear(other.marginal[g], 0, marginal[g], marginalOff[g], state.K);
+        }
+      }
+
+      private void addAndClear(double[] src, int srcOff, double[] dst, int dstOff, int n) {
+        for (int j = 0; j < n; j++) {
+          dst[dstOff + j] += src[srcOff + j];
+          src[srcOff + j] = 0;
+        }
+      }
+    }
+
+    private void backwardElement(int p, int e, Workspace ws, Sink sink) {
       PlatePlan plan = plans[p];
-      for (double[] a : adj) {
-        Arrays.fill(a, 0.0);
+      prepare(plan, e, ws);
+      finalAdjoints(p, e, sink);
+      for (int s = plan.steps().length - 1; s >= 0; s--) {
+        if (LogSumExp.max(sink.steps[s], 0, layouts.steps[p][s].restSize) > 0) {
+          backwardTiles(p, e, s, 0, tiles(p, s), ws, sink.steps[s], sink);
+        }
       }
-      for (int f : plan.factors()) {
-        ws.kernel(f).prepare(e);
+    }
+
+    /**
+     * The backward pass of one element with its steps' tiles shared out: each worker collects its contributions in
+     * a private sink, added in worker order after every step, so the result does not depend on timing.
+     */
+    private void backwardElementInTiles(int p, int e) {
+      PlatePlan plan = plans[p];
+      Sink sink = new Sink(p);
+      sink.bindTo(e);
+      finalAdjoints(p, e, sink);
+      Sink[] privates = new Sink[parallel.threads()];
+      for (int w = 0; w < privates.length; w++) {
+        privates[w] = Sink.privateCopy(this, p);
       }
+      for (int s = plan.steps().length - 1; s >= 0; s--) {
+        double[] outAdj = sink.steps[s];
+        if (LogSumExp.max(outAdj, 0, layouts.steps[p][s].restSize) <= 0) {
+          continue;
+        }
+        final int step = s;
+        parallel.forStatic(tiles(p, s), (worker, from, to) -> {
+          Workspace ws = workspaces[worker];
+          prepare(plan, e, ws);
+          backwardTiles(p, e, step, from, to, ws, outAdj, privates[worker]);
+        });
+        for (Sink pr : privates) {
+          sink.absorb(pr);
+        }
+      }
+    }
+
+    /** Credits each final output's adjoint (from the parent's child slot, or 1 at the top) to its inputs. */
+    private void finalAdjoints(int p, int e, Sink sink) {
+      PlatePlan plan = plans[p];
       int parent = spec.plates()[p].parent();
       for (int i = 0; i < plan.finals().length; i++) {
         FinalOutput fo = plan.finals()[i];
@@ -587,12 +790,12 @@ public final class Engine implements Backend, AutoCloseable {
           int doff;
           switch (ref.source()) {
             case STEP -> {
-              dst = adj[ref.index()];
+              dst = sink.steps[ref.index()];
               doff = 0;
             }
             case CHILD -> {
-              dst = childAdj[p][ref.index()];
-              doff = e * size;
+              dst = sink.child[ref.index()];
+              doff = sink.childOff[ref.index()];
             }
             default -> {
               continue; // an observed variable's factor: no latent to credit
@@ -603,41 +806,39 @@ public final class Engine implements Backend, AutoCloseable {
           }
         }
       }
-      ws.resetCache();
-      for (int s = plan.steps().length - 1; s >= 0; s--) {
-        StepLayout layout = layouts.steps[p][s];
-        int rest = layout.restSize;
-        double[] outAdj = adj[s];
-        if (LogSumExp.max(outAdj, 0, rest) <= 0) {
-          continue; // no posterior mass reaches this step
-        }
-        int tile = Math.min(layouts.tile, rest);
-        ws.ensure(tile);
-        double[] out = stepOut[p][s];
-        double[] keep = kept[p][s];
-        for (int t0 = 0; t0 < rest; t0 += tile) {
-          int n = Math.min(tile, rest - t0);
-          for (int sigma = 0; sigma < layout.sumSize; sigma++) {
-            double[] x = ws.x;
-            int xOff = 0;
-            if (keep == null) {
-              gather(p, e, layout, sigma, t0, n, x, 0, ws);
-            } else {
-              x = keep;
-              xOff = (e * layout.sumSize + sigma) * rest + t0;
-            }
-            LogSumExp.softmaxAdjoint(x, xOff, out, e * rest + t0, outAdj, t0, ws.w, 0, n);
-            for (InputLayout in : layout.inputs) {
-              scatter(p, e, layout, sigma, t0, n, in, ws.w, adj);
-            }
+    }
+
+    /** Step s of element e backwards, for tiles {@code [fromTile, toTile)}, given its output's adjoint. */
+    private void backwardTiles(int p, int e, int s, int fromTile, int toTile, Workspace ws, double[] outAdj,
+        Sink sink) {
+      StepLayout layout = layouts.steps[p][s];
+      int rest = layout.restSize;
+      int tile = Math.min(layouts.tile, rest);
+      ws.ensure(tile);
+      double[] out = stepOut[p][s];
+      double[] keep = kept[p][s];
+      for (int t = fromTile; t < toTile; t++) {
+        int t0 = t * tile;
+        int n = Math.min(tile, rest - t0);
+        for (int sigma = 0; sigma < layout.sumSize; sigma++) {
+          double[] x = ws.x;
+          int xOff = 0;
+          if (keep == null) {
+            gather(p, e, layout, sigma, t0, n, x, 0, ws);
+          } else {
+            x = keep;
+            xOff = (e * layout.sumSize + sigma) * rest + t0;
+          }
+          LogSumExp.softmaxAdjoint(x, xOff, out, e * rest + t0, outAdj, t0, ws.w, 0, n);
+          for (InputLayout in : layout.inputs) {
+            scatter(layout, sigma, t0, n, in, ws.w, sink);
           }
         }
       }
     }
 
     /** Pushes a step's entry adjoints {@code w[0, n)} (output entries from t0) at sigma to one of its inputs. */
-    private void scatter(int p, int e, StepLayout layout, int sigma, int t0, int n, InputLayout in, double[] w,
-        double[][] adj) {
+    private void scatter(StepLayout layout, int sigma, int t0, int n, InputLayout in, double[] w, Sink sink) {
       int index = in.ref.index();
       switch (in.ref.source()) {
         case FACTOR -> {
@@ -645,8 +846,8 @@ public final class Engine implements Backend, AutoCloseable {
           if (group < 0) {
             return;
           }
-          double[] m = marginals[group];
-          int base = e * state.K;
+          double[] m = sink.marginal[group];
+          int base = sink.marginalOff[group];
           if (in.groupDigit >= 0) {
             m[base + layout.digits[sigma * layout.sum.length + in.groupDigit]] += LogSumExp.sum(w, 0, n);
           } else {
@@ -656,9 +857,8 @@ public final class Engine implements Backend, AutoCloseable {
             }
           }
         }
-        case STEP -> addMapped(adj[index], in.lead[sigma] * in.block, in, w, t0, n);
-        case CHILD -> addMapped(childAdj[p][index], e * layouts.childSize[p][index] + in.lead[sigma] * in.block, in,
-            w, t0, n);
+        case STEP -> addMapped(sink.steps[index], in.lead[sigma] * in.block, in, w, t0, n);
+        case CHILD -> addMapped(sink.child[index], sink.childOff[index] + in.lead[sigma] * in.block, in, w, t0, n);
         default -> throw new IllegalStateException(in.ref.toString());
       }
     }
@@ -725,9 +925,7 @@ public final class Engine implements Backend, AutoCloseable {
     private void drawElement(int p, int e, int n, long seed, int[][] index, Workspace ws) {
       PlatePlan plan = plans[p];
       int k = state.K;
-      for (int f : plan.factors()) {
-        ws.kernel(f).prepare(e);
-      }
+      ws.moveTo(e);
       StepLayout[] steps = layouts.steps[p];
       double[][] joint = new double[steps.length][];
       for (int s = 0; s < steps.length; s++) {

@@ -75,6 +75,10 @@ public final class Parallel implements AutoCloseable {
         }
       }));
     }
+    await(futures);
+  }
+
+  private static void await(List<Future<?>> futures) {
     for (Future<?> f : futures) {
       try {
         f.get();
@@ -92,6 +96,27 @@ public final class Parallel implements AutoCloseable {
         throw new IllegalStateException(cause);
       }
     }
+  }
+
+  /**
+   * Runs {@code body} over {@code [0, n)} split into one contiguous block per worker (worker w gets the w-th block),
+   * so that which worker handles which index is fixed: per-worker partial results can then be combined in worker
+   * order, reproducibly.
+   */
+  public void forStatic(int n, RangeBody body) {
+    int workers = Math.min(threads, n);
+    if (pool == null || workers <= 1) {
+      body.run(0, 0, n);
+      return;
+    }
+    List<Future<?>> futures = new ArrayList<>();
+    for (int w = 0; w < workers; w++) {
+      final int worker = w;
+      final int from = (int) ((long) n * w / workers);
+      final int to = (int) ((long) n * (w + 1) / workers);
+      futures.add(pool.submit(() -> body.run(worker, from, to)));
+    }
+    await(futures);
   }
 
   @Override
