@@ -28,7 +28,6 @@ import org.alan.compiler.ir.PlateIr;
 import org.alan.compiler.ir.Shape;
 import org.alan.compiler.ir.VariableIr;
 import org.alan.compiler.source.SourceSpan;
-import org.alan.stdlib.Distribution;
 import org.alan.stdlib.SupportKind;
 
 /**

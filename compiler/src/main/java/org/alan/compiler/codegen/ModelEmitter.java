@@ -244,38 +244,10 @@ public final class ModelEmitter {
     int[] rank = canonicalRank(d);
     for (FactorIr f : d.factors()) {
       int[] dims = d.spec().plan().factorDims()[f.id()];
-      int lead = leadDims(d.spec().plan(), f.id());
+      int lead = d.spec().plan().leadOf(f.id());
       type.addType(new KernelEmitter(d.model(), f, dims, lead, rank, false).emit("Factor" + f.id()));
       type.addType(new KernelEmitter(d.model(), f, dims, lead, rank, true).emit("Factor" + f.id() + "V"));
     }
-  }
-
-  /** How many leading dimensions of a factor the step consuming it sums over (0 when a final output takes it). */
-  static int leadDims(ContractionPlan plan, int factor) {
-    for (PlatePlan p : plan.plates()) {
-      for (Step s : p.steps()) {
-        for (TensorRef ref : s.inputs()) {
-          if (ref.source() == TensorRef.Source.FACTOR && ref.index() == factor) {
-            int[] dims = plan.factorDims()[factor];
-            int lead = 0;
-            while (lead < dims.length && contains(s.sum(), dims[lead])) {
-              lead++;
-            }
-            return lead;
-          }
-        }
-      }
-    }
-    return 0;
-  }
-
-  private static boolean contains(int[] a, int v) {
-    for (int x : a) {
-      if (x == v) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** The canonical rank of every group, read back from the plan's bottom-up order of own groups. */

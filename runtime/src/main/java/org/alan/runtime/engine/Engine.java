@@ -30,7 +30,7 @@ import org.alan.runtime.sampling.Rng;
  *   <li>Draws: exact ancestral sampling of particle indices in reverse elimination order (spec 3.4).</li>
  * </ol>
  */
-public final class Engine implements Backend, AutoCloseable {
+public final class Engine implements Backend {
   private static final long PURPOSE_PARENTS = 1;
   private static final long PURPOSE_GUIDE = 2;
   private static final long PURPOSE_DRAWS = 3;
@@ -51,12 +51,6 @@ public final class Engine implements Backend, AutoCloseable {
     this.model = model;
     this.spec = model.spec();
     this.parallel = Parallel.shared(threads);
-  }
-
-  /** Drops the recycled scratch arrays (the shared worker pool stays). */
-  @Override
-  public void close() {
-    // nothing to release eagerly: the arena is garbage once the engine is
   }
 
   @Override

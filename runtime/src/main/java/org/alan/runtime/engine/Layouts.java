@@ -106,14 +106,10 @@ final class Layouts {
       steps[p] = new StepLayout[plan.steps().length];
       for (int s = 0; s < plan.steps().length; s++) {
         steps[p][s] = stepLayout(spec, plan, plan.steps()[s], k);
-        for (InputLayout in : steps[p][s].inputs) {
-          if (in.ref.source() == TensorRef.Source.FACTOR) {
-            factorLead[in.ref.index()] = in.nLead;
-          }
-        }
       }
     }
     for (int f = 0; f < factorDims.length; f++) {
+      factorLead[f] = spec.plan().leadOf(f);
       factorBlock[f] = pow(k, factorDims[f].length - factorLead[f]);
     }
   }

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * counter; each call of the body knows its worker number, which indexes that worker's private scratch space.
  * Results never depend on which worker ran which chunk, so runs are reproducible whatever the thread count.
  */
-public final class Parallel implements AutoCloseable {
+public final class Parallel {
   /** The body of a loop: handles elements {@code [from, to)} on worker {@code worker}. */
   @FunctionalInterface
   public interface RangeBody {
@@ -33,7 +33,7 @@ public final class Parallel implements AutoCloseable {
     return SHARED.computeIfAbsent(Math.max(1, threads), Parallel::new);
   }
 
-  public Parallel(int threads) {
+  private Parallel(int threads) {
     this.threads = Math.max(1, threads);
     if (this.threads == 1) {
       this.pool = null;
@@ -117,12 +117,5 @@ public final class Parallel implements AutoCloseable {
       futures.add(pool.submit(() -> body.run(worker, from, to)));
     }
     await(futures);
-  }
-
-  @Override
-  public void close() {
-    if (pool != null) {
-      pool.shutdownNow();
-    }
   }
 }
