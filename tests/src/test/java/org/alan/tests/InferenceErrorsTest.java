@@ -26,6 +26,25 @@ class InferenceErrorsTest {
   }
 
   @Test
+  void impossibleDataNamesTheFactor() {
+    Model m = Models.bind("""
+        model M {
+          plate sites {
+            n ~ Poisson(1);
+            data seen ~ Binomial(n, 0.5);
+          }
+        }
+        guide M {
+          plate sites { n ~ Poisson(0.01); }
+        }
+        """, "{\"seen\": [0, 30]}");
+    InferenceException e = assertThrows(InferenceException.class, () -> m.sample(SampleOptions.of(4, 1)));
+    assertEquals("the log marginal likelihood estimate is -infinity, no combination of particles is possible: every"
+        + " particle gives 'seen' (test.alan:4) zero probability at sites[1]. The guide must propose values the data"
+        + " allow; more particles (-K) may also help", e.getMessage());
+  }
+
+  @Test
   void nanFromTheGuideNamesTheVariable() {
     Model m = Models.bind("""
         model M {

@@ -369,6 +369,7 @@ final class ExprCodegen {
             + ".compare(EQ, 0.0))";
         case XLOG1PY -> x + ".mul(" + vectorOf(r) + ".lanewise(LOG1P)).blend(0.0, " + x
             + ".compare(EQ, 0.0))";
+        case LOG_CHOOSE -> throw new NotVectorisable();
       });
     }
     throw new NotVectorisable();

@@ -53,6 +53,7 @@ final class JavaOps {
       case MAX -> "Math.max(" + a + ", " + b + ")";
       case XLOGY -> MATH + ".xlogy(" + a + ", " + b + ")";
       case XLOG1PY -> MATH + ".xlog1py(" + a + ", " + b + ")";
+      case LOG_CHOOSE -> MATH + ".logChoose(" + a + ", " + b + ")";
     };
   }
 

@@ -6,7 +6,9 @@ public enum BinaryOp {
   /** x * log(y), defined as 0 where x == 0 (so 0 * log 0 = 0, as in densities of discrete values). */
   XLOGY("xlogy"),
   /** x * log1p(y), 0 where x == 0. */
-  XLOG1PY("xlog1py");
+  XLOG1PY("xlog1py"),
+  /** log(n choose k) for a count n and a value k: minus infinity outside 0 <= k <= n (an impossible value). */
+  LOG_CHOOSE("lchoose");
 
   private final String symbol;
 

@@ -92,8 +92,7 @@ public final class Densities {
               Exprs.binary(BinaryOp.XLOG1PY, sub(constant(1), x), neg(d.argument("probs"))));
       case BINOMIAL -> {
         Ex n = d.argument("total_count");
-        Ex logChoose = sub(sub(unary(UnaryOp.LGAMMA, add(n, constant(1))), unary(UnaryOp.LGAMMA, add(x, constant(1)))),
-            unary(UnaryOp.LGAMMA, add(sub(n, x), constant(1))));
+        Ex logChoose = Exprs.binary(BinaryOp.LOG_CHOOSE, n, x);
         Ex body = d.has("logits")
             ? sub(mul(x, d.argument("logits")), mul(n, unary(UnaryOp.SOFTPLUS, d.argument("logits"))))
             : add(Exprs.binary(BinaryOp.XLOGY, x, d.argument("probs")),

@@ -34,6 +34,7 @@ final class Numerics {
       case MAX -> Math.max(x, y);
       case XLOGY -> org.alan.runtime.math.AlanMath.xlogy(x, y);
       case XLOG1PY -> org.alan.runtime.math.AlanMath.xlog1py(x, y);
+      case LOG_CHOOSE -> org.alan.runtime.math.AlanMath.logChoose(x, y);
     };
   }
 }

@@ -330,6 +330,9 @@ public final class Engine implements Backend {
       if (Double.isNaN(logMl)) {
         throw new InferenceException(diagnoseNaN());
       }
+      if (logMl == Double.NEGATIVE_INFINITY) {
+        throw new InferenceException(diagnoseImpossible());
+      }
       if (logMl == Double.POSITIVE_INFINITY) {
         throw new InferenceException("the log marginal likelihood is +infinity: a density is unbounded at a"
             + " particle (a scale of 0?)");
@@ -617,6 +620,29 @@ public final class Engine implements Backend {
         }
       }
       return "the log marginal likelihood is NaN";
+    }
+
+    /** Names a factor and element where every particle combination has zero probability. */
+    private String diagnoseImpossible() {
+      Workspace ws = workspaces[0];
+      String where = "";
+      search:
+      for (int p : spec.plan().bottomUp()) {
+        for (int f : plans[p].factors()) {
+          double[] buf = new double[layouts.factorSize[f]];
+          for (int e = 0; e < state.plateCount[p]; e++) {
+            ws.moveTo(e);
+            fillWhole(ws.kernel(f), f, buf);
+            if (java.util.Arrays.stream(buf).allMatch(v -> v == Double.NEGATIVE_INFINITY)) {
+              where = ": every particle gives '" + spec.factors()[f].name() + "'" + where(factorVariable(f))
+                  + " zero probability" + Posterior.elementLabel(spec, state, p, e);
+              break search;
+            }
+          }
+        }
+      }
+      return "the log marginal likelihood estimate is -infinity, no combination of particles is possible" + where
+          + ". The guide must propose values the data allow; more particles (-K) may also help";
     }
 
     // ---------------------------------------------------------------- backward

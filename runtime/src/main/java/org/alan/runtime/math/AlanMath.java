@@ -42,6 +42,17 @@ public final class AlanMath {
     return x == 0 ? 0.0 : x * Math.log1p(y);
   }
 
+  /** log(n choose k), minus infinity where k is outside [0, n] (a count above its total is impossible). */
+  public static double logChoose(double n, double k) {
+    if (Double.isNaN(n) || Double.isNaN(k)) {
+      return Double.NaN;
+    }
+    if (k < 0 || k > n) {
+      return Double.NEGATIVE_INFINITY;
+    }
+    return LogGamma.value(n + 1) - LogGamma.value(k + 1) - LogGamma.value(n - k + 1);
+  }
+
   /** 0 where x >= 0, minus infinity elsewhere (NaN stays NaN). */
   public static double logStep(double x) {
     return x >= 0 ? 0.0 : (Double.isNaN(x) ? Double.NaN : Double.NEGATIVE_INFINITY);
