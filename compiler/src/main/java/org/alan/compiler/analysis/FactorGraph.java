@@ -35,7 +35,7 @@ public final class FactorGraph {
       SortedSet<Integer> guideParents = KDims.of(logQ, model);
       guideParents.remove(g.id());
       Ex logQMix = guideParents.isEmpty() ? logQ : Ex.LogMeanExpK.of(logQ, guideParents);
-      Ex logFactor = Exprs.sub(logP, logQMix);
+      Ex logFactor = Exprs.collectTerms(Exprs.sub(logP, logQMix));
       SortedSet<Integer> dims = new TreeSet<>(KDims.of(logFactor, model));
       dims.add(g.id());
       factors.add(new FactorIr(factors.size(), g.name(), g.plate(), g.id(), g.members(), logFactor, dims));

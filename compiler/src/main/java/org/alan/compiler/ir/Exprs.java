@@ -197,6 +197,41 @@ public final class Exprs {
     return Shape.broadcast(a.shape(), b.shape());
   }
 
+  /**
+   * A scalar sum with like terms collected: {@code c1 * t + c2 * t} becomes {@code (c1 + c2) * t} and terms that
+   * cancel vanish. {@code log P - log Q} of a variable proposed by its own prior is then exactly 0.
+   */
+  public static Ex collectTerms(Ex sum) {
+    java.util.Map<Ex, Double> terms = new java.util.LinkedHashMap<>();
+    double constant = collect(sum, 1.0, terms);
+    Ex out = constant(constant);
+    for (java.util.Map.Entry<Ex, Double> t : terms.entrySet()) {
+      double c = t.getValue();
+      if (c != 0) {
+        out = add(out, c == 1 ? t.getKey() : mul(constant(c), t.getKey()));
+      }
+    }
+    return out;
+  }
+
+  private static double collect(Ex e, double sign, java.util.Map<Ex, Double> terms) {
+    if (e instanceof Ex.Binary b && (b.op() == BinaryOp.ADD || b.op() == BinaryOp.SUB) && b.shape().rank() == 0) {
+      return collect(b.left(), sign, terms) + collect(b.right(), b.op() == BinaryOp.ADD ? sign : -sign, terms);
+    }
+    if (e instanceof Ex.Unary u && u.op() == UnaryOp.NEG) {
+      return collect(u.arg(), -sign, terms);
+    }
+    if (e instanceof Ex.Binary b && b.op() == BinaryOp.MUL && b.left() instanceof Ex.Const c
+        && b.right().shape().rank() == 0) {
+      return collect(b.right(), sign * c.value(), terms);
+    }
+    if (e instanceof Ex.Const c) {
+      return sign * c.value();
+    }
+    terms.merge(e, sign, Double::sum);
+    return 0;
+  }
+
   public static Ex select(Ex vector, Ex index) {
     Shape batch = Shape.broadcast(vector.shape().dropLast(), index.shape())
         .orElseThrow(() -> new InternalCompilerError("select shapes " + vector.shape() + ", " + index.shape()));
