@@ -1,32 +1,43 @@
 package org.alan.kernels;
 
 /**
- * Entry point to the log-sum-exp loops: picks the Vector API implementation when the JVM was started with
- * {@code --add-modules jdk.incubator.vector} (and {@code -Dalan.vector=false} is not set), the scalar one
- * otherwise. All methods work on contiguous ranges of {@code double[]}.
+ * Entry point to the log-sum-exp loops. {@link #ops} gives the Vector API implementation when the JVM was started
+ * with {@code --add-modules jdk.incubator.vector}, the scalar one otherwise or on request; the static methods use
+ * the vector one when it is available and {@code -Dalan.vector=false} is not set. All methods work on contiguous
+ * ranges of {@code double[]}.
  */
 public final class LogSumExp {
-  private static final LseOps OPS = choose();
+  private static final LseOps SCALAR = new ScalarLse();
+  private static final LseOps VECTOR = loadVector();
+  private static final LseOps OPS = VECTOR != null && !"false".equals(System.getProperty("alan.vector"))
+      ? VECTOR : SCALAR;
 
   private LogSumExp() {}
 
-  private static LseOps choose() {
-    if (!Boolean.parseBoolean(System.getProperty("alan.vector", "true"))) {
-      return new ScalarLse();
-    }
+  private static LseOps loadVector() {
     if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-      return new ScalarLse();
+      return null;
     }
     try {
       return (LseOps) Class.forName("org.alan.kernels.VectorLse").getDeclaredConstructor().newInstance();
     } catch (ReflectiveOperationException | LinkageError e) {
-      return new ScalarLse();
+      return null;
     }
   }
 
-  /** Whether the vectorised implementation is in use (reported by benchmarks and {@code --version}). */
+  /** Whether this JVM can run the Vector API loops (it was started with the incubator module). */
+  public static boolean vectorAvailable() {
+    return VECTOR != null;
+  }
+
+  /** Whether the static methods use the vector loops. */
   public static boolean vectorised() {
-    return !(OPS instanceof ScalarLse);
+    return OPS != SCALAR;
+  }
+
+  /** The vector implementation when asked for and available, else the scalar one. */
+  public static LseOps ops(boolean vector) {
+    return vector && VECTOR != null ? VECTOR : SCALAR;
   }
 
   /** Prepares a running state for {@code n} entries: nothing folded in yet. */
@@ -72,7 +83,7 @@ public final class LogSumExp {
 
   /** The scalar implementation, for tests that compare the two. */
   static LseOps scalar() {
-    return new ScalarLse();
+    return SCALAR;
   }
 
   static LseOps active() {

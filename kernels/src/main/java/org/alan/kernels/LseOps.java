@@ -1,7 +1,7 @@
 package org.alan.kernels;
 
-/** The operations a log-sum-exp implementation provides over contiguous ranges. */
-interface LseOps {
+/** The operations a log-sum-exp implementation provides over contiguous ranges (see {@link LogSumExp#ops}). */
+public interface LseOps {
   /**
    * The running maximum before anything is folded in: finite, so that folding in minus infinity needs no special
    * case ({@code exp(-inf - EMPTY)} is 0), and below every log density that matters.

@@ -50,7 +50,6 @@ public final class ModelEmitter {
   private static final ClassName DATA_SET = ClassName.get("org.alan.runtime.io", "DataSet");
   private static final ClassName MODEL = ClassName.get("org.alan.runtime.api", "Model");
   private static final ClassName MODEL_MAIN = ClassName.get("org.alan.runtime.cli", "ModelMain");
-  private static final ClassName LOG_SUM_EXP = ClassName.get("org.alan.kernels", "LogSumExp");
   /** The Vector API operators vector kernel bodies use by simple name. */
   private static final String[] VECTOR_OPERATORS = {"EXP", "LOG", "LOG1P", "EXPM1", "POW", "LT", "EQ"};
 
@@ -185,10 +184,6 @@ public final class ModelEmitter {
   // ------------------------------------------------------------------ engine hooks
 
   private static void addEngineHooks(TypeSpec.Builder type, Descriptor d) {
-    type.addField(FieldSpec.builder(boolean.class, "VECTOR", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-        .addJavadoc("Whether the Vector API kernels can run (the JVM has jdk.incubator.vector).\n")
-        .initializer("$T.vectorised()", LOG_SUM_EXP)
-        .build());
     CodeBlock.Builder sample = CodeBlock.builder().beginControlFlow("switch (group)");
     for (GroupIr g : d.model().groups()) {
       sample.addStatement("case $L -> sampleGroup$L(st, element, rng)", g.id(), g.id());
@@ -206,7 +201,7 @@ public final class ModelEmitter {
         .build());
     CodeBlock.Builder kernel = CodeBlock.builder().beginControlFlow("return switch (factor)");
     for (FactorIr f : d.factors()) {
-      kernel.addStatement("case $L -> VECTOR ? new Factor$LV(st) : new Factor$L(st)", f.id(), f.id(), f.id());
+      kernel.addStatement("case $L -> st.vector ? new Factor$LV(st) : new Factor$L(st)", f.id(), f.id(), f.id());
     }
     kernel.addStatement("default -> throw new $T($S + factor)", IllegalArgumentException.class, "no factor ");
     kernel.endControlFlow("");

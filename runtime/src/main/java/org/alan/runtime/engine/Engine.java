@@ -3,6 +3,7 @@ package org.alan.runtime.engine;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import org.alan.kernels.LogSumExp;
+import org.alan.kernels.LseOps;
 import org.alan.runtime.engine.Layouts.InputLayout;
 import org.alan.runtime.engine.Layouts.StepLayout;
 import org.alan.runtime.io.BoundData;
@@ -34,6 +35,15 @@ public final class Engine implements Backend {
   private static final long PURPOSE_PARENTS = 1;
   private static final long PURPOSE_GUIDE = 2;
   private static final long PURPOSE_DRAWS = 3;
+
+  /** A run streaming at least this many entries forward uses the Vector API kernels (their JIT warm-up pays). */
+  private static final long VECTOR_RUN_ENTRIES = 100_000_000L;
+
+  /** Once this JVM has streamed this many entries in all, the vector kernels are worth warming for every run. */
+  private static final long VECTOR_WARM_ENTRIES = 1_000_000_000L;
+
+  /** Entries streamed by all runs of this JVM so far. */
+  private static final java.util.concurrent.atomic.AtomicLong STREAMED = new java.util.concurrent.atomic.AtomicLong();
 
   /** Entries a worker may stage per tile for the two-pass log-sum-exp (16 MB); beyond, the online form is used. */
   private static final long STAGE_LIMIT = 1 << 21;
@@ -67,10 +77,12 @@ public final class Engine implements Backend {
     int k = options.k();
     long t0 = System.nanoTime();
     double[][] params = ModelState.initialParams(spec, spec.plateCounts(data.plateSize()));
-    ModelState state = new ModelState(spec, k, data.plateSize(), data.values(), params);
+    Layouts layouts = new Layouts(spec, k);
+    ModelState state = new ModelState(spec, k, data.plateSize(), data.values(), params,
+        useVector(layouts.forwardEntries(spec.plateCounts(data.plateSize()))));
     sampleGuide(state, options, progress);
     long t1 = System.nanoTime();
-    Run run = new Run(state, progress);
+    Run run = new Run(state, layouts, progress);
     double logMl = run.forward();
     long t2 = System.nanoTime();
     run.backward();
@@ -83,6 +95,24 @@ public final class Engine implements Backend {
           (t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6, (System.nanoTime() - t3) / 1e6);
     }
     return new Posterior(spec, state, logMl, run.marginals, moments, draws);
+  }
+
+  /**
+   * Whether a run uses the Vector API kernels: {@code -Dalan.vector=true} or {@code false} decides; otherwise they
+   * are used when the JVM has them and either this run is large or the JVM has done enough work for them to be
+   * compiled already. In a fresh JVM they start out slower than the scalar kernels (the JIT first runs the Vector
+   * API's generic fallback), which a short run never recovers.
+   */
+  private static boolean useVector(long entries) {
+    if (!org.alan.kernels.LogSumExp.vectorAvailable()) {
+      return false;
+    }
+    String forced = System.getProperty("alan.vector");
+    if (forced != null) {
+      return Boolean.parseBoolean(forced);
+    }
+    long before = STREAMED.getAndAdd(entries);
+    return entries >= VECTOR_RUN_ENTRIES || before >= VECTOR_WARM_ENTRIES;
   }
 
   private void sampleGuide(ModelState state, SampleOptions options, Progress progress) {
@@ -239,11 +269,13 @@ public final class Engine implements Backend {
     final double[][][] kept;
     final double[][] marginals;
     final Workspace[] workspaces;
+    final LseOps lse;
 
-    Run(ModelState state, Progress progress) {
+    Run(ModelState state, Layouts layouts, Progress progress) {
       this.state = state;
+      this.lse = LogSumExp.ops(state.vector);
       this.progress = progress;
-      this.layouts = new Layouts(spec, state.K);
+      this.layouts = layouts;
       this.plans = spec.plan().plates();
       int plates = plans.length;
       stepOut = new double[plates][][];
@@ -410,7 +442,7 @@ public final class Engine implements Backend {
           // too many summed assignments to stage: one online pass, nothing stored
           for (int sigma = 0; sigma < layout.sumSize; sigma++) {
             gather(p, e, layout, sigma, t0, n, ws.x, 0, ws);
-            LogSumExp.update(ws.max, ws.sum, 0, ws.x, 0, n);
+            lse.update(ws.max, ws.sum, 0, ws.x, 0, n);
           }
         } else {
           // the tile's inputs for every summed assignment are written once (kept for the backward pass, or staged
@@ -420,13 +452,13 @@ public final class Engine implements Backend {
           int stride = keep != null ? rest : n;
           for (int sigma = 0; sigma < layout.sumSize; sigma++) {
             gather(p, e, layout, sigma, t0, n, x, base + sigma * stride, ws);
-            LogSumExp.maxInto(ws.max, 0, x, base + sigma * stride, n);
+            lse.maxInto(ws.max, 0, x, base + sigma * stride, n);
           }
           for (int sigma = 0; sigma < layout.sumSize; sigma++) {
-            LogSumExp.sumExpInto(ws.sum, 0, x, base + sigma * stride, ws.max, n);
+            lse.sumExpInto(ws.sum, 0, x, base + sigma * stride, ws.max, n);
           }
         }
-        LogSumExp.finish(ws.max, ws.sum, 0, stepOut[p][s], e * rest + t0, n);
+        lse.finish(ws.max, ws.sum, 0, stepOut[p][s], e * rest + t0, n);
       }
     }
 
@@ -752,7 +784,7 @@ public final class Engine implements Backend {
       prepare(plan, e, ws);
       finalAdjoints(p, e, sink);
       for (int s = plan.steps().length - 1; s >= 0; s--) {
-        if (LogSumExp.max(sink.steps[s], 0, layouts.steps[p][s].restSize) > 0) {
+        if (lse.max(sink.steps[s], 0, layouts.steps[p][s].restSize) > 0) {
           backwardTiles(p, e, s, 0, tiles(p, s), ws, sink.steps[s], sink);
         }
       }
@@ -773,7 +805,7 @@ public final class Engine implements Backend {
       }
       for (int s = plan.steps().length - 1; s >= 0; s--) {
         double[] outAdj = sink.steps[s];
-        if (LogSumExp.max(outAdj, 0, layouts.steps[p][s].restSize) <= 0) {
+        if (lse.max(outAdj, 0, layouts.steps[p][s].restSize) <= 0) {
           continue;
         }
         final int step = s;
@@ -849,7 +881,7 @@ public final class Engine implements Backend {
             x = keep;
             xOff = (e * layout.sumSize + sigma) * rest + t0;
           }
-          LogSumExp.softmaxAdjoint(x, xOff, out, e * rest + t0, outAdj, t0, ws.w, 0, n);
+          lse.softmaxAdjoint(x, xOff, out, e * rest + t0, outAdj, t0, ws.w, 0, n);
           for (InputLayout in : layout.inputs) {
             scatter(layout, sigma, t0, n, in, ws.w, sink);
           }
@@ -869,7 +901,7 @@ public final class Engine implements Backend {
           double[] m = sink.marginal[group];
           int base = sink.marginalOff[group];
           if (in.groupDigit >= 0) {
-            m[base + layout.digits[sigma * layout.sum.length + in.groupDigit]] += LogSumExp.sum(w, 0, n);
+            m[base + layout.digits[sigma * layout.sum.length + in.groupDigit]] += lse.sum(w, 0, n);
           } else {
             int[] g = in.groupInRest;
             for (int j = 0; j < n; j++) {
@@ -890,7 +922,7 @@ public final class Engine implements Backend {
             dst[off + t0 + j] += w[j];
           }
         }
-        case SCALAR -> dst[off] += LogSumExp.sum(w, 0, n);
+        case SCALAR -> dst[off] += lse.sum(w, 0, n);
         case OFFSETS -> {
           int[] o = in.offsets;
           for (int j = 0; j < n; j++) {
@@ -906,7 +938,7 @@ public final class Engine implements Backend {
       for (int g = 0; g < marginals.length; g++) {
         double[] m = marginals[g];
         for (int e = 0; e < m.length / k; e++) {
-          double total = LogSumExp.sum(m, e * k, k);
+          double total = lse.sum(m, e * k, k);
           if (!(Math.abs(total - 1.0) < 1e-6)) {
             throw new InferenceException("internal error: the posterior marginal of group '"
                 + spec.groups()[g].name() + "' sums to " + total + " at element " + e

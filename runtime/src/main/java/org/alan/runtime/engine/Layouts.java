@@ -114,6 +114,17 @@ final class Layouts {
     }
   }
 
+  /** Entries the forward pass streams through in all: every step's summed and output entries, every element. */
+  long forwardEntries(int[] plateCount) {
+    long total = 0;
+    for (int p = 0; p < steps.length; p++) {
+      for (StepLayout s : steps[p]) {
+        total += (long) plateCount[p] * s.sumSize * s.restSize;
+      }
+    }
+    return total;
+  }
+
   /** The dimensions of a tensor a plate element can read. */
   static int[] dims(ModelSpec spec, PlatePlan plan, TensorRef ref) {
     return switch (ref.source()) {

@@ -29,8 +29,10 @@ public final class ModelState {
   public final double[][] values;
   public final double[][] params;
   public final int[][][] parentIndex;
+  /** Whether this run uses the Vector API kernels (generated {@code newKernel} picks the variant by it). */
+  public final boolean vector;
 
-  public ModelState(ModelSpec spec, int k, int[] plateSize, double[][] values, double[][] params) {
+  public ModelState(ModelSpec spec, int k, int[] plateSize, double[][] values, double[][] params, boolean vector) {
     this.spec = spec;
     this.K = k;
     this.logK = Math.log(k);
@@ -46,6 +48,7 @@ public final class ModelState {
       }
     }
     this.parentIndex = new int[spec.groups().length][spec.groups().length][];
+    this.vector = vector;
   }
 
   /** Initial parameter values: every coordinate of every element at its {@code init}. */

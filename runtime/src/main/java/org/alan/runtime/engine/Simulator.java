@@ -40,7 +40,7 @@ public final class Simulator {
       }
     }
     ModelState state = new ModelState(spec, 1, bound.plateSize(), values,
-        ModelState.initialParams(spec, count));
+        ModelState.initialParams(spec, count), false);
     for (int v : spec.priorOrder()) {
       VariableSpec var = spec.variables()[v];
       for (int e = 0; e < count[var.plate()]; e++) {
