@@ -88,6 +88,35 @@ class CliTest {
   }
 
   @Test
+  void alancRefusesUnusableFilesAndNamesWithStatusTwo(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("afile"), "");
+    Run notADirectory = alanc(EIGHT_SCHOOLS.toString(), "-d", file.toString());
+    assertEquals(2, notADirectory.status());
+    assertEquals("alanc: -d " + file + ": not a directory\n", notADirectory.err());
+    Run directory = alanc(dir.toString());
+    assertEquals(2, directory.status());
+    assertEquals("alanc: " + dir + " is a directory; give an .alan file\n", directory.err());
+    for (String name : List.of("1bad", "class", "a..b", "a b", "java.util")) {
+      Run r = alanc(EIGHT_SCHOOLS.toString(), "--check", "--package", name);
+      assertEquals(2, r.status(), name);
+      assertTrue(r.err().startsWith("alanc: --package: '" + name + "' is not a usable Java package name"), r.err());
+    }
+    Run unknownPlate = alanc(EIGHT_SCHOOLS.toString(), "--check", "--explain", "--size", "school=3");
+    assertEquals(2, unknownPlate.status());
+    assertTrue(unknownPlate.err().startsWith("alanc: --size: no plate 'school' in "), unknownPlate.err());
+    Run badK = alanc(EIGHT_SCHOOLS.toString(), "--check", "--explain", "-K", "0");
+    assertEquals(2, badK.status());
+  }
+
+  @Test
+  void alancReportsAnUnwritableOutputWithoutAStackTrace(@TempDir Path dir) {
+    Run r = alanc(EIGHT_SCHOOLS.toString(), "-d", "/proc/alan-no-such-dir");
+    assertEquals(1, r.status());
+    assertTrue(r.err().startsWith("alanc: error: cannot write /proc/alan-no-such-dir/EightSchools.jar: "), r.err());
+    assertFalse(r.err().contains("at java."), r.err());
+  }
+
+  @Test
   void alancDebugDumps() {
     Run r = alanc(EIGHT_SCHOOLS.toString(), "--check", "--debug-ast", "--debug-ir", "--debug-factors");
     assertEquals(0, r.status(), r.err());

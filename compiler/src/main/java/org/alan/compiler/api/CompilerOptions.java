@@ -24,6 +24,11 @@ public record CompilerOptions(String packageName, boolean checkOnly, boolean pac
   public CompilerOptions {
     Objects.requireNonNull(packageName, "packageName is null");
     Objects.requireNonNull(dumps, "dumps is null");
+    if (!javax.lang.model.SourceVersion.isName(packageName) || packageName.equals("java")
+        || packageName.startsWith("java.")) {
+      throw new IllegalArgumentException("'" + packageName + "' is not a usable Java package name (dot-separated"
+          + " identifiers, no keywords, not in java.*), e.g. com.example.models");
+    }
   }
 
   public static CompilerOptions defaults() {

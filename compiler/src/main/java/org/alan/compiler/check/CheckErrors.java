@@ -7,6 +7,7 @@ import java.util.stream.Collectors;
 import org.alan.compiler.diag.Diagnostic;
 import org.alan.compiler.ir.Shape;
 import org.alan.compiler.source.SourceSpan;
+import org.alan.stdlib.Distribution;
 
 /** One factory method per semantic error. Messages name the variable, the plate, what was expected and found. */
 final class CheckErrors {
@@ -208,6 +209,18 @@ final class CheckErrors {
         "a proposal must put mass exactly where the model does");
   }
 
+  static Diagnostic supportBoundsMismatch(SourceSpan span, String name, Distribution guideDist,
+      Distribution modelDist, int modelLine) {
+    String what = switch (guideDist.support()) {
+      case INTERVAL -> "bounds (low and high)";
+      case BOUNDED_INTEGER -> "total_count";
+      default -> "number of categories";
+    };
+    return Diagnostic.error(span, "support mismatch for '" + name + "': the guide's " + guideDist.alanName()
+        + " must have the same " + what + " as the model's " + modelDist.alanName() + " (line " + modelLine + ")",
+        "they are compared as expressions: write them the same way in both (e.g. 'lo + 1' in each, not '1 + lo')");
+  }
+
   static Diagnostic groupMember(SourceSpan span) {
     return Diagnostic.error(span, "a group contains only latent variables ('name ~ Dist(...);')");
   }
@@ -222,6 +235,30 @@ final class CheckErrors {
 
   static Diagnostic letCycle(SourceSpan span, List<String> path) {
     return Diagnostic.error(span, "let bindings depend on each other: " + String.join(" -> ", path));
+  }
+
+  static Diagnostic letTooLarge(SourceSpan span, String name, long operations, long limit) {
+    return Diagnostic.error(span, "let binding '" + name + "' expands to " + (operations >= Long.MAX_VALUE
+        ? "more than 9.2e18" : String.format(java.util.Locale.ROOT, "%.3g", (double) operations))
+        + " operations, more than the " + limit + " alan can compile",
+        "let bindings are substituted into every use, so a binding used twice in the next one doubles in size;"
+        + " compute a large quantity once as a latent or an input instead");
+  }
+
+  static Diagnostic shapeTooLarge(SourceSpan span, String name, double elements, long limit) {
+    return Diagnostic.error(span, String.format(java.util.Locale.ROOT, "'%s' has %.3g elements; a variable may have"
+        + " at most %d (its K particles for every plate element are held in one Java array)", name, elements,
+        limit));
+  }
+
+  static Diagnostic guideNameTakenByModel(SourceSpan span, String kind, String name, String modelKind, int line) {
+    return Diagnostic.error(span, kind + " '" + name + "' has the name of the model's " + modelKind + " '" + name
+        + "' (line " + line + ")", "guide names share one namespace with the model's; rename the " + kind);
+  }
+
+  static Diagnostic nothingToInfer(SourceSpan span, String model) {
+    return Diagnostic.error(span, "model '" + model + "' has no latent or data variables: there is nothing to infer",
+        "declare a latent ('x ~ Normal(0, 1);') or an observed variable ('data y ~ Normal(x, 1);')");
   }
 
   static Diagnostic unsizedPlate(SourceSpan span, String plate) {

@@ -235,11 +235,15 @@ final class ExpressionChecker {
   private boolean verifyConstants(Distribution family, List<Parameter> parameters, List<Ex> bound,
       List<Argument> arguments) {
     for (int i = 0; i < parameters.size(); i++) {
-      if (!(bound.get(i) instanceof Ex.Const c)) {
+      double v;
+      if (bound.get(i) instanceof Ex.Const c) {
+        v = c.value();
+      } else if (bound.get(i) instanceof Ex.ParamRef r) {
+        v = params.get(r.param()).init(); // a learned parameter starts at its initial value, which must be valid
+      } else {
         continue;
       }
       Parameter p = parameters.get(i);
-      double v = c.value();
       boolean ok = switch (p.constraint()) {
         case POSITIVE -> v > 0 && v < Double.POSITIVE_INFINITY;
         case NONNEGATIVE -> v >= 0 && v < Double.POSITIVE_INFINITY;
@@ -285,6 +289,21 @@ final class ExpressionChecker {
     return true;
   }
 
+  /**
+   * Nodes a let binding may expand to once the bindings it reads are substituted: far beyond any model written by
+   * hand, and below the sizes at which later passes and javac take minutes.
+   */
+  static final long MAX_LET_OPERATIONS = 20_000;
+
+  /** Checks every let binding of a model or guide, used or not, so that errors in unused ones are reported too. */
+  void checkLets(java.util.Collection<ModelChecker.Decl> decls) {
+    for (ModelChecker.Decl d : decls) {
+      if (d.kind == ModelChecker.Decl.Kind.LET || d.kind == ModelChecker.Decl.Kind.GUIDE_LET) {
+        letValue(d, d.span);
+      }
+    }
+  }
+
   /** Checks a let binding's value once; later uses share the result. */
   private Ex letValue(ModelChecker.Decl let, SourceSpan useSpan) {
     Ex cached = letValues.get(let.name);
@@ -306,6 +325,13 @@ final class ExpressionChecker {
     Side side = let.kind == ModelChecker.Decl.Kind.GUIDE_LET ? Side.GUIDE : Side.MODEL;
     Ex value = check(((LetStmt) let.statement).value(), new Context(side, let.plate, -1, let.name, "", false));
     letsInProgress.remove(letsInProgress.size() - 1);
+    if (value != null) {
+      long operations = org.alan.compiler.ir.ExWalker.treeSize(value);
+      if (operations > MAX_LET_OPERATIONS) {
+        diagnostics.report(CheckErrors.letTooLarge(let.span, let.name, operations, MAX_LET_OPERATIONS));
+        value = null;
+      }
+    }
     if (value == null) {
       failedLets.add(let.name);
     } else {

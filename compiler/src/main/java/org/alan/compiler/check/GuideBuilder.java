@@ -82,8 +82,12 @@ final class GuideBuilder {
     walk(guide.body(), PlateIr.TOP, null, guideNames, latentStatements, pending);
     expressions.setGuideNames(guideNames);
 
+    Set<String> written = new java.util.HashSet<>();
+    latentNames(guide.body(), written);
     for (VariableIr v : variables) {
-      if (v.isLatent() && !latentStatements.containsKey(v.id()) && !misplaced.contains(v.id())) {
+      // a latent written somewhere in the guide, inside a statement already reported, is not reported again
+      if (v.isLatent() && !latentStatements.containsKey(v.id()) && !misplaced.contains(v.id())
+          && !(written.contains(v.name()) && diagnostics.errorCount() > errorsBefore)) {
         diagnostics.report(CheckErrors.guideMissesLatent(guide.name().span(), guide.name().text(), v.name(),
             plates.get(v.plate()).name()));
       }
@@ -97,6 +101,7 @@ final class GuideBuilder {
         proposals.put(v.id(), q);
       }
     }
+    expressions.checkLets(guideNames.values());
     if (diagnostics.errorCount() > errorsBefore) {
       return null;
     }
@@ -157,17 +162,37 @@ final class GuideBuilder {
 
   private boolean declareGuideName(Identifier name, ModelChecker.Decl.Kind kind, int plate, Statement s,
       Map<String, ModelChecker.Decl> guideNames) {
-    ModelChecker.Decl clash = guideNames.get(name.text());
-    if (clash == null) {
-      clash = modelNames.get(name.text());
+    if (name.text().startsWith("__")) {
+      diagnostics.report(CheckErrors.reservedName(name.span(), name.text()));
+      return false;
     }
+    ModelChecker.Decl clash = guideNames.get(name.text());
     if (clash != null) {
       diagnostics.report(CheckErrors.duplicateDefinition(name.span(), ModelChecker.describe(kind), name.text(),
           clash.span.line()));
       return false;
     }
+    clash = modelNames.get(name.text());
+    if (clash != null) {
+      diagnostics.report(CheckErrors.guideNameTakenByModel(name.span(), ModelChecker.describe(kind), name.text(),
+          ModelChecker.describe(clash.kind), clash.span.line()));
+      return false;
+    }
     guideNames.put(name.text(), new ModelChecker.Decl(name.text(), kind, plate, name.span(), s));
     return true;
+  }
+
+  /** The names of all latent statements of a guide body, at any depth. */
+  private static void latentNames(List<Statement> body, Set<String> out) {
+    for (Statement s : body) {
+      if (s instanceof LatentStmt l) {
+        out.add(l.name().text());
+      } else if (s instanceof PlateStmt p) {
+        latentNames(p.body(), out);
+      } else if (s instanceof GroupStmt g) {
+        latentNames(g.body(), out);
+      }
+    }
   }
 
   private int findPlate(String name, int parent) {
@@ -228,8 +253,13 @@ final class GuideBuilder {
     if (supportClass(p).equals(supportClass(q))) {
       return true;
     }
-    diagnostics.report(CheckErrors.supportMismatch(call.function().span(), v.name(), p.family().alanName(),
-        p.family().support().plural(), q.family().alanName(), q.family().support().plural()));
+    if (p.family().support() == q.family().support()) {
+      diagnostics.report(CheckErrors.supportBoundsMismatch(call.function().span(), v.name(), q.family(),
+          p.family(), p.span().line()));
+    } else {
+      diagnostics.report(CheckErrors.supportMismatch(call.function().span(), v.name(), p.family().alanName(),
+          p.family().support().plural(), q.family().alanName(), q.family().support().plural()));
+    }
     return false;
   }
 

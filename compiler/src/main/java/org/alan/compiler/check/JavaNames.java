@@ -20,6 +20,21 @@ final class JavaNames {
       "Float", "Void", "Record", "Enum", "StrictMath", "Runnable", "Deprecated", "SafeVarargs",
       "FunctionalInterface", "SuppressWarnings", "StringBuilder", "Comparable", "AutoCloseable", "Throwable");
 
+  /**
+   * Why a model name cannot be the generated class's name, or null: it would clash with a class generated inside
+   * it, or hide a class its code names without qualification (other classes are qualified where they clash).
+   */
+  static String clashWithGeneratedCode(String name) {
+    if (name.equals("Data") || name.matches("Factor[0-9]+V?")) {
+      return "the generated class " + name + " has a nested class of that name (Data for typed data, FactorN for"
+          + " kernels)";
+    }
+    if (name.equals("DoubleVector")) {
+      return "the generated kernels use jdk.incubator.vector.DoubleVector by that name";
+    }
+    return null;
+  }
+
   static boolean isKeyword(String name) {
     return KEYWORDS.contains(name);
   }

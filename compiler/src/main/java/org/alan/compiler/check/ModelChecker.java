@@ -141,7 +141,7 @@ public final class ModelChecker {
       // distributions are bound after every variable has an id and a shape, so that order does not matter
       List<Shape> shapes = new ArrayList<>();
       for (Decl d : variableDecls) {
-        shapes.add(declaredShape(d.statement));
+        shapes.add(checkedShape(d));
       }
       expressions.setShapes(shapes);
       for (Decl d : variableDecls) {
@@ -161,6 +161,10 @@ public final class ModelChecker {
         };
         variables.set(d.variable, new VariableIr(d.variable, d.name, kind, d.plate, shapes.get(d.variable), prior,
             d.span));
+      }
+      expressions.checkLets(names.values());
+      if (variableDecls.stream().allMatch(d -> d.kind == Decl.Kind.INPUT) && diagnostics.errorCount() == errorsBefore) {
+        diagnostics.report(CheckErrors.nothingToInfer(model.name().span(), model.name().text()));
       }
       if (diagnostics.errorCount() > errorsBefore) {
         return null;
@@ -188,6 +192,19 @@ public final class ModelChecker {
           guide == null);
     }
 
+    /** The declared shape, or a scalar after reporting one whose elements no Java array could hold. */
+    private Shape checkedShape(Decl d) {
+      double elements = 1;
+      for (IntLiteral n : declaredDims(d.statement)) {
+        elements *= n.value();
+      }
+      if (elements > MAX_EVENT_ELEMENTS) {
+        diagnostics.report(CheckErrors.shapeTooLarge(d.span, d.name, elements, MAX_EVENT_ELEMENTS));
+        return Shape.of();
+      }
+      return declaredShape(d.statement);
+    }
+
     private void verifyModelName(Identifier name) {
       String text = name.text();
       if (JavaNames.isKeyword(text)) {
@@ -196,6 +213,9 @@ public final class ModelChecker {
       } else if (JavaNames.clashesWithJavaLang(text)) {
         diagnostics.report(CheckErrors.invalidJavaName(name.span(), "model", text,
             "the generated class would hide java.lang." + text));
+      } else if (JavaNames.clashWithGeneratedCode(text) != null) {
+        diagnostics.report(CheckErrors.invalidJavaName(name.span(), "model", text,
+            JavaNames.clashWithGeneratedCode(text)));
       } else if (text.startsWith("__")) {
         diagnostics.report(CheckErrors.reservedName(name.span(), text));
       }
@@ -291,7 +311,17 @@ public final class ModelChecker {
     };
   }
 
+  /**
+   * Most elements one value of a variable may have: its K particles and every plate element are stored in one array,
+   * which Java limits to 2^31 entries.
+   */
+  static final long MAX_EVENT_ELEMENTS = 1 << 24;
+
   static Shape declaredShape(Statement s) {
+    return Shape.of(declaredDims(s).stream().mapToInt(IntLiteral::value).toArray());
+  }
+
+  private static List<IntLiteral> declaredDims(Statement s) {
     List<IntLiteral> dims;
     if (s instanceof InputStmt i) {
       dims = i.shape();
@@ -302,7 +332,7 @@ public final class ModelChecker {
     } else {
       dims = List.of();
     }
-    return Shape.of(dims.stream().mapToInt(IntLiteral::value).toArray());
+    return dims;
   }
 
   static Call distributionOf(Statement s) {

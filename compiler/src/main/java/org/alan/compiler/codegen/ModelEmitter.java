@@ -64,6 +64,8 @@ public final class ModelEmitter {
     TypeSpec.Builder type = TypeSpec.classBuilder(self)
         .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
         .superclass(COMPILED_MODEL)
+        // a model named like a class the code uses (DoubleVector, Rng, ...) must not shadow it: write those in full
+        .alwaysQualify(d.model().name())
         .addAnnotation(AnnotationSpec.builder(ClassName.get("javax.annotation.processing", "Generated"))
             .addMember("value", "$S", GENERATOR + " " + d.compilerVersion())
             .addMember("comments", "$S", "from " + d.sourceName())

@@ -52,8 +52,18 @@ public final class DiagnosticRenderer {
     return " ".repeat(Math.max(0, width - s.length())) + s;
   }
 
+  /** The excerpt as printed: tabs as four spaces, other control characters (one column each) as '?'. */
   private static String expandTabs(String s) {
-    return s.replace("\t", "    ");
+    StringBuilder out = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '\t') {
+        out.append("    ");
+      } else {
+        out.append(Character.isISOControl(c) ? '?' : c);
+      }
+    }
+    return out.toString();
   }
 
   private static int visualWidth(String line, int chars) {

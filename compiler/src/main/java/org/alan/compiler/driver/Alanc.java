@@ -42,7 +42,7 @@ public final class Alanc implements Callable<Integer> {
   boolean explain;
 
   @Option(names = "-K", paramLabel = "N", description = "with --explain: particles per group, for cost figures")
-  int explainK;
+  Integer explainK;
 
   @Option(names = "--size", paramLabel = "PLATE=N", description = "with --explain: a plate's size, for cost figures")
   java.util.Map<String, Integer> sizes = new java.util.LinkedHashMap<>();
@@ -107,20 +107,41 @@ public final class Alanc implements Callable<Integer> {
       err.println("alanc: --emit takes 'java', not '" + emit + "'");
       return 2;
     }
+    if (Files.isDirectory(source)) {
+      err.println("alanc: " + source + " is a directory; give an .alan file");
+      return 2;
+    }
     if (!source.toString().endsWith(".alan")) {
       err.println("alanc: warning: " + source + " does not end in .alan");
     }
-    CompilerOptions options = CompilerOptions.defaults()
-        .withPackageName(packageName)
-        .withCheckOnly(check)
-        .withPackageJar(!check)
-        .withBundleRuntime(!thin)
-        .withDumps(new CompilerOptions.Dumps(debugAst, debugIr, debugFactors, printJava));
+    if (!check && Files.exists(outputDir) && !Files.isDirectory(outputDir)) {
+      err.println("alanc: -d " + outputDir + ": not a directory");
+      return 2;
+    }
+    if (explainK != null && explainK < 1 || sizes.values().stream().anyMatch(n -> n < 1)) {
+      err.println("alanc: -K and --size take positive numbers");
+      return 2;
+    }
+    CompilerOptions options;
+    try {
+      options = CompilerOptions.defaults()
+          .withPackageName(packageName)
+          .withCheckOnly(check)
+          .withPackageJar(!check)
+          .withBundleRuntime(!thin)
+          .withDumps(new CompilerOptions.Dumps(debugAst, debugIr, debugFactors, printJava));
+    } catch (IllegalArgumentException e) {
+      err.println("alanc: --package: " + e.getMessage());
+      return 2;
+    }
     CompilationResult result;
     try {
       result = AlanCompiler.compile(source, options);
     } catch (NoSuchFileException e) {
       err.println("alanc: error: no such file: " + source);
+      return 1;
+    } catch (java.nio.file.AccessDeniedException e) {
+      err.println("alanc: error: cannot read " + source + ": permission denied");
       return 1;
     }
     err.print(result.renderDiagnostics());
@@ -134,27 +155,55 @@ public final class Alanc implements Callable<Integer> {
       err.println(errors + (errors == 1 ? " error" : " errors"));
       return 1;
     }
+    java.util.Set<String> plates = new java.util.TreeSet<>();
+    result.artifacts().forEach(a -> java.util.Arrays.stream(a.spec().plates()).skip(1).forEach(p -> plates.add(p.name())));
+    for (String plate : sizes.keySet()) {
+      if (!plates.contains(plate)) {
+        err.println("alanc: --size: no plate '" + plate + "' in " + source + (plates.isEmpty() ? " (it has no plates)"
+            : " (plates: " + String.join(", ", plates) + ")"));
+        return 2;
+      }
+    }
     for (CompiledArtifact a : result.artifacts()) {
       if (explain) {
-        out.print(explainK > 0 || !sizes.isEmpty() ? org.alan.runtime.plan.PlanExplainer.explain(a.spec(),
-            plateSizes(a.spec()), explainK) : a.explain());
+        out.print(explainK != null || !sizes.isEmpty() ? org.alan.runtime.plan.PlanExplainer.explain(a.spec(),
+            plateSizes(a.spec()), explainK == null ? 0 : explainK) : a.explain());
       }
       if (check) {
         continue;
       }
-      Files.createDirectories(outputDir);
       Path jar = outputDir.resolve(a.modelName() + ".jar");
-      Files.write(jar, a.jar());
-      if (emit != null) {
-        Path java = outputDir.resolve(a.className().replace('.', '/') + ".java");
-        Files.createDirectories(java.getParent());
-        Files.writeString(java, a.javaSource(), StandardCharsets.UTF_8);
+      try {
+        Files.createDirectories(outputDir);
+        Files.write(jar, a.jar());
+        if (emit != null) {
+          Path java = outputDir.resolve(a.className().replace('.', '/') + ".java");
+          Files.createDirectories(java.getParent());
+          Files.writeString(java, a.javaSource(), StandardCharsets.UTF_8);
+        }
+      } catch (IOException e) {
+        err.println("alanc: error: cannot write " + jar + ": " + describe(e));
+        return 1;
       }
       if (!explain) {
         out.println("wrote " + jar);
       }
     }
     return 0;
+  }
+
+  /** An I/O failure in words (the exception's own message is often just the path). */
+  private static String describe(IOException e) {
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied";
+    } else if (e instanceof NoSuchFileException) {
+      return "no such directory";
+    } else if (e instanceof java.nio.file.FileAlreadyExistsException f) {
+      return f.getFile() + " exists and is not a directory";
+    } else if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+      return f.getReason();
+    }
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
   private int[] plateSizes(org.alan.runtime.model.ModelSpec spec) {

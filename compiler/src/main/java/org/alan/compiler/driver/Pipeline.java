@@ -19,6 +19,7 @@ import org.alan.compiler.codegen.ModelEmitter;
 import org.alan.compiler.diag.Diagnostics;
 import org.alan.compiler.ir.IrPrinter;
 import org.alan.compiler.ir.ModelIr;
+import org.alan.compiler.packaging.ClassTooLargeException;
 import org.alan.compiler.packaging.JarBuilder;
 import org.alan.compiler.parse.ProgramParser;
 import org.alan.compiler.source.SourceFile;
@@ -36,7 +37,43 @@ public final class Pipeline {
 
   private Pipeline() {}
 
+  /**
+   * Stack for the compiling thread: every pass (and javac) recurses over expression trees, and hand-written programs
+   * nest far less deeply than this allows (tens of thousands of levels); deeper ones get an error, not a crash.
+   */
+  private static final long STACK_BYTES = 1L << 29;
+
+  /** Compiles on a thread of its own with a deep stack, so that deeply nested programs compile. */
   public static CompilationResult run(SourceFile source, CompilerOptions options) {
+    CompilationResult[] result = new CompilationResult[1];
+    Throwable[] failure = new Throwable[1];
+    Thread compiler = new Thread(null, () -> {
+      try {
+        result[0] = runHere(source, options);
+      } catch (StackOverflowError e) {
+        result[0] = new CompilationResult(source, List.of(PipelineErrors.nestedTooDeeply(source)), List.of(),
+            Map.of());
+      } catch (RuntimeException | Error e) {
+        failure[0] = e;
+      }
+    }, "alanc", STACK_BYTES);
+    compiler.start();
+    try {
+      compiler.join();
+    } catch (InterruptedException e) {
+      compiler.interrupt();
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while compiling " + source.name(), e);
+    }
+    if (failure[0] instanceof RuntimeException e) {
+      throw e;
+    } else if (failure[0] instanceof Error e) {
+      throw e;
+    }
+    return result[0];
+  }
+
+  private static CompilationResult runHere(SourceFile source, CompilerOptions options) {
     Diagnostics diagnostics = new Diagnostics();
     Map<String, String> dumps = new LinkedHashMap<>();
     List<CompiledArtifact> artifacts = new ArrayList<>();
@@ -75,9 +112,13 @@ public final class Pipeline {
         dumps.put("java " + model.name(), javaSource);
       }
       String className = options.packageName() + "." + model.name();
-      byte[] jar = options.packageJar()
-          ? JarBuilder.build(className, javaSource, source, options.bundleRuntime())
-          : null;
+      byte[] jar;
+      try {
+        jar = options.packageJar() ? JarBuilder.build(className, javaSource, source, options.bundleRuntime()) : null;
+      } catch (ClassTooLargeException e) {
+        diagnostics.report(PipelineErrors.modelTooLarge(model, e.getMessage()));
+        continue;
+      }
       artifacts.add(new CompiledArtifact(model.name(), className, javaSource, spec, explain, jar));
     }
     return new CompilationResult(source, diagnostics.all(), artifacts, dumps);

@@ -26,6 +26,40 @@ public final class ExWalker {
     }
   }
 
+  /**
+   * The number of nodes of the expression written out as a tree, counting shared subexpressions once per use;
+   * linear in the number of distinct nodes, and saturating at {@link Long#MAX_VALUE}.
+   */
+  public static long treeSize(Ex e) {
+    return treeSize(e, new java.util.IdentityHashMap<>());
+  }
+
+  private static long treeSize(Ex e, java.util.Map<Ex, Long> known) {
+    Long cached = known.get(e);
+    if (cached != null) {
+      return cached;
+    }
+    long size = 1;
+    if (e instanceof Ex.Unary u) {
+      size = add(size, treeSize(u.arg(), known));
+    } else if (e instanceof Ex.Binary b) {
+      size = add(add(size, treeSize(b.left(), known)), treeSize(b.right(), known));
+    } else if (e instanceof Ex.Reduce r) {
+      size = add(size, treeSize(r.arg(), known));
+    } else if (e instanceof Ex.Select s) {
+      size = add(add(size, treeSize(s.vector(), known)), treeSize(s.index(), known));
+    } else if (e instanceof Ex.LogMeanExpK l) {
+      size = add(size, treeSize(l.arg(), known));
+    }
+    known.put(e, size);
+    return size;
+  }
+
+  private static long add(long a, long b) {
+    long sum = a + b;
+    return sum < 0 ? Long.MAX_VALUE : sum;
+  }
+
   /** The ids of the variables an expression reads, in first-use order. */
   public static Set<Integer> variables(Ex e) {
     Set<Integer> out = new LinkedHashSet<>();

@@ -119,6 +119,13 @@ public final class JarBuilder {
         classPath(), "-proc:none", "-Xlint:none", "-nowarn", "-g:source,lines");
     boolean ok = javac.getTask(null, manager, diagnostics, options, null, List.of(unit)).call();
     if (!ok) {
+      List<String> limits = diagnostics.getDiagnostics().stream()
+          .filter(d -> d.getKind() == Diagnostic.Kind.ERROR)
+          .map(d -> d.getMessage(Locale.ROOT))
+          .toList();
+      if (!limits.isEmpty() && limits.stream().allMatch(m -> m.matches("(?s).*(too large|too many|too long).*"))) {
+        throw new ClassTooLargeException(limits.get(0));
+      }
       StringBuilder message = new StringBuilder("generated Java for " + className + " does not compile:");
       for (Diagnostic<? extends JavaFileObject> d : diagnostics.getDiagnostics()) {
         if (d.getKind() == Diagnostic.Kind.ERROR) {

@@ -183,8 +183,15 @@ final class AstBuilder extends AlanParserBaseVisitor<Object> {
     return new IntLiteral(span, value);
   }
 
-  private static Identifier identifier(Token token) {
-    return new Identifier(ProgramParser.span(token), token.getText());
+  /** Longest name accepted: model names become file names, and every name a Java string constant. */
+  static final int MAX_NAME_LENGTH = 200;
+
+  private Identifier identifier(Token token) {
+    Identifier id = new Identifier(ProgramParser.span(token), token.getText());
+    if (id.text().length() > MAX_NAME_LENGTH) {
+      errors.add(SyntaxErrors.nameTooLong(id.span(), id.text(), MAX_NAME_LENGTH));
+    }
+    return id;
   }
 
   private static SourceSpan span(ParserRuleContext ctx) {

@@ -32,6 +32,9 @@ final class SyntaxErrorClassifier {
     if (type == AlanLexer.UNTERMINATED_COMMENT) {
       return SyntaxErrors.unterminatedComment(new SourceSpan(at.begin(), at.begin() + 2, at.line(), at.column()));
     }
+    if (type == AlanLexer.TIMESERIES || type == AlanLexer.PREV) {
+      return SyntaxErrors.futureWord(at, offending.getText());
+    }
     if (isKeyword(type) && expected.contains(AlanLexer.IDENT) && !expected.contains(type)) {
       return SyntaxErrors.reservedWord(at, offending.getText());
     }

@@ -8,7 +8,24 @@ final class SyntaxErrors {
   private SyntaxErrors() {}
 
   static Diagnostic unexpectedCharacter(SourceSpan span, String text) {
-    return Diagnostic.error(span, "unexpected character '" + text + "'");
+    return Diagnostic.error(span, "unexpected character " + describeCharacters(text));
+  }
+
+  /** Characters quoted for a message; invisible ones (controls, byte-order marks) by code point. */
+  static String describeCharacters(String text) {
+    StringBuilder out = new StringBuilder();
+    boolean visible = text.codePoints().allMatch(c -> !Character.isISOControl(c) && Character.isDefined(c)
+        && Character.getType(c) != Character.FORMAT && !Character.isWhitespace(c));
+    if (visible) {
+      return "'" + text + "'";
+    }
+    text.codePoints().forEach(c -> out.append(out.length() == 0 ? "" : " ").append(String.format("U+%04X", c)));
+    return out + (text.equals("\uFEFF") ? " (a byte-order mark)" : "");
+  }
+
+  static Diagnostic nameTooLong(SourceSpan span, String name, int limit) {
+    return Diagnostic.error(span, "name '" + name.substring(0, 20) + "...' is " + name.length()
+        + " characters long; names may have at most " + limit);
   }
 
   static Diagnostic unterminatedComment(SourceSpan span) {
@@ -48,6 +65,11 @@ final class SyntaxErrors {
 
   static Diagnostic reservedWord(SourceSpan span, String word) {
     return Diagnostic.error(span, "'" + word + "' is a reserved word and cannot be used as a name");
+  }
+
+  static Diagnostic futureWord(SourceSpan span, String word) {
+    return Diagnostic.error(span, "'" + word + "' is reserved for time series, which this version of alan does not"
+        + " support yet; it cannot be used as a name either");
   }
 
   static Diagnostic unclosedBlock(SourceSpan span, String opener) {

@@ -10,13 +10,17 @@ public final class SourceFile {
   private final String text;
   private final int[] lineStarts;
 
+  /**
+   * A source text; line ends may be {@code \n}, {@code \r\n} or a lone {@code \r} (classic Mac), which is read as
+   * {@code \n} so that the lexer's line numbers and ours agree (offsets do not change).
+   */
   public SourceFile(String name, String text) {
     this.name = Objects.requireNonNull(name, "name is null");
-    this.text = Objects.requireNonNull(text, "text is null");
+    this.text = Objects.requireNonNull(text, "text is null").replaceAll("\r(?!\n)", "\n");
     List<Integer> starts = new ArrayList<>();
     starts.add(0);
-    for (int i = 0; i < text.length(); i++) {
-      if (text.charAt(i) == '\n') {
+    for (int i = 0; i < this.text.length(); i++) {
+      if (this.text.charAt(i) == '\n') {
         starts.add(i + 1);
       }
     }

@@ -74,6 +74,16 @@ public final class Engine implements Backend {
     if (data.spec() != spec) {
       throw new IllegalArgumentException("data was bound to model " + data.spec().name() + ", not " + spec.name());
     }
+    Feasibility.verify(spec, data.plateSize(), options.k(), options.draws(), parallel.threads());
+    try {
+      return runFitting(data, options, progress);
+    } catch (OutOfMemoryError e) {
+      // every array of the run is unreachable once we are here, so the JVM can go on (the CLI exits; an app may retry)
+      throw Feasibility.outOfMemory(options.k(), options.draws());
+    }
+  }
+
+  private Posterior runFitting(BoundData data, SampleOptions options, Progress progress) {
     int k = options.k();
     long t0 = System.nanoTime();
     double[][] params = ModelState.initialParams(spec, spec.plateCounts(data.plateSize()));

@@ -1,0 +1,89 @@
+package org.alan.runtime.engine;
+
+import java.util.Locale;
+import org.alan.runtime.model.ModelSpec;
+import org.alan.runtime.model.VariableSpec;
+import org.alan.runtime.plan.ChildSlot;
+import org.alan.runtime.plan.FinalOutput;
+import org.alan.runtime.plan.PlatePlan;
+import org.alan.runtime.plan.Step;
+
+/**
+ * Checks, before anything is allocated, that a run fits: every array within Java's 2^31 limit and the memory it
+ * needs within the heap. A run that does not fit is refused with the figures, instead of failing half-way.
+ */
+final class Feasibility {
+  private Feasibility() {}
+
+  static void verify(ModelSpec spec, int[] plateSize, int k, int draws, int threads) {
+    int[] count = spec.plateCounts(plateSize);
+    double bytes = 0;
+    for (VariableSpec v : spec.variables()) {
+      if (v.isLatent()) {
+        bytes += array(spec, "the particles of '" + v.name() + "'", (double) count[v.plate()] * v.size() * k, k);
+        if (draws > 0) {
+          bytes += array(spec, "the draws of '" + v.name() + "'", (double) draws * count[v.plate()] * v.size(), k);
+        }
+      }
+    }
+    double widest = 0;
+    for (PlatePlan p : spec.plan().plates()) {
+      double elements = count[p.plate()];
+      for (Step s : p.steps()) {
+        double entries = Math.pow(k, s.sum().length + s.rest().length);
+        if (entries > Integer.MAX_VALUE) {
+          throw new InferenceException(String.format(Locale.ROOT, "K = %d is too large for this model: a step of %s"
+              + " sums over K^%d = %.3g particle combinations per element; use a smaller K, or group latents in the"
+              + " guide so that fewer K dimensions meet (see '<Model>.jar explain')", k,
+              plateName(spec, p.plate()), s.sum().length + s.rest().length, entries));
+        }
+        if (entries * s.sum().length > Integer.MAX_VALUE) {
+          throw new InferenceException(String.format(Locale.ROOT, "K = %d is too large for this model: a step of %s"
+              + " sums over %d K dimensions at once; use a smaller K", k, plateName(spec, p.plate()),
+              s.sum().length));
+        }
+        widest = Math.max(widest, entries);
+        bytes += array(spec, "a step output of " + plateName(spec, p.plate()),
+            elements * Math.pow(k, s.rest().length), k);
+      }
+      for (FinalOutput f : p.finals()) {
+        bytes += array(spec, "an output of " + plateName(spec, p.plate()), elements * Math.pow(k, f.dims().length), k);
+      }
+      for (ChildSlot c : p.children()) {
+        bytes += 2 * array(spec, "a child result of " + plateName(spec, p.plate()),
+            elements * Math.pow(k, c.dims().length), k);
+      }
+    }
+    // per worker: a factor block and a tile, for draws a whole step per element
+    bytes += threads * 8.0 * Math.min(widest, 1 << 21) * (draws > 0 ? 2 : 1);
+    long heap = Runtime.getRuntime().maxMemory();
+    if (bytes > 0.9 * heap) {
+      throw new InferenceException(String.format(Locale.ROOT, "K = %d needs about %.3g GB for particles and"
+          + " intermediate results, more than the %.3g GB this JVM may use; %s", k, bytes / 1e9, heap / 1e9,
+          advice(draws)));
+    }
+  }
+
+  /** The error for a run that passed the estimate but still ran out of memory (kernel workspaces are not in it). */
+  static InferenceException outOfMemory(int k, int draws) {
+    return new InferenceException(String.format(Locale.ROOT, "K = %d ran out of memory (this JVM may use %.3g GB);"
+        + " %s", k, Runtime.getRuntime().maxMemory() / 1e9, advice(draws)));
+  }
+
+  private static String advice(int draws) {
+    return "use a smaller K" + (draws > 0 ? " or fewer draws" : "") + ", or give Java more memory (java -Xmx...)";
+  }
+
+  /** The bytes of one array of {@code entries} doubles, refusing arrays Java cannot hold. */
+  private static double array(ModelSpec spec, String what, double entries, int k) {
+    if (entries > Integer.MAX_VALUE - 8) {
+      throw new InferenceException(String.format(Locale.ROOT, "K = %d is too large for this data: %s would hold %.3g"
+          + " values, more than a Java array can; use a smaller K", k, what, entries));
+    }
+    return entries * Double.BYTES;
+  }
+
+  private static String plateName(ModelSpec spec, int plate) {
+    return plate == 0 ? "the top level" : "plate '" + spec.plates()[plate].name() + "'";
+  }
+}
