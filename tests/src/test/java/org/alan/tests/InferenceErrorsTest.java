@@ -62,4 +62,26 @@ class InferenceErrorsTest {
     assertEquals("the guide drew NaN for 'mu' (test.alan:4) at rows[0]: a parameter of its proposal is out of range"
         + " (a negative scale or a probability outside [0, 1]?)", e.getMessage());
   }
+
+  @Test
+  void aRunThatCannotFitIsRefusedBeforeItStarts() {
+    Model m = Models.bind("""
+        model M {
+          mu ~ Normal(0, 1);
+          plate rows {
+            theta ~ Normal(mu, 1);
+            data y ~ Normal(theta, 1);
+          }
+        }
+        """, "{\"y\": [1, 2]}");
+    InferenceException tooManyCombinations = assertThrows(InferenceException.class,
+        () -> m.sample(SampleOptions.of(100_000, 1)));
+    assertEquals("K = 100000 is too large for this model: a step of plate 'rows' sums over K^2 = 1.00e+10 particle"
+        + " combinations per element; use a smaller K, or group latents in the guide so that fewer K dimensions meet"
+        + " (see '<Model>.jar explain')", tooManyCombinations.getMessage());
+    InferenceException tooManyParticles = assertThrows(InferenceException.class,
+        () -> m.sample(SampleOptions.of(Integer.MAX_VALUE, 1)));
+    assertEquals("K = 2147483647 is too large for this data: the particles of 'mu' would hold 2.15e+09 values, more"
+        + " than a Java array can; use a smaller K", tooManyParticles.getMessage());
+  }
 }
