@@ -2,6 +2,7 @@ package org.alan.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.alan.runtime.api.Model;
 import org.alan.runtime.engine.InferenceException;
@@ -60,7 +61,7 @@ class InferenceErrorsTest {
         """, "{\"spread\": -1, \"y\": [1, 2]}");
     InferenceException e = assertThrows(InferenceException.class, () -> m.sample(SampleOptions.of(5, 1)));
     assertEquals("the guide drew NaN for 'mu' (test.alan:4) at rows[0]: a parameter of its proposal is out of range"
-        + " (a negative scale or a probability outside [0, 1]?)", e.getMessage());
+        + " there (a negative scale or a probability outside [0, 1]?)", e.getMessage());
   }
 
   @Test
@@ -83,5 +84,29 @@ class InferenceErrorsTest {
         () -> m.sample(SampleOptions.of(Integer.MAX_VALUE, 1)));
     assertEquals("K = 2147483647 is too large for this data: the particles of 'mu' would hold 2.15e+09 values, more"
         + " than a Java array can; use a smaller K", tooManyParticles.getMessage());
+  }
+
+  @Test
+  void invalidParametersAreNaNWhereTheFormulaAloneWouldBeFinite() {
+    // at y = 0 a Poisson's log density is -rate, finite for a negative rate; the parameter check makes it NaN
+    Model poisson = Models.bind("""
+        model M {
+          input rate;
+          a ~ Normal(0, 1);
+          plate rows { data y ~ Poisson(rate); }
+        }
+        """, "{\"rate\": -2, \"y\": [0, 0]}");
+    InferenceException e = assertThrows(InferenceException.class, () -> poisson.sample(SampleOptions.of(3, 1)));
+    assertEquals("the log density of 'y' (test.alan:4) is NaN at rows[0]: a distribution parameter is out of range"
+        + " there (a negative scale, a log of a negative number?)", e.getMessage());
+    // a probability above one, observed where the formula never takes log(1 - p)
+    Model bernoulli = Models.bind("""
+        model M {
+          s ~ Normal(0, 1);
+          plate rows { data y ~ Bernoulli(1.5 + 0 * s); }
+        }
+        """, "{\"y\": [1, 1]}");
+    InferenceException b = assertThrows(InferenceException.class, () -> bernoulli.sample(SampleOptions.of(3, 1)));
+    assertTrue(b.getMessage().startsWith("the log density of 'y' (test.alan:3) is NaN at rows[0]"), b.getMessage());
   }
 }

@@ -60,6 +60,30 @@ class VectorKernelsTest {
       y.append(']');
     }
     String json = data.append("], ").append(y).append("]}").toString();
+    assertVectorMatchesScalar(compiled, json);
+  }
+
+  @Test
+  void parameterChecksAgreeInBothKernels() throws Exception {
+    // the parameter checks' vector forms (compare and blend) against the scalar ones, with valid parameters
+    CompiledModel compiled = Models.compile("""
+        model C {
+          a ~ Gamma(2, 1);
+          p ~ Beta(2, 3);
+          input alpha[3];
+          w[3] ~ Dirichlet(alpha);
+          plate obs {
+            data y ~ Poisson(a);
+            data b ~ Bernoulli(p);
+            data c ~ Categorical(w);
+          }
+        }
+        """);
+    assertVectorMatchesScalar(compiled, "{\"alpha\": [1, 2, 3], \"y\": [0, 3, 1], \"b\": [1, 0, 1],"
+        + " \"c\": [2, 0, 1]}");
+  }
+
+  private static void assertVectorMatchesScalar(CompiledModel compiled, String json) throws Exception {
     Model model = Models.bind(compiled, json);
     for (int k : new int[] {5, 13, 37}) {
       Posterior p = model.sample(SampleOptions.of(k, 11));
@@ -73,6 +97,7 @@ class VectorKernelsTest {
           double[] b = FactorValues.of(vector, st, f, e);
           int size = a.length;
           for (int i = 0; i < size; i++) {
+            assertTrue(Double.isFinite(a[i]), "factor " + f + " K " + k + " entry " + i + " = " + a[i]);
             assertEquals(a[i], b[i], 1e-9 * (1 + Math.abs(a[i])), "factor " + f + " K " + k + " entry " + i);
           }
         }

@@ -224,6 +224,11 @@ final class ExprCodegen {
   // ------------------------------------------------------------------ vector bodies
 
   /** Thrown while building a vector body that uses an operation the Vector API lacks; the scalar loop is used. */
+  /** Lanes of 0 where {@code mask} holds, NaN elsewhere. */
+  private static String nanUnless(String mask) {
+    return "DoubleVector.broadcast(SPECIES, Double.NaN).blend(0.0, " + mask + ")";
+  }
+
   private static final class NotVectorisable extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
@@ -348,7 +353,11 @@ final class ExprCodegen {
             + ".neg().lanewise(EXP).add(1.0))";
         case LOG_STEP -> "DoubleVector.zero(SPECIES).blend(Double.NEGATIVE_INFINITY, " + x
             + ".compare(LT, 0.0))";
-        case LGAMMA -> throw new NotVectorisable();
+        // NaN outside the valid range; comparisons with NaN are false, so a NaN parameter stays NaN
+        case CHECK_POSITIVE -> nanUnless(x + ".compare(GT, 0.0)");
+        case CHECK_NONNEGATIVE -> nanUnless(x + ".compare(GE, 0.0)");
+        case CHECK_UNIT -> nanUnless(x + ".compare(GE, 0.0).and(" + x + ".compare(LE, 1.0))");
+        case LGAMMA, CHECK_COUNT -> throw new NotVectorisable();
       });
     }
     if (n instanceof Ex.Binary b) {

@@ -39,6 +39,10 @@ final class JavaOps {
       case LGAMMA -> MATH + ".lgamma(" + a + ")";
       case LOG_SIGMOID -> MATH + ".logSigmoid(" + a + ")";
       case LOG_STEP -> MATH + ".logStep(" + a + ")";
+      case CHECK_POSITIVE -> MATH + ".checkPositive(" + a + ")";
+      case CHECK_NONNEGATIVE -> MATH + ".checkNonNegative(" + a + ")";
+      case CHECK_UNIT -> MATH + ".checkUnit(" + a + ")";
+      case CHECK_COUNT -> MATH + ".checkCount(" + a + ")";
     };
   }
 

@@ -51,7 +51,7 @@ public final class ModelEmitter {
   private static final ClassName MODEL = ClassName.get("org.alan.runtime.api", "Model");
   private static final ClassName MODEL_MAIN = ClassName.get("org.alan.runtime.cli", "ModelMain");
   /** The Vector API operators vector kernel bodies use by simple name. */
-  private static final String[] VECTOR_OPERATORS = {"EXP", "LOG", "LOG1P", "EXPM1", "POW", "LT", "EQ"};
+  private static final String[] VECTOR_OPERATORS = {"EXP", "LOG", "LOG1P", "EXPM1", "POW", "LT", "EQ", "GT", "GE", "LE"};
 
   /** Everything the emitter needs about one model, computed by earlier passes. */
   public record Descriptor(ModelIr model, List<FactorIr> factors, ModelSpec spec, String packageName,

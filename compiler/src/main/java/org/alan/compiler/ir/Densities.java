@@ -72,13 +72,17 @@ public final class Densities {
       case GAMMA -> {
         Ex a = d.argument("concentration");
         Ex b = d.argument("rate");
-        yield sub(add(sub(mul(a, log(b)), unary(UnaryOp.LGAMMA, a)), mul(sub(a, constant(1)), log(x))), mul(b, x));
+        Ex density = sub(add(sub(mul(a, log(b)), unary(UnaryOp.LGAMMA, a)), mul(sub(a, constant(1)), log(x))),
+            mul(b, x));
+        yield checked(checked(density, UnaryOp.CHECK_POSITIVE, a), UnaryOp.CHECK_POSITIVE, b);
       }
       case BETA -> {
         Ex a = d.argument("concentration1");
         Ex b = d.argument("concentration0");
         Ex norm = sub(sub(unary(UnaryOp.LGAMMA, add(a, b)), unary(UnaryOp.LGAMMA, a)), unary(UnaryOp.LGAMMA, b));
-        yield add(add(norm, mul(sub(a, constant(1)), log(x))), mul(sub(b, constant(1)), unary(UnaryOp.LOG1P, neg(x))));
+        Ex density = add(add(norm, mul(sub(a, constant(1)), log(x))),
+            mul(sub(b, constant(1)), unary(UnaryOp.LOG1P, neg(x))));
+        yield checked(checked(density, UnaryOp.CHECK_POSITIVE, a), UnaryOp.CHECK_POSITIVE, b);
       }
       case UNIFORM -> {
         Ex low = d.argument("low");
@@ -88,23 +92,31 @@ public final class Densities {
       }
       case BERNOULLI -> d.has("logits")
           ? sub(mul(x, d.argument("logits")), unary(UnaryOp.SOFTPLUS, d.argument("logits")))
-          : add(Exprs.binary(BinaryOp.XLOGY, x, d.argument("probs")),
-              Exprs.binary(BinaryOp.XLOG1PY, sub(constant(1), x), neg(d.argument("probs"))));
+          : checked(add(Exprs.binary(BinaryOp.XLOGY, x, d.argument("probs")),
+              Exprs.binary(BinaryOp.XLOG1PY, sub(constant(1), x), neg(d.argument("probs")))),
+              UnaryOp.CHECK_UNIT, d.argument("probs"));
       case BINOMIAL -> {
         Ex n = d.argument("total_count");
         Ex logChoose = Exprs.binary(BinaryOp.LOG_CHOOSE, n, x);
         Ex body = d.has("logits")
             ? sub(mul(x, d.argument("logits")), mul(n, unary(UnaryOp.SOFTPLUS, d.argument("logits"))))
-            : add(Exprs.binary(BinaryOp.XLOGY, x, d.argument("probs")),
-                Exprs.binary(BinaryOp.XLOG1PY, sub(n, x), neg(d.argument("probs"))));
-        yield add(logChoose, body);
+            : checked(add(Exprs.binary(BinaryOp.XLOGY, x, d.argument("probs")),
+                Exprs.binary(BinaryOp.XLOG1PY, sub(n, x), neg(d.argument("probs")))),
+                UnaryOp.CHECK_UNIT, d.argument("probs"));
+        yield checked(add(logChoose, body), UnaryOp.CHECK_COUNT, n);
       }
       case POISSON -> {
         Ex rate = d.argument("rate");
-        yield sub(sub(Exprs.binary(BinaryOp.XLOGY, x, rate), rate), unary(UnaryOp.LGAMMA, add(x, constant(1))));
+        yield checked(sub(sub(Exprs.binary(BinaryOp.XLOGY, x, rate), rate), unary(UnaryOp.LGAMMA, add(x, constant(1)))),
+            UnaryOp.CHECK_NONNEGATIVE, rate);
       }
       case CATEGORICAL, DIRICHLET -> throw new IllegalStateException("not elementwise: " + d.family());
     };
+  }
+
+  /** A log density plus the check that makes it NaN where {@code parameter} is invalid. */
+  private static Ex checked(Ex density, UnaryOp check, Ex parameter) {
+    return add(density, unary(check, parameter));
   }
 
   /** log p[x] - log sum p, or logits[x] - logsumexp(logits). */
@@ -114,14 +126,15 @@ public final class Densities {
       return sub(Exprs.select(logits, x), Exprs.reduce(ReduceOp.LOGSUMEXP, logits, 1));
     }
     Ex probs = d.argument("probs");
-    return sub(log(Exprs.select(probs, x)), log(Exprs.reduce(ReduceOp.SUM, probs, 1)));
+    return add(sub(log(Exprs.select(probs, x)), log(Exprs.reduce(ReduceOp.SUM, probs, 1))),
+        Exprs.reduce(ReduceOp.SUM, unary(UnaryOp.CHECK_NONNEGATIVE, probs), 1));
   }
 
   private static Ex dirichlet(Ex alpha, Ex x, Shape valueShape) {
     Ex a = alpha;
     Ex norm = sub(unary(UnaryOp.LGAMMA, Exprs.reduce(ReduceOp.SUM, a, 1)),
         Exprs.reduce(ReduceOp.SUM, unary(UnaryOp.LGAMMA, a), 1));
-    Ex body = Exprs.reduce(ReduceOp.SUM, mul(sub(a, constant(1)), log(x)), 1);
+    Ex body = Exprs.reduce(ReduceOp.SUM, add(mul(sub(a, constant(1)), log(x)), unary(UnaryOp.CHECK_POSITIVE, a)), 1);
     Shape batch = valueShape.dropLast();
     return add(Exprs.sumOver(norm, batch), Exprs.sumOver(body, batch));
   }

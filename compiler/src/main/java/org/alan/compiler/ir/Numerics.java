@@ -19,7 +19,11 @@ final class Numerics {
       case RECIPROCAL -> 1.0 / x;
       case LGAMMA -> org.alan.runtime.math.AlanMath.lgamma(x);
       case LOG_SIGMOID -> org.alan.runtime.math.AlanMath.logSigmoid(x);
-      case LOG_STEP -> x >= 0 ? 0.0 : Double.NEGATIVE_INFINITY;
+      case LOG_STEP -> org.alan.runtime.math.AlanMath.logStep(x);
+      case CHECK_POSITIVE -> org.alan.runtime.math.AlanMath.checkPositive(x);
+      case CHECK_NONNEGATIVE -> org.alan.runtime.math.AlanMath.checkNonNegative(x);
+      case CHECK_UNIT -> org.alan.runtime.math.AlanMath.checkUnit(x);
+      case CHECK_COUNT -> org.alan.runtime.math.AlanMath.checkCount(x);
     };
   }
 

@@ -12,5 +12,17 @@ public enum UnaryOp {
   /** log sigmoid(x), stable for large |x|. */
   LOG_SIGMOID,
   /** 0 where x >= 0, minus infinity elsewhere: the log of a support indicator. */
-  LOG_STEP
+  LOG_STEP,
+  /**
+   * The parameter checks: 0 where a distribution's parameter is valid, NaN elsewhere. Added to a log density they
+   * turn an invalid parameter into a NaN factor, which inference reports by variable and element, where the formula
+   * alone would give a finite, wrong number (a Poisson with a negative rate at x = 0).
+   */
+  CHECK_POSITIVE,
+  /** 0 where x >= 0, NaN elsewhere. */
+  CHECK_NONNEGATIVE,
+  /** 0 where 0 <= x <= 1, NaN elsewhere. */
+  CHECK_UNIT,
+  /** 0 where x is a non-negative integer, NaN elsewhere. */
+  CHECK_COUNT
 }

@@ -153,6 +153,9 @@ public final class ModelMain {
       if (output != null && draws == 0) {
         throw new IllegalArgumentException("--output writes draws; give their number with --draws N");
       }
+      if (output == null && draws > 0) {
+        throw new IllegalArgumentException("--draws N makes posterior draws; give --output FILE.csv to write them");
+      }
       ParentSampler parents = switch (sampler.toLowerCase(Locale.ROOT)) {
         case "permutation" -> ParentSampler.PERMUTATION;
         case "categorical" -> ParentSampler.CATEGORICAL;
@@ -166,6 +169,7 @@ public final class ModelMain {
       long start = System.nanoTime();
       Posterior posterior = bound.sample(options, new ProgressBar(err, bar));
       double seconds = (System.nanoTime() - start) / 1e9;
+      posterior.warnings().forEach(w -> err.println("warning: " + w));
       String text = SummaryWriter.json(posterior);
       if (summary != null) {
         Files.writeString(summary, text, StandardCharsets.UTF_8);

@@ -49,6 +49,8 @@ public final class Engine implements Backend {
   private static final long STAGE_LIMIT = 1 << 21;
 
   /** {@code -Dalan.timing=true} prints the time of each phase of every run to stderr. */
+  /** How far from 1 a marginal's total may be, from rounding alone, before renormalising it is worth a warning. */
+  private static final double MARGINAL_TOLERANCE = 1e-6;
   private static final boolean TIMING = Boolean.getBoolean("alan.timing");
 
   private final CompiledModel model;
@@ -104,7 +106,7 @@ public final class Engine implements Backend {
       System.err.printf(java.util.Locale.ROOT, "alan timing (ms): sample %.1f, forward %.1f, backward %.1f, rest %.1f%n",
           (t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6, (System.nanoTime() - t3) / 1e6);
     }
-    return new Posterior(spec, state, logMl, run.marginals, moments, draws);
+    return new Posterior(spec, state, logMl, run.marginals, moments, draws, run.warnings);
   }
 
   /**
@@ -163,11 +165,11 @@ public final class Engine implements Backend {
     double[] z = state.samples[v];
     VariableSpec var = spec.variables()[v];
     for (int i = 0; i < z.length; i++) {
-      if (Double.isNaN(z[i])) {
+      if (!Double.isFinite(z[i])) {
         int element = i / (var.size() * state.K);
-        throw new InferenceException("the guide drew NaN for '" + var.name() + "'" + where(var)
-            + Posterior.elementLabel(spec, state, var.plate(), element)
-            + ": a parameter of its proposal is out of range (a negative scale or a probability outside [0, 1]?)");
+        throw new InferenceException("the guide drew " + InferenceException.describe(z[i]) + " for '" + var.name()
+            + "'" + where(var) + Posterior.elementLabel(spec, state, var.plate(), element) + ": "
+            + InferenceException.whyNotFinite(z[i], "its proposal"));
       }
     }
   }
@@ -278,6 +280,8 @@ public final class Engine implements Backend {
      */
     final double[][][] kept;
     final double[][] marginals;
+    /** Things the user should know about this run's numbers (shown by the CLI, kept by the posterior). */
+    final java.util.List<String> warnings = new java.util.ArrayList<>();
     final Workspace[] workspaces;
     final LseOps lse;
 
@@ -370,14 +374,13 @@ public final class Engine implements Backend {
         logMl += f[0];
       }
       if (Double.isNaN(logMl)) {
-        throw new InferenceException(diagnoseNaN());
+        throw new InferenceException(diagnoseNonFinite(true));
       }
       if (logMl == Double.NEGATIVE_INFINITY) {
         throw new InferenceException(diagnoseImpossible());
       }
       if (logMl == Double.POSITIVE_INFINITY) {
-        throw new InferenceException("the log marginal likelihood is +infinity: a density is unbounded at a"
-            + " particle (a scale of 0?)");
+        throw new InferenceException(diagnoseNonFinite(false));
       }
       return logMl;
     }
@@ -639,8 +642,8 @@ public final class Engine implements Backend {
       }
     }
 
-    /** Finds the first factor and element whose log density is NaN, to say so by name. */
-    private String diagnoseNaN() {
+    /** Finds the first factor and element whose log density is NaN or +infinity, to say so by name. */
+    private String diagnoseNonFinite(boolean nan) {
       Workspace ws = workspaces[0];
       for (int p : spec.plan().bottomUp()) {
         for (int f : plans[p].factors()) {
@@ -650,18 +653,20 @@ public final class Engine implements Backend {
             ws.moveTo(e);
             fillWhole(ws.kernel(f), f, buf);
             for (double v : buf) {
-              if (Double.isNaN(v)) {
+              if (nan ? Double.isNaN(v) : v == Double.POSITIVE_INFINITY) {
                 String name = spec.factors()[f].name();
-                return "the log density of '" + name + "'" + where(factorVariable(f)) + " is NaN"
-                    + Posterior.elementLabel(spec, state, p, e)
-                    + ": a distribution parameter is out of range there (a negative scale, a log of a negative"
-                    + " number?)";
+                return "the log density of '" + name + "'" + where(factorVariable(f)) + " is "
+                    + (nan ? "NaN" : "+infinity") + Posterior.elementLabel(spec, state, p, e) + (nan
+                    ? ": a distribution parameter is out of range there (a negative scale, a log of a negative"
+                        + " number?)"
+                    : ": the density is unbounded at a particle there (a scale of 0, a Beta or Gamma with"
+                        + " concentration below 1 at its boundary?)");
               }
             }
           }
         }
       }
-      return "the log marginal likelihood is NaN";
+      return "the log marginal likelihood is " + (nan ? "NaN" : "+infinity");
     }
 
     /** Names a factor and element where every particle combination has zero probability. */
@@ -713,7 +718,7 @@ public final class Engine implements Backend {
           progress.report("backward", done.addAndGet(to - from), total);
         });
       }
-      verifyMarginals();
+      normaliseMarginals();
     }
 
     /**
@@ -943,18 +948,36 @@ public final class Engine implements Backend {
       }
     }
 
-    private void verifyMarginals() {
+    /**
+     * Makes each element's posterior marginal sum to one. It does up to rounding; log densities of huge magnitude
+     * (say -1e11, from data far out in a tail) lose digits in the differences the backward pass takes, and the
+     * marginals then sum to 1 only within 1e-5 or so: they are renormalised, with a warning when visibly off.
+     */
+    private void normaliseMarginals() {
       int k = state.K;
+      double worst = 0;
       for (int g = 0; g < marginals.length; g++) {
         double[] m = marginals[g];
         for (int e = 0; e < m.length / k; e++) {
           double total = lse.sum(m, e * k, k);
-          if (!(Math.abs(total - 1.0) < 1e-6)) {
+          if (!(total > 0 && total < Double.POSITIVE_INFINITY)) {
             throw new InferenceException("internal error: the posterior marginal of group '"
                 + spec.groups()[g].name() + "' sums to " + total + " at element " + e
                 + "; this is a bug in alan, please report it");
           }
+          if (total != 1.0) {
+            worst = Math.max(worst, Math.abs(total - 1.0));
+            double scale = 1.0 / total;
+            for (int i = e * k; i < (e + 1) * k; i++) {
+              m[i] *= scale;
+            }
+          }
         }
+      }
+      if (worst > MARGINAL_TOLERANCE) {
+        warnings.add(String.format(java.util.Locale.ROOT, "posterior weights summed to 1 only within %.1e and were"
+            + " renormalised: some log densities are so large in magnitude that double precision loses digits;"
+            + " rescaling the data or the model's units avoids this", worst));
       }
     }
 

@@ -20,11 +20,13 @@ public final class Posterior {
   private final double[][] marginals;
   private final Moments moments;
   private final Draws draws;
+  private final List<String> warnings;
 
   record Moments(double[][] mean, double[][] sd, double[][] ess) {}
 
   Posterior(ModelSpec spec, ModelState state, double logMarginalLikelihood, double[][] marginals, Moments moments,
-      Draws draws) {
+      Draws draws, List<String> warnings) {
+    this.warnings = List.copyOf(warnings);
     this.spec = spec;
     this.state = state;
     this.logMarginalLikelihood = logMarginalLikelihood;
@@ -61,21 +63,32 @@ public final class Posterior {
         ess[v][e] = 1.0 / sumSq;
         for (int c = 0; c < size; c++) {
           int base = (e * size + c) * k;
+          // huge particles (beyond 1e100) in units of the largest, so that squares do not overflow to infinity
+          double scale = 0;
+          for (int kk = 0; kk < k; kk++) {
+            scale = Math.max(scale, Math.abs(z[base + kk]));
+          }
+          double unit = scale > 1e100 ? scale : 1;
           double m = 0;
           for (int kk = 0; kk < k; kk++) {
-            m += w[e * k + kk] * z[base + kk];
+            m += w[e * k + kk] * (z[base + kk] / unit);
           }
           double var2 = 0;
           for (int kk = 0; kk < k; kk++) {
-            double d = z[base + kk] - m;
+            double d = z[base + kk] / unit - m;
             var2 += w[e * k + kk] * d * d;
           }
-          mean[v][e * size + c] = m;
-          sd[v][e * size + c] = Math.sqrt(var2);
+          mean[v][e * size + c] = m * unit;
+          sd[v][e * size + c] = Math.sqrt(var2) * unit;
         }
       }
     }
     return new Moments(mean, sd, ess);
+  }
+
+  /** Caveats about this run's numbers (for example precision lost to huge log densities); usually empty. */
+  public List<String> warnings() {
+    return warnings;
   }
 
   public ModelSpec spec() {

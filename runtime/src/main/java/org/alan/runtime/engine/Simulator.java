@@ -48,10 +48,10 @@ public final class Simulator {
       }
       double[] drawn = var.isLatent() ? state.samples[v] : values[v];
       for (int i = 0; i < drawn.length; i++) {
-        if (Double.isNaN(drawn[i])) {
-          throw new InferenceException("drawing '" + var.name() + "' from the model gave NaN"
-              + Posterior.elementLabel(spec, state, var.plate(), i / var.size())
-              + ": a parameter of its distribution is out of range there");
+        if (!Double.isFinite(drawn[i])) {
+          throw new InferenceException("drawing '" + var.name() + "' from the model gave "
+              + InferenceException.describe(drawn[i]) + Posterior.elementLabel(spec, state, var.plate(), i / var.size())
+              + ": " + InferenceException.whyNotFinite(drawn[i], "its distribution"));
         }
       }
     }

@@ -26,8 +26,8 @@ public final class SummaryWriter {
       int perElement = mean.length / ess.length;
       int shown = Math.min(mean.length, TABLE_ROWS_PER_VARIABLE);
       for (int i = 0; i < shown; i++) {
-        out.append(String.format(Locale.ROOT, "%-24s %12.4f %12.4f %10.1f%n", label(name, shape, i), mean[i], sd[i],
-            ess[i / perElement]));
+        out.append(String.format(Locale.ROOT, "%-24s %12s %12s %10.1f%n", label(name, shape, i), cell(mean[i]),
+            cell(sd[i]), ess[i / perElement]));
       }
       if (mean.length > shown) {
         out.append(String.format(Locale.ROOT, "%-24s (%d more entries; use --json for all)%n", "  ...",
@@ -35,6 +35,13 @@ public final class SummaryWriter {
       }
     }
     return out.toString();
+  }
+
+  /** A number in a 12-character column: fixed point when it fits, else scientific. */
+  private static String cell(double v) {
+    double a = Math.abs(v);
+    return a != 0 && (a >= 1e7 || a < 1e-3) ? String.format(Locale.ROOT, "%.4e", v)
+        : String.format(Locale.ROOT, "%.4f", v);
   }
 
   private static String label(String name, int[] shape, int flat) {
@@ -62,6 +69,13 @@ public final class SummaryWriter {
       w.name("log_marginal_likelihood");
       number(w, p.logMarginalLikelihood());
       w.name("K").value(p.K());
+      if (!p.warnings().isEmpty()) {
+        w.name("warnings").beginArray();
+        for (String warning : p.warnings()) {
+          w.value(warning);
+        }
+        w.endArray();
+      }
       w.name("variables").beginObject();
       for (String name : p.latentNames()) {
         w.name(name).beginObject();

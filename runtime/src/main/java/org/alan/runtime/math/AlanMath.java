@@ -57,4 +57,24 @@ public final class AlanMath {
   public static double logStep(double x) {
     return x >= 0 ? 0.0 : (Double.isNaN(x) ? Double.NaN : Double.NEGATIVE_INFINITY);
   }
+
+  /** 0 for a valid positive parameter, NaN otherwise (the parameter checks of log densities). */
+  public static double checkPositive(double x) {
+    return x > 0 ? 0.0 : Double.NaN;
+  }
+
+  /** 0 for a valid non-negative parameter, NaN otherwise. */
+  public static double checkNonNegative(double x) {
+    return x >= 0 ? 0.0 : Double.NaN;
+  }
+
+  /** 0 for a probability in [0, 1], NaN otherwise. */
+  public static double checkUnit(double x) {
+    return x >= 0 && x <= 1 ? 0.0 : Double.NaN;
+  }
+
+  /** 0 for a non-negative integer count, NaN otherwise. */
+  public static double checkCount(double x) {
+    return x >= 0 && x == Math.rint(x) && x < Double.POSITIVE_INFINITY ? 0.0 : Double.NaN;
+  }
 }
