@@ -109,4 +109,23 @@ class InferenceErrorsTest {
     InferenceException b = assertThrows(InferenceException.class, () -> bernoulli.sample(SampleOptions.of(3, 1)));
     assertTrue(b.getMessage().startsWith("the log density of 'y' (test.alan:3) is NaN at rows[0]"), b.getMessage());
   }
+
+  @Test
+  void hugeLogDensitiesGiveNormalisedWeightsAndAWarning() {
+    // log densities near -1.5e18: their spacing (256) exceeds the differences between particles, which are lost
+    Model m = Models.bind("""
+        model M {
+          mu ~ Normal(0, 1);
+          plate obs {
+            theta ~ Normal(mu, 1);
+            data y ~ Normal(theta, 0.001);
+          }
+        }
+        """, "{\"y\": [1e6, 1e6, -1e6]}");
+    org.alan.runtime.engine.Posterior p = m.sample(SampleOptions.of(30, 1));
+    double[] weights = p.marginal("mu");
+    assertEquals(1.0, java.util.Arrays.stream(weights).sum(), 1e-12);
+    assertEquals(1, p.warnings().size(), p.warnings().toString());
+    assertTrue(p.warnings().get(0).startsWith("posterior weights summed to 1 +- "), p.warnings().get(0));
+  }
 }

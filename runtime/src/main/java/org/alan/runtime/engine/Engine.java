@@ -280,6 +280,8 @@ public final class Engine implements Backend {
      */
     final double[][][] kept;
     final double[][] marginals;
+    /** The forward pass's result. */
+    double logMl;
     /** Things the user should know about this run's numbers (shown by the CLI, kept by the posterior). */
     final java.util.List<String> warnings = new java.util.ArrayList<>();
     final Workspace[] workspaces;
@@ -382,6 +384,7 @@ public final class Engine implements Backend {
       if (logMl == Double.POSITIVE_INFINITY) {
         throw new InferenceException(diagnoseNonFinite(false));
       }
+      this.logMl = logMl;
       return logMl;
     }
 
@@ -718,7 +721,7 @@ public final class Engine implements Backend {
           progress.report("backward", done.addAndGet(to - from), total);
         });
       }
-      normaliseMarginals();
+      normaliseMarginals(logMl);
     }
 
     /**
@@ -953,7 +956,7 @@ public final class Engine implements Backend {
      * (say -1e11, from data far out in a tail) lose digits in the differences the backward pass takes, and the
      * marginals then sum to 1 only within 1e-5 or so: they are renormalised, with a warning when visibly off.
      */
-    private void normaliseMarginals() {
+    private void normaliseMarginals(double logMl) {
       int k = state.K;
       double worst = 0;
       for (int g = 0; g < marginals.length; g++) {
@@ -975,9 +978,10 @@ public final class Engine implements Backend {
         }
       }
       if (worst > MARGINAL_TOLERANCE) {
-        warnings.add(String.format(java.util.Locale.ROOT, "posterior weights summed to 1 only within %.1e and were"
-            + " renormalised: some log densities are so large in magnitude that double precision loses digits;"
-            + " rescaling the data or the model's units avoids this", worst));
+        warnings.add(String.format(java.util.Locale.ROOT, "posterior weights summed to 1 +- %.1e and were"
+            + " renormalised: some log densities are so large in magnitude (the log marginal likelihood is %.3g)"
+            + " that double precision loses the differences between particles; rescaling the data or the model's"
+            + " units avoids this", worst, logMl));
       }
     }
 
