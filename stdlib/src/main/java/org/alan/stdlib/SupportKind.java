@@ -60,7 +60,7 @@ public enum SupportKind {
       case NONNEGATIVE_INTEGER -> x >= 0 && x == Math.rint(x) && x < 0x1p53;
       case BOUNDED_INTEGER -> x >= 0 && x == Math.rint(x) && x <= upper;
       case CATEGORY -> x >= 0 && x == Math.rint(x) && x < upper;
-      case SIMPLEX -> x >= 0 && x <= 1;
+      case SIMPLEX -> x > 0 && x <= 1;
     };
   }
 

@@ -143,8 +143,14 @@ class DistributionsTest {
         big_binomial ~ Binomial(200, 0.1);
         poisson ~ Poisson(3.2);
         big_poisson ~ Poisson(80);
+        split_binomial ~ Binomial(1000, 0.7);
+        huge_binomial ~ Binomial(1000000000, 0.3);
+        huge_poisson ~ Poisson(1e12);
+        tiny_beta ~ Beta(0.01, 0.02);
         categorical ~ Categorical(weights);
         simplex[3] ~ Dirichlet(alpha);
+        input tiny_alpha[3];
+        tiny_simplex[3] ~ Dirichlet(tiny_alpha);
         cauchy ~ Cauchy(-1, 0.5);
       }
       """;
@@ -152,7 +158,8 @@ class DistributionsTest {
   @Test
   void samplersHaveTheRightMeanAndVariance() {
     int k = 40_000;
-    Model model = Models.bind(DRAWS, "{\"weights\": [1, 2, 5], \"alpha\": [0.7, 2, 3.5]}");
+    Model model = Models.bind(DRAWS, "{\"weights\": [1, 2, 5], \"alpha\": [0.7, 2, 3.5],"
+        + " \"tiny_alpha\": [0.01, 0.02, 0.03]}");
     Posterior p = model.sample(SampleOptions.of(k, 3));
     moments(p, "normal", 0.5, 4);
     moments(p, "half_normal", 1.5 * SQRT_2_OVER_PI, 2.25 * (1 - 2 / Math.PI));
@@ -171,6 +178,12 @@ class DistributionsTest {
     moments(p, "big_binomial", 20, 18);
     moments(p, "poisson", 3.2, 3.2);
     moments(p, "big_poisson", 80, 80);
+    // beyond the direct samplers: beta splitting for binomials, gamma splitting for Poisson means over 1e8
+    moments(p, "split_binomial", 700, 210);
+    moments(p, "huge_binomial", 3e8, 1e9 * 0.3 * 0.7);
+    moments(p, "huge_poisson", 1e12, 1e12);
+    // concentrations whose gamma draws underflow: drawn in logs
+    moments(p, "tiny_beta", 1.0 / 3, 0.01 * 0.02 / (0.03 * 0.03 * 1.03));
     moments(p, "categorical", (2 + 10) / 8.0, (2 + 20) / 8.0 - 2.25);
     double[] simplex = p.particles("simplex");
     double[] alpha = {0.7, 2, 3.5};
@@ -180,9 +193,15 @@ class DistributionsTest {
       double[] coordinate = Arrays.copyOfRange(simplex, c * k, (c + 1) * k);
       checkMoments("simplex[" + c + "]", coordinate, mean, var);
     }
+    double[] tiny = p.particles("tiny_simplex");
+    for (int c = 0; c < 3; c++) {
+      double mean = (c + 1) / 6.0;
+      checkMoments("tiny_simplex[" + c + "]", Arrays.copyOfRange(tiny, c * k, (c + 1) * k), mean,
+          mean * (1 - mean) / 1.06);
+    }
     for (int i = 0; i < k; i++) {
-      double total = simplex[i] + simplex[k + i] + simplex[2 * k + i];
-      assertEquals(1, total, 1e-12, "Dirichlet draws sum to 1");
+      assertEquals(1, simplex[i] + simplex[k + i] + simplex[2 * k + i], 1e-12, "Dirichlet draws sum to 1");
+      assertEquals(1, tiny[i] + tiny[k + i] + tiny[2 * k + i], 1e-12, "tiny Dirichlet draws sum to 1");
     }
     // Cauchy has no moments: half its mass lies within one scale of the location
     double inside = Arrays.stream(p.particles("cauchy")).filter(x -> Math.abs(x + 1) < 0.5).count() / (double) k;

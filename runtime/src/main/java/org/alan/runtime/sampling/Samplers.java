@@ -2,7 +2,6 @@ package org.alan.runtime.sampling;
 
 import org.alan.runtime.math.AlanMath;
 import org.apache.commons.rng.sampling.distribution.AhrensDieterMarsagliaTsangGammaSampler;
-import org.apache.commons.rng.sampling.distribution.MarsagliaTsangWangDiscreteSampler;
 import org.apache.commons.rng.sampling.distribution.PoissonSampler;
 
 /**
@@ -28,8 +27,9 @@ public final class Samplers {
     if (!(df > 0 && scale > 0)) {
       return Double.NaN;
     }
-    double chi2 = 2.0 * standardGamma(rng, 0.5 * df);
-    return loc + scale * rng.gaussian() / Math.sqrt(chi2 / df);
+    // sqrt(chi2 / df) with chi2 = 2 Gamma(df / 2), in logs: small df make chi2 underflow to 0
+    double logChi2OverDf = LOG_TWO + logStandardGamma(rng, 0.5 * df) - Math.log(df);
+    return loc + scale * rng.gaussian() * Math.exp(-0.5 * logChi2OverDf);
   }
 
   public static double cauchy(Rng rng, double loc, double scale) {
@@ -48,18 +48,31 @@ public final class Samplers {
     return concentration > 0 && rate > 0 ? standardGamma(rng, concentration) / rate : Double.NaN;
   }
 
+  private static final double LOG_TWO = Math.log(2);
+
   /** Gamma(shape, 1), Marsaglia-Tsang (with the Ahrens-Dieter boost below shape 1). */
   static double standardGamma(Rng rng, double shape) {
     return AhrensDieterMarsagliaTsangGammaSampler.of(rng, shape, 1.0).sample();
   }
 
+  /**
+   * log Gamma(shape, 1) draws, exact for every shape: below 1 as log Gamma(shape + 1) + log(U) / shape (Marsaglia
+   * and Tsang's boost, taken in logs), so that a shape of 1e-3, whose draws are often below 1e-300, does not
+   * underflow to log 0.
+   */
+  static double logStandardGamma(Rng rng, double shape) {
+    if (shape >= 1) {
+      return Math.log(standardGamma(rng, shape));
+    }
+    return Math.log(standardGamma(rng, shape + 1)) + Math.log(rng.openUniform()) / shape;
+  }
+
   public static double beta(Rng rng, double a, double b) {
-    if (!(a > 0 && b > 0)) {
+    if (!(a > 0 && b > 0 && a < Double.POSITIVE_INFINITY && b < Double.POSITIVE_INFINITY)) {
       return Double.NaN;
     }
-    double x = standardGamma(rng, a);
-    double y = standardGamma(rng, b);
-    double v = x / (x + y);
+    // x / (x + y) for gamma draws x, y, from their logs: tiny concentrations would make both underflow to 0
+    double v = AlanMath.sigmoid(logStandardGamma(rng, a) - logStandardGamma(rng, b));
     // keep draws strictly inside (0, 1), where the density is finite
     return Math.min(Math.max(v, Double.MIN_NORMAL), 1.0 - 0x1p-53);
   }
@@ -76,35 +89,68 @@ public final class Samplers {
     return Double.isNaN(logits) ? Double.NaN : bernoulliProbs(rng, AlanMath.sigmoid(logits));
   }
 
+  /** Binomial draws below this many trials count Bernoulli trials one by one. */
+  private static final int DIRECT_TRIALS = 64;
+
   public static double binomialProbs(Rng rng, double n, double p) {
-    if (!(n >= 0 && n == Math.rint(n) && p >= 0 && p <= 1)) {
+    if (!(n >= 0 && n == Math.rint(n) && n < 0x1p53 && p >= 0 && p <= 1)) {
       return Double.NaN;
     }
-    if (n == 0 || p == 0) {
-      return 0;
+    if (p > 0.5) {
+      return n - binomialProbs(rng, n, 1 - p);
     }
-    if (p == 1) {
-      return n;
-    }
-    if (n <= 16) {
-      int count = 0;
-      for (int i = 0; i < n; i++) {
-        count += rng.nextDouble() < p ? 1 : 0;
+    // Exact for every n, in O(log n) beta draws (Knuth, TAOCP 3.4.1): the a-th smallest of n uniforms is
+    // Beta(a, n + 1 - a); the uniforms below p are among the a - 1 below it, or are the a up to it and some of
+    // those above it, and either way a binomial with fewer trials counts them.
+    double count = 0;
+    while (n > DIRECT_TRIALS && p > 0) {
+      double a = Math.floor(n / 2) + 1;
+      double b = n + 1 - a;
+      double x = beta(rng, a, b);
+      if (x >= p) {
+        n = a - 1;
+        p = p / x;
+      } else {
+        count += a;
+        n = b - 1;
+        p = (p - x) / (1 - x);
       }
+    }
+    if (p == 0) {
       return count;
     }
-    return MarsagliaTsangWangDiscreteSampler.Binomial.of(rng, (int) n, p).sample();
+    for (int i = 0; i < n; i++) {
+      count += rng.nextDouble() < p ? 1 : 0;
+    }
+    return count;
   }
 
   public static double binomialLogits(Rng rng, double n, double logits) {
     return binomialProbs(rng, n, AlanMath.sigmoid(logits));
   }
 
+  /** Poisson means up to this are drawn by commons-rng directly (its samplers take int-sized means). */
+  private static final double DIRECT_POISSON_MEAN = 1e8;
+
   public static double poisson(Rng rng, double rate) {
-    if (!(rate >= 0)) {
+    if (!(rate >= 0 && rate < Double.POSITIVE_INFINITY)) {
       return Double.NaN;
     }
-    return rate == 0 ? 0 : PoissonSampler.of(rng, rate).sample();
+    // Exact for huge means (Knuth, TAOCP 3.4.1): the m-th arrival of a unit-rate Poisson process comes at a
+    // Gamma(m) time; if that is before the rate, m arrivals are counted and the rest of the interval remains, else
+    // the arrivals before the rate are a binomial share of the m - 1 before the m-th.
+    double count = 0;
+    while (rate > DIRECT_POISSON_MEAN) {
+      double m = Math.floor(rate * 7 / 8);
+      double x = standardGamma(rng, m);
+      if (x < rate) {
+        count += m;
+        rate -= x;
+      } else {
+        return count + binomialProbs(rng, m - 1, rate / x);
+      }
+    }
+    return count + (rate == 0 ? 0 : PoissonSampler.of(rng, rate).sample());
   }
 
   /**
@@ -162,16 +208,22 @@ public final class Samplers {
    */
   public static void dirichlet(Rng rng, double[] alpha, int aOff, int aStride, int n, double[] out, int oOff,
       int oStride) {
-    double total = 0;
+    // normalised gamma draws, from their logs (a softmax), so that tiny concentrations do not give 0 / 0
+    double max = Double.NEGATIVE_INFINITY;
     for (int i = 0; i < n; i++) {
       double a = alpha[aOff + i * aStride];
-      double g = a > 0 ? standardGamma(rng, a) : Double.NaN;
+      double g = a > 0 && a < Double.POSITIVE_INFINITY ? logStandardGamma(rng, a) : Double.NaN;
       out[oOff + i * oStride] = g;
-      total += g;
+      max = Double.isNaN(g) || Double.isNaN(max) ? Double.NaN : Math.max(max, g);
+    }
+    double total = 0;
+    for (int i = 0; i < n; i++) {
+      total += Math.exp(out[oOff + i * oStride] - max);
     }
     for (int i = 0; i < n; i++) {
-      double v = out[oOff + i * oStride] / total;
-      out[oOff + i * oStride] = Math.max(v, Double.MIN_NORMAL);
+      double v = Math.exp(out[oOff + i * oStride] - max) / total;
+      // strictly positive coordinates, where the density is finite
+      out[oOff + i * oStride] = Double.isNaN(v) ? Double.NaN : Math.max(v, Double.MIN_NORMAL);
     }
   }
 }
