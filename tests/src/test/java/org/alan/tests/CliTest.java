@@ -112,7 +112,7 @@ class CliTest {
   void alancReportsAnUnwritableOutputWithoutAStackTrace(@TempDir Path dir) {
     Run r = alanc(EIGHT_SCHOOLS.toString(), "-d", "/proc/alan-no-such-dir");
     assertEquals(1, r.status());
-    assertTrue(r.err().startsWith("alanc: error: cannot write /proc/alan-no-such-dir/EightSchools.jar: "), r.err());
+    assertTrue(r.err().startsWith("alanc: error: cannot write /proc/alan-no-such-dir/EightSchools.jar ("), r.err());
     assertFalse(r.err().contains("at java."), r.err());
   }
 
@@ -202,6 +202,27 @@ class CliTest {
     Run bad = model("sample", "--data", EIGHT_SCHOOLS_DATA.toString(), "--sampler", "magic");
     assertEquals(1, bad.status());
     assertEquals("error: --sampler must be 'permutation' or 'categorical', not 'magic'\n", bad.err());
+  }
+
+  @Test
+  void optionsThatWouldWasteARunAreRefusedFirst(@TempDir Path dir) {
+    Run drawsNowhere = model("sample", "--data", EIGHT_SCHOOLS_DATA.toString(), "--draws", "10");
+    assertEquals(1, drawsNowhere.status());
+    assertEquals("error: --draws N makes posterior draws; give --output FILE.csv to write them\n", drawsNowhere.err());
+    Path missing = dir.resolve("no-such-dir").resolve("draws.csv");
+    Run noDirectory = model("sample", "--data", EIGHT_SCHOOLS_DATA.toString(), "--draws", "10", "--output",
+        missing.toString());
+    assertEquals(1, noDirectory.status());
+    assertEquals("error: cannot write " + missing + ": no directory " + missing.getParent() + "\n", noDirectory.err());
+    assertEquals("", noDirectory.out(), "nothing was sampled");
+    Run unknownPlate = model("simulate", "--size", "school=3");
+    assertEquals("error: the model has no plate 'school'; its plates are schools\n", unknownPlate.err());
+    Run zeroK = model("explain", "-K", "0");
+    assertEquals("error: -K must be at least 1, not 0\n", zeroK.err());
+    Run version = model("--version");
+    assertTrue(version.out().matches("(?s)alan runtime \\d+\\.\\d+\\.\\d+.*"), version.out());
+    Run usage = model();
+    assertTrue(usage.out().startsWith("Usage: java -jar EightSchools.jar"), usage.out());
   }
 
   @Test

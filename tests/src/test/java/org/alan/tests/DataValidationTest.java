@@ -35,6 +35,15 @@ class DataValidationTest {
   }
 
   @Test
+  void jsonThatIsNotExactlyOneObjectIsRejected() {
+    String valid = "{\"n\": [3], \"x\": [[[0, 1]]], \"liked\": [[1]], \"count\": [[1]]}";
+    assertEquals("test-data.json: unexpected content after the data object, near line 1 column 62",
+        error(valid + " {\"n\": [4]}"));
+    assertEquals("test-data.json: 'n' is given twice", error(valid.replace("{", "{\"n\": [9], ")));
+    assertEquals("test-data.json: expected a JSON object mapping variable names to arrays", error("[1, 2]"));
+  }
+
+  @Test
   void missingVariablesAreListedWithTheirAxes() {
     assertEquals("test-data.json: missing variables 'n' (input, axes [users]), 'x' (input, axes [users, items, 2])",
         error("{\"liked\": [[1]], \"count\": [[1]]}"));

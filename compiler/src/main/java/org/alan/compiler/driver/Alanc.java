@@ -182,7 +182,7 @@ public final class Alanc implements Callable<Integer> {
           Files.writeString(java, a.javaSource(), StandardCharsets.UTF_8);
         }
       } catch (IOException e) {
-        err.println("alanc: error: cannot write " + jar + ": " + describe(e));
+        err.println("alanc: error: cannot write " + jar + " (" + org.alan.runtime.io.IoErrors.describe(e) + ")");
         return 1;
       }
       if (!explain) {
@@ -190,20 +190,6 @@ public final class Alanc implements Callable<Integer> {
       }
     }
     return 0;
-  }
-
-  /** An I/O failure in words (the exception's own message is often just the path). */
-  private static String describe(IOException e) {
-    if (e instanceof java.nio.file.AccessDeniedException) {
-      return "permission denied";
-    } else if (e instanceof NoSuchFileException) {
-      return "no such directory";
-    } else if (e instanceof java.nio.file.FileAlreadyExistsException f) {
-      return f.getFile() + " exists and is not a directory";
-    } else if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
-      return f.getReason();
-    }
-    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
   private int[] plateSizes(org.alan.runtime.model.ModelSpec spec) {

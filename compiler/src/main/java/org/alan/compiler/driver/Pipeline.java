@@ -33,7 +33,7 @@ import org.alan.runtime.plan.PlanExplainer;
  * Java (JavaPoet) -> in-process javac -> jar. Each intermediate form can be kept as a dump.
  */
 public final class Pipeline {
-  public static final String VERSION = versionOf();
+  public static final String VERSION = org.alan.runtime.api.AlanVersion.VALUE;
 
   private Pipeline() {}
 
@@ -136,10 +136,5 @@ public final class Pipeline {
   private static String shortName(String path) {
     int slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
     return path.substring(slash + 1);
-  }
-
-  private static String versionOf() {
-    String v = Pipeline.class.getPackage().getImplementationVersion();
-    return v == null ? "0.1.0-dev" : v;
   }
 }

@@ -188,8 +188,12 @@ public final class JarBuilder {
     }
   }
 
+  /** The one runtime resource that is not a class: the version a model jar reports. */
+  private static final String VERSION_RESOURCE = "org/alan/runtime/api/version.properties";
+
   private static boolean isRuntime(String name) {
-    if (!name.endsWith(".class") || name.endsWith("module-info.class") || name.startsWith("META-INF/")) {
+    if (!(name.endsWith(".class") || name.equals(VERSION_RESOURCE)) || name.endsWith("module-info.class")
+        || name.startsWith("META-INF/")) {
       return false;
     }
     return RUNTIME_PREFIXES.stream().anyMatch(name::startsWith);

@@ -18,6 +18,7 @@ import org.alan.runtime.engine.Posterior;
 import org.alan.runtime.engine.SampleOptions;
 import org.alan.runtime.io.DataException;
 import org.alan.runtime.io.DrawsWriter;
+import org.alan.runtime.io.IoErrors;
 import org.alan.runtime.io.JsonData;
 import org.alan.runtime.io.SummaryWriter;
 import org.alan.runtime.model.CompiledModel;
@@ -57,11 +58,15 @@ public final class ModelMain {
         .addSubcommand(new CommandLine(new ExplainCommand(model, out)))
         .addSubcommand(new CommandLine(new SimulateCommand(model, out)))
         .addSubcommand(new CommandLine(new InfoCommand(spec, out)));
+    Root root = cli.getCommand();
+    root.out = out;
     cli.setCommandName("java -jar " + spec.name() + ".jar");
     cli.setOut(new java.io.PrintWriter(out, true));
     cli.setErr(new java.io.PrintWriter(err, true));
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      if (e instanceof DataException || e instanceof InferenceException || e instanceof IOException
+      if (e instanceof IOException io) {
+        err.println("error: " + IoErrors.describe(io));
+      } else if (e instanceof DataException || e instanceof InferenceException
           || e instanceof IllegalArgumentException) {
         err.println("error: " + e.getMessage());
       } else {
@@ -83,6 +88,10 @@ public final class ModelMain {
       subcommandsRepeatable = false)
   static final class Root implements Callable<Integer> {
     private final ModelSpec spec;
+    PrintStream out = System.out;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec commandSpec;
 
     Root(ModelSpec spec) {
       this.spec = spec;
@@ -90,7 +99,7 @@ public final class ModelMain {
 
     @Override
     public Integer call() {
-      CommandLine.usage(this, System.out);
+      commandSpec.commandLine().usage(out);
       return 0;
     }
   }
@@ -98,7 +107,7 @@ public final class ModelMain {
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      return new String[] {"alan runtime " + ModelMain.class.getPackage().getImplementationVersion(),
+      return new String[] {"alan runtime " + org.alan.runtime.api.AlanVersion.VALUE,
           "vectorised kernels: " + (LogSumExp.vectorised() ? "on" : "off (run java with --add-modules jdk.incubator.vector)")};
     }
   }
@@ -162,6 +171,12 @@ public final class ModelMain {
         default -> throw new IllegalArgumentException("--sampler must be 'permutation' or 'categorical', not '"
             + sampler + "'");
       };
+      for (Path file : new Path[] {output, summary}) {
+        Path parent = file == null ? null : file.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+          throw new IllegalArgumentException("cannot write " + file + ": no directory " + parent);
+        }
+      }
       Model bound = Model.of(model, JsonData.read(data));
       bound.warnings().forEach(w -> err.println("warning: " + w));
       SampleOptions options = new SampleOptions(k, seed, parents, draws, threads);
@@ -209,8 +224,8 @@ public final class ModelMain {
     @Option(names = "--data", paramLabel = "FILE", description = "data, to know the plate sizes")
     Path data;
 
-    @Option(names = "-K", defaultValue = "0", paramLabel = "N", description = "particles per latent group")
-    int k;
+    @Option(names = "-K", paramLabel = "N", description = "particles per latent group")
+    Integer k;
 
     ExplainCommand(CompiledModel model, PrintStream out) {
       this.model = model;
@@ -219,8 +234,11 @@ public final class ModelMain {
 
     @Override
     public Integer call() {
+      if (k != null && k < 1) {
+        throw new IllegalArgumentException("-K must be at least 1, not " + k);
+      }
       int[] sizes = data == null ? null : Model.of(model, JsonData.read(data)).plateSizes();
-      out.print(PlanExplainer.explain(model.spec(), sizes, k));
+      out.print(PlanExplainer.explain(model.spec(), sizes, k == null ? 0 : k));
       return 0;
     }
   }

@@ -34,6 +34,19 @@ public final class DataBinder {
   private static BoundData bind(ModelSpec spec, DataSet data, boolean observed, Map<String, Integer> sizes) {
     String origin = data.origin();
     VariableSpec[] vars = spec.variables();
+    for (Map.Entry<String, Integer> given : sizes.entrySet()) {
+      int plate = spec.plateIndex(given.getKey());
+      if (plate <= 0) {
+        List<String> names = Arrays.stream(spec.plates()).skip(1).map(PlateSpec::name).toList();
+        throw new DataException("the model has no plate '" + given.getKey() + "'"
+            + (names.isEmpty() ? " (it has no plates)" : "; its plates are " + String.join(", ", names)));
+      }
+      int fixed = spec.plates()[plate].fixedSize();
+      if (fixed > 0 && fixed != given.getValue()) {
+        throw new DataException("plate '" + given.getKey() + "' has size " + fixed + " in the model, not "
+            + given.getValue());
+      }
+    }
     List<String> missing = new ArrayList<>();
     for (VariableSpec v : vars) {
       boolean needed = v.kind() == VariableKind.INPUT || observed && v.kind() == VariableKind.DATA;

@@ -2,12 +2,12 @@ package org.alan.runtime.io;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
@@ -25,12 +25,18 @@ public final class JsonData {
 
   public static DataSet read(Path file) {
     String origin = file.toString();
+    if (origin.isEmpty()) {
+      throw new DataException("no data file named (an empty file name)");
+    }
+    if (Files.isDirectory(file)) {
+      throw new DataException(origin + ": is a directory, not a JSON data file");
+    }
     try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       return parse(reader, origin);
     } catch (NoSuchFileException e) {
       throw new DataException(origin + ": no such file");
     } catch (IOException e) {
-      throw new DataException(origin + ": cannot read: " + e.getMessage());
+      throw new DataException("cannot read " + IoErrors.describe(e));
     }
   }
 
@@ -39,23 +45,42 @@ public final class JsonData {
   }
 
   private static DataSet parse(Reader reader, String origin) {
-    JsonElement root;
+    DataSet out = new DataSet(origin);
     try {
       JsonReader json = new JsonReader(reader);
       // lenient, so that NaN and Infinity are read and then reported by name instead of as a syntax error
       json.setStrictness(Strictness.LENIENT);
-      root = JsonParser.parseReader(json);
+      if (json.peek() != JsonToken.BEGIN_OBJECT) {
+        throw new DataException(origin + ": expected a JSON object mapping variable names to arrays");
+      }
+      json.beginObject();
+      while (json.hasNext()) {
+        String name = json.nextName();
+        JsonElement value = JsonParser.parseReader(json);
+        if (out.get(name) != null) {
+          throw new DataException(origin + ": '" + name + "' is given twice");
+        }
+        out.put(name, NestedArrays.flatten(name, toJava(value, name, origin), origin));
+      }
+      json.endObject();
+      if (json.peek() != JsonToken.END_DOCUMENT) {
+        throw new DataException(origin + ": unexpected content after the data object, near " + position(json));
+      }
     } catch (JsonParseException e) {
       throw new DataException(origin + ": not valid JSON: " + cleanMessage(e));
-    }
-    if (!root.isJsonObject()) {
-      throw new DataException(origin + ": expected a JSON object mapping variable names to arrays");
-    }
-    DataSet out = new DataSet(origin);
-    for (Map.Entry<String, JsonElement> e : ((JsonObject) root).entrySet()) {
-      out.put(e.getKey(), NestedArrays.flatten(e.getKey(), toJava(e.getValue(), e.getKey(), origin), origin));
+    } catch (IOException | IllegalStateException e) {
+      throw new DataException(origin + ": not valid JSON: " + clean(e.getMessage()));
     }
     return out;
+  }
+
+  /** "line 3 column 5" from a reader's description of where it is. */
+  private static String position(JsonReader json) {
+    String where = json.toString();
+    int at = where.indexOf(" at line ");
+    String position = at >= 0 ? where.substring(at + 4) : "the end";
+    int path = position.indexOf(" path ");
+    return path >= 0 ? position.substring(0, path) : position;
   }
 
   private static Object toJava(JsonElement e, String path, String origin) {
@@ -123,7 +148,11 @@ public final class JsonData {
 
   private static String cleanMessage(JsonParseException e) {
     Throwable cause = e.getCause() != null ? e.getCause() : e;
-    String m = cause.getMessage();
+    return clean(cause.getMessage());
+  }
+
+  /** Gson's message without its trailing troubleshooting link. */
+  private static String clean(String m) {
     int see = m == null ? -1 : m.indexOf("\nSee ");
     return see >= 0 ? m.substring(0, see) : String.valueOf(m);
   }

@@ -23,6 +23,16 @@ public record ModelSpec(String name, String sourceName, PlateSpec[] plates, Vari
     return -1;
   }
 
+  /** The index of the plate with this name (0 is the top level, whose name is empty), or -1. */
+  public int plateIndex(String name) {
+    for (int i = 0; i < plates.length; i++) {
+      if (plates[i].name().equals(name)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   public VariableSpec variable(String name) {
     int i = variableIndex(name);
     if (i < 0) {
