@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import org.alan.runtime.api.Model;
 import org.alan.runtime.engine.InferenceException;
+import org.alan.runtime.engine.Posterior;
 import org.alan.runtime.engine.SampleOptions;
 import org.junit.jupiter.api.Test;
 
@@ -13,22 +15,21 @@ import org.junit.jupiter.api.Test;
 class InferenceErrorsTest {
   @Test
   void nanLogDensityNamesTheFactorAndElement() {
-    Model m = Models.bind("""
+    String message = failureOf("""
         model M {
           s ~ Normal(0, 1);
           plate rows {
             data y ~ Normal(0, s);
           }
         }
-        """, "{\"y\": [1, 2]}");
-    InferenceException e = assertThrows(InferenceException.class, () -> m.sample(SampleOptions.of(20, 1)));
+        """, "{\"y\": [1, 2]}", 20);
     assertEquals("the log density of 'y' (test.alan:4) is NaN at rows[0]: a distribution parameter is out of range"
-        + " there (a negative scale, a log of a negative number?)", e.getMessage());
+        + " there (a negative scale, a log of a negative number?)", message);
   }
 
   @Test
   void impossibleDataNamesTheFactor() {
-    Model m = Models.bind("""
+    String message = failureOf("""
         model M {
           plate sites {
             n ~ Poisson(1);
@@ -38,16 +39,15 @@ class InferenceErrorsTest {
         guide M {
           plate sites { n ~ Poisson(0.01); }
         }
-        """, "{\"seen\": [0, 30]}");
-    InferenceException e = assertThrows(InferenceException.class, () -> m.sample(SampleOptions.of(4, 1)));
+        """, "{\"seen\": [0, 30]}", 4);
     assertEquals("the log marginal likelihood estimate is -infinity, no combination of particles is possible: every"
         + " particle gives 'seen' (test.alan:4) zero probability at sites[1]. The guide must propose values the data"
-        + " allow; more particles (-K) may also help", e.getMessage());
+        + " allow; more particles (-K) may also help", message);
   }
 
   @Test
   void nanFromTheGuideNamesTheVariable() {
-    Model m = Models.bind("""
+    String message = failureOf("""
         model M {
           input spread;
           plate rows {
@@ -58,10 +58,9 @@ class InferenceErrorsTest {
         guide M {
           plate rows { mu ~ Normal(0, spread); }
         }
-        """, "{\"spread\": -1, \"y\": [1, 2]}");
-    InferenceException e = assertThrows(InferenceException.class, () -> m.sample(SampleOptions.of(5, 1)));
+        """, "{\"spread\": -1, \"y\": [1, 2]}", 5);
     assertEquals("the guide drew NaN for 'mu' (test.alan:4) at rows[0]: a parameter of its proposal is out of range"
-        + " there (a negative scale or a probability outside [0, 1]?)", e.getMessage());
+        + " there (a negative scale or a probability outside [0, 1]?)", message);
   }
 
   @Test
@@ -89,25 +88,23 @@ class InferenceErrorsTest {
   @Test
   void invalidParametersAreNaNWhereTheFormulaAloneWouldBeFinite() {
     // at y = 0 a Poisson's log density is -rate, finite for a negative rate; the parameter check makes it NaN
-    Model poisson = Models.bind("""
+    String message = failureOf("""
         model M {
           input rate;
           a ~ Normal(0, 1);
           plate rows { data y ~ Poisson(rate); }
         }
-        """, "{\"rate\": -2, \"y\": [0, 0]}");
-    InferenceException e = assertThrows(InferenceException.class, () -> poisson.sample(SampleOptions.of(3, 1)));
+        """, "{\"rate\": -2, \"y\": [0, 0]}", 3);
     assertEquals("the log density of 'y' (test.alan:4) is NaN at rows[0]: a distribution parameter is out of range"
-        + " there (a negative scale, a log of a negative number?)", e.getMessage());
+        + " there (a negative scale, a log of a negative number?)", message);
     // a probability above one, observed where the formula never takes log(1 - p)
-    Model bernoulli = Models.bind("""
+    String b = failureOf("""
         model M {
           s ~ Normal(0, 1);
           plate rows { data y ~ Bernoulli(1.5 + 0 * s); }
         }
-        """, "{\"y\": [1, 1]}");
-    InferenceException b = assertThrows(InferenceException.class, () -> bernoulli.sample(SampleOptions.of(3, 1)));
-    assertTrue(b.getMessage().startsWith("the log density of 'y' (test.alan:3) is NaN at rows[0]"), b.getMessage());
+        """, "{\"y\": [1, 1]}", 3);
+    assertTrue(b.startsWith("the log density of 'y' (test.alan:3) is NaN at rows[0]"), b);
   }
 
   @Test
@@ -122,10 +119,16 @@ class InferenceErrorsTest {
           }
         }
         """, "{\"y\": [1e6, 1e6, -1e6]}");
-    org.alan.runtime.engine.Posterior p = m.sample(SampleOptions.of(30, 1));
+    Posterior p = m.sample(SampleOptions.of(30, 1));
     double[] weights = p.marginal("mu");
-    assertEquals(1.0, java.util.Arrays.stream(weights).sum(), 1e-12);
+    assertEquals(1.0, Arrays.stream(weights).sum(), 1e-12);
     assertEquals(1, p.warnings().size(), p.warnings().toString());
     assertTrue(p.warnings().get(0).startsWith("posterior weights summed to 1 +- "), p.warnings().get(0));
+  }
+
+  /** The message with which inference on this model and data fails at K particles per latent. */
+  private static String failureOf(String source, String json, int k) {
+    Model m = Models.bind(source, json);
+    return assertThrows(InferenceException.class, () -> m.sample(SampleOptions.of(k, 1))).getMessage();
   }
 }
