@@ -15,7 +15,9 @@ import java.util.List;
 import java.util.stream.Collectors;
 import javax.lang.model.element.Modifier;
 import org.alan.compiler.analysis.FactorIr;
+import org.alan.compiler.analysis.KDims;
 import org.alan.compiler.ir.Ex;
+import org.alan.compiler.ir.ExWalker;
 import org.alan.compiler.ir.GroupIr;
 import org.alan.compiler.ir.ModelIr;
 import org.alan.compiler.ir.VarKind;
@@ -33,6 +35,7 @@ import org.alan.runtime.plan.FinalOutput;
 import org.alan.runtime.plan.PlatePlan;
 import org.alan.runtime.plan.Step;
 import org.alan.runtime.plan.TensorRef;
+import org.alan.stdlib.GuideParameter;
 import org.alan.stdlib.SupportKind;
 
 /**
@@ -117,7 +120,7 @@ public final class ModelEmitter {
     code.add("$<},\nnew $T[] {$>\n", ParamSpec.class);
     for (ParamSpec p : s.params()) {
       code.add("new $T($S, $T.$L, $L, $L, $L, $L),\n", ParamSpec.class, p.name(),
-          org.alan.stdlib.GuideParameter.class, p.kind().name(), JavaOps.literal(p.init()), p.variable(), p.plate(),
+          GuideParameter.class, p.kind().name(), JavaOps.literal(p.init()), p.variable(), p.plate(),
           ints(p.shape()));
     }
     code.add("$<},\nnew $T[] {$>\n", FactorSpec.class);
@@ -388,7 +391,7 @@ public final class ModelEmitter {
       java.util.SortedSet<Integer> parents = new java.util.TreeSet<>();
       for (int v : g.members()) {
         for (Ex a : m.proposal(v).arguments()) {
-          parents.addAll(org.alan.compiler.analysis.KDims.of(a, m));
+          parents.addAll(KDims.of(a, m));
         }
       }
       parents.remove(g.id());
@@ -416,7 +419,7 @@ public final class ModelEmitter {
     while (progress) {
       progress = false;
       for (VariableIr v : m.variables()) {
-        if (!done[v.id()] && org.alan.compiler.ir.ExWalker.variables(v.prior()).stream().allMatch(x -> done[x])) {
+        if (!done[v.id()] && ExWalker.variables(v.prior()).stream().allMatch(x -> done[x])) {
           done[v.id()] = true;
           order.add(v.id());
           progress = true;

@@ -14,6 +14,10 @@ import org.alan.compiler.api.CompilationResult;
 import org.alan.compiler.api.CompiledArtifact;
 import org.alan.compiler.api.CompilerOptions;
 import org.alan.compiler.diag.InternalCompilerError;
+import org.alan.compiler.diag.Severity;
+import org.alan.runtime.io.IoErrors;
+import org.alan.runtime.model.ModelSpec;
+import org.alan.runtime.plan.PlanExplainer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -151,7 +155,7 @@ public final class Alanc implements Callable<Integer> {
     }
     if (!result.succeeded()) {
       long errors = result.diagnostics().stream()
-          .filter(d -> d.severity() == org.alan.compiler.diag.Severity.ERROR).count();
+          .filter(d -> d.severity() == Severity.ERROR).count();
       err.println(errors + (errors == 1 ? " error" : " errors"));
       return 1;
     }
@@ -166,7 +170,7 @@ public final class Alanc implements Callable<Integer> {
     }
     for (CompiledArtifact a : result.artifacts()) {
       if (explain) {
-        out.print(explainK != null || !sizes.isEmpty() ? org.alan.runtime.plan.PlanExplainer.explain(a.spec(),
+        out.print(explainK != null || !sizes.isEmpty() ? PlanExplainer.explain(a.spec(),
             plateSizes(a.spec()), explainK == null ? 0 : explainK) : a.explain());
       }
       if (check) {
@@ -182,7 +186,7 @@ public final class Alanc implements Callable<Integer> {
           Files.writeString(java, a.javaSource(), StandardCharsets.UTF_8);
         }
       } catch (IOException e) {
-        err.println("alanc: error: cannot write " + jar + " (" + org.alan.runtime.io.IoErrors.describe(e) + ")");
+        err.println("alanc: error: cannot write " + jar + " (" + IoErrors.describe(e) + ")");
         return 1;
       }
       if (!explain) {
@@ -192,7 +196,7 @@ public final class Alanc implements Callable<Integer> {
     return 0;
   }
 
-  private int[] plateSizes(org.alan.runtime.model.ModelSpec spec) {
+  private int[] plateSizes(ModelSpec spec) {
     int[] out = new int[spec.plates().length];
     for (int p = 1; p < out.length; p++) {
       out[p] = sizes.getOrDefault(spec.plates()[p].name(), spec.plates()[p].fixedSize());

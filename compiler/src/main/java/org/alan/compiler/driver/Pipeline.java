@@ -23,6 +23,7 @@ import org.alan.compiler.packaging.ClassTooLargeException;
 import org.alan.compiler.packaging.JarBuilder;
 import org.alan.compiler.parse.ProgramParser;
 import org.alan.compiler.source.SourceFile;
+import org.alan.runtime.api.AlanVersion;
 import org.alan.runtime.model.ModelSpec;
 import org.alan.runtime.plan.ContractionPlan;
 import org.alan.runtime.plan.PlanExplainer;
@@ -33,7 +34,7 @@ import org.alan.runtime.plan.PlanExplainer;
  * Java (JavaPoet) -> in-process javac -> jar. Each intermediate form can be kept as a dump.
  */
 public final class Pipeline {
-  public static final String VERSION = org.alan.runtime.api.AlanVersion.VALUE;
+  public static final String VERSION = AlanVersion.VALUE;
 
   private Pipeline() {}
 

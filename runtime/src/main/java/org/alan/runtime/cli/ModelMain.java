@@ -11,12 +11,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.alan.kernels.LogSumExp;
+import org.alan.runtime.api.AlanVersion;
 import org.alan.runtime.api.Model;
 import org.alan.runtime.engine.InferenceException;
 import org.alan.runtime.engine.ParentSampler;
 import org.alan.runtime.engine.Posterior;
 import org.alan.runtime.engine.SampleOptions;
+import org.alan.runtime.engine.Simulator;
 import org.alan.runtime.io.DataException;
+import org.alan.runtime.io.DataSet;
 import org.alan.runtime.io.DrawsWriter;
 import org.alan.runtime.io.IoErrors;
 import org.alan.runtime.io.JsonData;
@@ -107,7 +110,7 @@ public final class ModelMain {
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      return new String[] {"alan runtime " + org.alan.runtime.api.AlanVersion.VALUE,
+      return new String[] {"alan runtime " + AlanVersion.VALUE,
           "vectorised kernels: " + (LogSumExp.vectorised() ? "on" : "off (run java with --add-modules jdk.incubator.vector)")};
     }
   }
@@ -272,10 +275,8 @@ public final class ModelMain {
 
     @Override
     public Integer call() throws IOException {
-      org.alan.runtime.io.DataSet given = inputs == null ? new org.alan.runtime.io.DataSet("no inputs")
-          : JsonData.read(inputs);
-      org.alan.runtime.engine.Simulator.Simulation sim =
-          org.alan.runtime.engine.Simulator.run(model, given, sizes, seed);
+      DataSet given = inputs == null ? new DataSet("no inputs") : JsonData.read(inputs);
+      Simulator.Simulation sim = Simulator.run(model, given, sizes, seed);
       String json = JsonData.write(sim.data());
       if (output == null) {
         out.print(json);
