@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.ByteArrayOutputStream;
@@ -153,7 +154,7 @@ class CliTest {
     assertFalse(a.equals(c), "another seed gives another estimate");
   }
 
-  private static void assertSameNumbers(com.google.gson.JsonElement x, com.google.gson.JsonElement y, String path) {
+  private static void assertSameNumbers(JsonElement x, JsonElement y, String path) {
     if (x.isJsonObject()) {
       for (String key : x.getAsJsonObject().keySet()) {
         assertSameNumbers(x.getAsJsonObject().get(key), y.getAsJsonObject().get(key), path + "." + key);

@@ -3,10 +3,15 @@ package org.alan.tests;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.List;
 import org.alan.compiler.api.AlanCompiler;
 import org.alan.compiler.api.CompilationResult;
 import org.alan.compiler.api.CompilerOptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** User text reaches generated Java only escaped: hostile file names and Java-keyword variable names compile. */
 class GeneratedCodeSafetyTest {
@@ -31,7 +36,7 @@ class GeneratedCodeSafetyTest {
 
   @Test
   void modelsNamedLikeClassesTheGeneratedCodeUsesCompile() {
-    for (String name : java.util.List.of("Rng", "ModelState", "KernelSupport", "FactorKernel", "Arrays")) {
+    for (String name : List.of("Rng", "ModelState", "KernelSupport", "FactorKernel", "Arrays")) {
       String source = "model " + name + " {\n  a ~ Normal(0, 1);\n  plate p { data y ~ Normal(a, 1); }\n}\n";
       CompilationResult r = AlanCompiler.compile(source, name + ".alan",
           CompilerOptions.defaults().withBundleRuntime(false));
@@ -51,16 +56,16 @@ class GeneratedCodeSafetyTest {
   }
 
   @Test
-  void aByteOrderMarkIsSkipped(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
-    java.nio.file.Path file = dir.resolve("bom.alan");
-    java.nio.file.Files.writeString(file, "\uFEFFmodel M {\n  a ~ Normal(0, 1);\n}\n");
+  void aByteOrderMarkIsSkipped(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("bom.alan");
+    Files.writeString(file, "\uFEFFmodel M {\n  a ~ Normal(0, 1);\n}\n");
     CompilationResult r = AlanCompiler.compile(file, CompilerOptions.defaults().withCheckOnly(true));
     assertTrue(r.succeeded(), r.renderDiagnostics());
   }
 
   @Test
   void aModelTooLargeForTheJvmIsAnErrorInTheProgram() {
-    String sum = String.join(" + ", java.util.Collections.nCopies(4000, "exp(a)"));
+    String sum = String.join(" + ", Collections.nCopies(4000, "exp(a)"));
     String source = "model Big {\n  a ~ Normal(0, 1);\n  plate p { data y ~ Normal(" + sum + ", 1); }\n}\n";
     CompilationResult r = AlanCompiler.compile(source, "big.alan", CompilerOptions.defaults().withBundleRuntime(false));
     assertFalse(r.succeeded());
