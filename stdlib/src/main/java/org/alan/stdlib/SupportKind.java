@@ -35,6 +35,25 @@ public enum SupportKind {
     return description;
   }
 
+  /**
+   * Whether a value is allowed for a distribution parameter constrained to this set. Probabilities may be 0 or 1
+   * (a degenerate distribution), unlike the values of a Beta variable.
+   */
+  public boolean allowsParameter(double x) {
+    return switch (this) {
+      case POSITIVE -> x > 0 && x < Double.POSITIVE_INFINITY;
+      case NONNEGATIVE -> x >= 0 && x < Double.POSITIVE_INFINITY;
+      case UNIT_INTERVAL -> x >= 0 && x <= 1;
+      case NONNEGATIVE_INTEGER -> x >= 0 && x == Math.rint(x) && x < 0x1p53;
+      default -> Double.isFinite(x);
+    };
+  }
+
+  /** What {@link #allowsParameter} allows, in words ("a positive real number", "between 0 and 1"). */
+  public String parameterDescription() {
+    return this == UNIT_INTERVAL ? "between 0 and 1" : description;
+  }
+
   /** Whether values of this support are integers (the variable is discrete). */
   public boolean isDiscrete() {
     return this == BINARY || this == NONNEGATIVE_INTEGER || this == BOUNDED_INTEGER || this == CATEGORY;

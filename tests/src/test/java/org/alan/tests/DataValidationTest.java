@@ -92,6 +92,37 @@ class DataValidationTest {
     assertEquals("test-data.json: 'count'[0][1] = 4 is outside the support of its distribution: expected an integer"
         + " between 0 and the total count (total count 3)",
         error("{\"n\": [3], \"x\": [[[0, 1], [1, 1]]], \"liked\": [[1, 0]], \"count\": [[1, 4]]}"));
+    assertEquals("test-data.json: input 'n'[1] = 2.5 cannot be the total_count of the Binomial of 'count' (test.alan:8):"
+        + " expected a non-negative integer",
+        error("{\"n\": [3, 2.5], \"x\": [[[0, 1]], [[1, 1]]], \"liked\": [[1], [0]], \"count\": [[1], [5]]}"));
+  }
+
+  @Test
+  void inputsPassedAsParametersMustBeValidParameters() {
+    CompiledModel scales = Models.compile("""
+        model Scales {
+          plate groups {
+            input spread;
+            input probs[3];
+            mu ~ Normal(0, 1);
+            data y ~ Normal(mu, spread);
+            data c ~ Categorical(probs);
+          }
+        }
+        guide Scales {
+          plate groups { mu ~ Normal(0, spread); }
+        }
+        """);
+    assertEquals("test-data.json: input 'spread'[1] = 0 cannot be the scale of the Normal proposing 'mu'"
+        + " (test.alan:11): expected a positive real number",
+        assertThrows(DataException.class, () -> Models.bind(scales,
+            "{\"spread\": [1, 0], \"probs\": [[1, 1, 1], [1, 1, 1]], \"y\": [0, 0], \"c\": [0, 0]}"))
+            .getMessage());
+    assertEquals("test-data.json: input 'probs'[0][2] = -0.1 cannot be the probs of the Categorical of 'c'"
+        + " (test.alan:7): expected a non-negative real number",
+        assertThrows(DataException.class, () -> Models.bind(scales,
+            "{\"spread\": [1, 2], \"probs\": [[0.5, 0.6, -0.1], [1, 1, 1]], \"y\": [0, 0], \"c\": [0, 0]}"))
+            .getMessage());
   }
 
   @Test

@@ -46,6 +46,20 @@ class InferenceErrorsTest {
   }
 
   @Test
+  void dataImpossibleWhateverTheLatentsSaysSo() {
+    String message = failureOf("""
+        model M {
+          input low;
+          mu ~ Normal(0, 1);
+          plate rows { data y ~ Uniform(low, low + 1); }
+        }
+        """, "{\"low\": 0, \"y\": [0.5, -1]}", 3);
+    assertEquals("the log marginal likelihood is -infinity: 'y' (test.alan:4) has zero probability at rows[1]"
+        + " whatever the latent variables (its distribution depends on none of them): the data are impossible under"
+        + " the model with these inputs", message);
+  }
+
+  @Test
   void nanFromTheGuideNamesTheVariable() {
     String message = failureOf("""
         model M {
@@ -56,9 +70,9 @@ class InferenceErrorsTest {
           }
         }
         guide M {
-          plate rows { mu ~ Normal(0, spread); }
+          plate rows { mu ~ Normal(0, spread - 2); }
         }
-        """, "{\"spread\": -1, \"y\": [1, 2]}", 5);
+        """, "{\"spread\": 1, \"y\": [1, 2]}", 5);
     assertEquals("the guide drew NaN for 'mu' (test.alan:4) at rows[0]: a parameter of its proposal is out of range"
         + " there (a negative scale or a probability outside [0, 1]?)", message);
   }
@@ -87,14 +101,15 @@ class InferenceErrorsTest {
 
   @Test
   void invalidParametersAreNaNWhereTheFormulaAloneWouldBeFinite() {
-    // at y = 0 a Poisson's log density is -rate, finite for a negative rate; the parameter check makes it NaN
+    // at y = 0 a Poisson's log density is -rate, finite for a negative rate; the parameter check makes it NaN (an
+    // expression, so that the data check of an input passed as it is does not catch it first)
     String message = failureOf("""
         model M {
           input rate;
           a ~ Normal(0, 1);
-          plate rows { data y ~ Poisson(rate); }
+          plate rows { data y ~ Poisson(rate - 1); }
         }
-        """, "{\"rate\": -2, \"y\": [0, 0]}", 3);
+        """, "{\"rate\": -1, \"y\": [0, 0]}", 3);
     assertEquals("the log density of 'y' (test.alan:4) is NaN at rows[0]: a distribution parameter is out of range"
         + " there (a negative scale, a log of a negative number?)", message);
     // a probability above one, observed where the formula never takes log(1 - p)

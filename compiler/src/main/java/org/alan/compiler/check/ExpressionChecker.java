@@ -32,7 +32,6 @@ import org.alan.stdlib.Distribution;
 import org.alan.stdlib.Function;
 import org.alan.stdlib.GuideParameter;
 import org.alan.stdlib.Parameter;
-import org.alan.stdlib.SupportKind;
 
 /**
  * Resolves and types expressions and binds distribution calls. Results are {@link Ex} trees with let bindings
@@ -244,18 +243,9 @@ final class ExpressionChecker {
         continue;
       }
       Parameter p = parameters.get(i);
-      boolean ok = switch (p.constraint()) {
-        case POSITIVE -> v > 0 && v < Double.POSITIVE_INFINITY;
-        case NONNEGATIVE -> v >= 0 && v < Double.POSITIVE_INFINITY;
-        case UNIT_INTERVAL -> v >= 0 && v <= 1;
-        case NONNEGATIVE_INTEGER -> v >= 0 && v == Math.rint(v);
-        default -> Double.isFinite(v);
-      };
-      if (!ok) {
-        String expected = p.constraint() == SupportKind.UNIT_INTERVAL ? "between 0 and 1"
-            : p.constraint().description();
+      if (!p.constraint().allowsParameter(v)) {
         diagnostics.report(CheckErrors.constantOutOfRange(arguments.get(i).span(), family.alanName(), p.name(), v,
-            expected));
+            p.constraint().parameterDescription()));
         return false;
       }
     }

@@ -16,6 +16,7 @@ import java.util.stream.Collectors;
 import javax.lang.model.element.Modifier;
 import org.alan.compiler.analysis.FactorIr;
 import org.alan.compiler.analysis.KDims;
+import org.alan.compiler.ir.DistIr;
 import org.alan.compiler.ir.Ex;
 import org.alan.compiler.ir.ExWalker;
 import org.alan.compiler.ir.GroupIr;
@@ -24,6 +25,7 @@ import org.alan.compiler.ir.VarKind;
 import org.alan.compiler.ir.VariableIr;
 import org.alan.runtime.model.FactorSpec;
 import org.alan.runtime.model.GroupSpec;
+import org.alan.runtime.model.InputConstraint;
 import org.alan.runtime.model.ModelSpec;
 import org.alan.runtime.model.ParamSpec;
 import org.alan.runtime.model.PlateSpec;
@@ -36,6 +38,7 @@ import org.alan.runtime.plan.PlatePlan;
 import org.alan.runtime.plan.Step;
 import org.alan.runtime.plan.TensorRef;
 import org.alan.stdlib.GuideParameter;
+import org.alan.stdlib.Parameter;
 import org.alan.stdlib.SupportKind;
 
 /**
@@ -130,7 +133,12 @@ public final class ModelEmitter {
     }
     code.add("$<},\n");
     addPlan(code, s.plan());
-    code.add(",\n$L,\n$L);\n$<", ints(s.priorOrder()), s.automaticGuide());
+    code.add(",\n$L,\n$L,\nnew $T[] {$>\n", ints(s.priorOrder()), s.automaticGuide(), InputConstraint.class);
+    for (InputConstraint c : s.inputConstraints()) {
+      code.add("new $T($L, $T.$L, $S, $S, $S, $L, $L),\n", InputConstraint.class, c.input(), SupportKind.class,
+          c.constraint().name(), c.parameter(), c.distribution(), c.variable(), c.inGuide(), c.line());
+    }
+    code.add("$<});\n$<");
     type.addField(FieldSpec.builder(ModelSpec.class, "SPEC", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
         .addJavadoc("The model as data: plates, variables, guide groups, factors and the contraction plan.\n")
         .initializer("buildSpec()")
@@ -405,7 +413,34 @@ public final class ModelEmitter {
         .map(f -> new FactorSpec(f.name(), f.plate(), f.group(), plan.factorDims()[f.id()], flops(f.logFactor())))
         .toArray(FactorSpec[]::new);
     return new ModelSpec(m.name(), sourceName, plates, vars, groups, params, fs, plan, priorOrder(m),
-        m.automaticGuide());
+        m.automaticGuide(), inputConstraints(m, lineOf));
+  }
+
+  /** The inputs passed as they are as distribution parameters, in the model and in the guide. */
+  private static InputConstraint[] inputConstraints(ModelIr m, java.util.function.IntUnaryOperator lineOf) {
+    List<InputConstraint> out = new ArrayList<>();
+    for (VariableIr v : m.variables()) {
+      if (v.prior() != null) {
+        addInputConstraints(m, v, v.prior(), false, lineOf, out);
+      }
+      if (v.isLatent() && !m.automaticGuide()) {
+        addInputConstraints(m, v, m.proposal(v.id()), true, lineOf, out);
+      }
+    }
+    return out.toArray(InputConstraint[]::new);
+  }
+
+  private static void addInputConstraints(ModelIr m, VariableIr v, DistIr d, boolean inGuide,
+      java.util.function.IntUnaryOperator lineOf, List<InputConstraint> out) {
+    List<Parameter> parameters = d.parameters();
+    for (int i = 0; i < parameters.size(); i++) {
+      Parameter p = parameters.get(i);
+      if (d.arguments().get(i) instanceof Ex.VarRef ref && m.variable(ref.variable()).kind() == VarKind.INPUT
+          && p.constraint() != SupportKind.REAL) {
+        out.add(new InputConstraint(ref.variable(), p.constraint(), p.name(), d.family().alanName(), v.name(),
+            inGuide, lineOf.applyAsInt(d.span().begin())));
+      }
+    }
   }
 
   /** Latent and observed variables in an order where each comes after the variables its distribution reads. */

@@ -684,8 +684,14 @@ public final class Engine implements Backend {
             ws.moveTo(e);
             fillWhole(ws.kernel(f), f, buf);
             if (java.util.Arrays.stream(buf).allMatch(v -> v == Double.NEGATIVE_INFINITY)) {
-              where = ": every particle gives '" + spec.factors()[f].name() + "'" + where(factorVariable(f))
-                  + " zero probability" + Posterior.elementLabel(spec, state, p, e);
+              String factor = "'" + spec.factors()[f].name() + "'" + where(factorVariable(f));
+              String element = Posterior.elementLabel(spec, state, p, e);
+              if (spec.factors()[f].dims().length == 0) {
+                return "the log marginal likelihood is -infinity: " + factor + " has zero probability" + element
+                    + " whatever the latent variables (its distribution depends on none of them): the data are"
+                    + " impossible under the model with these inputs";
+              }
+              where = ": every particle gives " + factor + " zero probability" + element;
               break search;
             }
           }

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.alan.runtime.model.InputConstraint;
 import org.alan.runtime.model.ModelSpec;
 import org.alan.runtime.model.PlateSpec;
 import org.alan.runtime.model.VariableKind;
@@ -121,6 +122,9 @@ public final class DataBinder {
             + spec.plates()[p].name() + "=N"));
       }
     }
+    for (InputConstraint c : spec.inputConstraints()) {
+      verifyParameterInput(spec, c, values[c.input()], size, origin);
+    }
     for (int id = 0; id < vars.length; id++) {
       if (observed && vars[id].kind() == VariableKind.DATA) {
         verifySupport(spec, vars[id], values, size, origin);
@@ -188,6 +192,20 @@ public final class DataBinder {
           throw new DataException(origin + ": '" + v.name() + "'" + index(dims, start) + "..." + " sums to "
               + format(s) + "; a simplex must sum to 1");
         }
+      }
+    }
+  }
+
+  /** An input used as a distribution parameter must hold values of that parameter, wherever it is used. */
+  private static void verifyParameterInput(ModelSpec spec, InputConstraint c, double[] values, int[] size,
+      String origin) {
+    for (int i = 0; i < values.length; i++) {
+      if (!c.constraint().allowsParameter(values[i])) {
+        VariableSpec input = spec.variables()[c.input()];
+        throw new DataException(origin + ": input '" + input.name() + "'" + index(spec.dims(input, size), i) + " = "
+            + format(values[i]) + " cannot be the " + c.parameter() + " of the " + c.distribution()
+            + (c.inGuide() ? " proposing '" : " of '") + c.variable() + "' (" + spec.sourceName() + ":" + c.line()
+            + "): expected " + c.constraint().parameterDescription());
       }
     }
   }

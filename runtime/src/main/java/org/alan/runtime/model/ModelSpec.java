@@ -9,10 +9,11 @@ import org.alan.runtime.plan.ContractionPlan;
  * @param priorOrder latent and observed variables, each after those its model distribution reads (for drawing
  *     from the model)
  * @param automaticGuide whether the prior is used as the proposal (no guide in the source)
+ * @param inputConstraints the inputs used as distribution parameters, with the values they must take
  */
 public record ModelSpec(String name, String sourceName, PlateSpec[] plates, VariableSpec[] variables,
     GroupSpec[] groups, ParamSpec[] params, FactorSpec[] factors, ContractionPlan plan, int[] priorOrder,
-    boolean automaticGuide) {
+    boolean automaticGuide, InputConstraint[] inputConstraints) {
 
   public int variableIndex(String name) {
     for (int i = 0; i < variables.length; i++) {
