@@ -85,7 +85,7 @@ class CliTest {
     assertEquals("alanc: error: no such file: nope.alan\n", missing.err());
     Run bad = alanc("--frobnicate", "x.alan");
     assertEquals(2, bad.status());
-    assertTrue(bad.err().startsWith("alanc: Unknown option: '--frobnicate'"), bad.err());
+    assertTrue(bad.err().startsWith("alanc: error: Unknown option: '--frobnicate'"), bad.err());
   }
 
   @Test
@@ -93,18 +93,18 @@ class CliTest {
     Path file = Files.writeString(dir.resolve("afile"), "");
     Run notADirectory = alanc(EIGHT_SCHOOLS.toString(), "-d", file.toString());
     assertEquals(2, notADirectory.status());
-    assertEquals("alanc: -d " + file + ": not a directory\n", notADirectory.err());
+    assertEquals("alanc: error: -d " + file + ": not a directory\n", notADirectory.err());
     Run directory = alanc(dir.toString());
     assertEquals(2, directory.status());
-    assertEquals("alanc: " + dir + " is a directory; give an .alan file\n", directory.err());
+    assertEquals("alanc: error: " + dir + " is a directory; give an .alan file\n", directory.err());
     for (String name : List.of("1bad", "class", "a..b", "a b", "java.util")) {
       Run r = alanc(EIGHT_SCHOOLS.toString(), "--check", "--package", name);
       assertEquals(2, r.status(), name);
-      assertTrue(r.err().startsWith("alanc: --package: '" + name + "' is not a usable Java package name"), r.err());
+      assertTrue(r.err().startsWith("alanc: error: --package: '" + name + "' is not a usable Java package name"), r.err());
     }
     Run unknownPlate = alanc(EIGHT_SCHOOLS.toString(), "--check", "--explain", "--size", "school=3");
     assertEquals(2, unknownPlate.status());
-    assertTrue(unknownPlate.err().startsWith("alanc: --size: no plate 'school' in "), unknownPlate.err());
+    assertTrue(unknownPlate.err().startsWith("alanc: error: --size: no plate 'school' in "), unknownPlate.err());
     Run badK = alanc(EIGHT_SCHOOLS.toString(), "--check", "--explain", "-K", "0");
     assertEquals(2, badK.status());
   }
@@ -201,25 +201,41 @@ class CliTest {
     assertEquals(2, r.status());
     assertTrue(r.err().startsWith("error: Missing required option: '--data=FILE'"), r.err());
     Run bad = model("sample", "--data", EIGHT_SCHOOLS_DATA.toString(), "--sampler", "magic");
-    assertEquals(1, bad.status());
-    assertEquals("error: --sampler must be 'permutation' or 'categorical', not 'magic'\n", bad.err());
+    assertEquals(2, bad.status());
+    assertTrue(bad.err().startsWith("error: --sampler must be 'permutation' or 'categorical', not 'magic'\nUsage:"),
+        bad.err());
+    Run noDraws = model("sample", "--data", EIGHT_SCHOOLS_DATA.toString(), "--draws", "0", "--output", "x.csv");
+    assertEquals(2, noDraws.status());
+    assertTrue(noDraws.err().startsWith("error: --output writes posterior draws; give their number with --draws N"
+        + " (at least 1)\n"), noDraws.err());
+    Run badSize = model("simulate", "--size", "schools");
+    assertEquals(2, badSize.status());
+    assertTrue(badSize.err().startsWith("error: Value for option '--size' (PLATE=N) should be in KEY=VALUE format"),
+        badSize.err());
   }
 
   @Test
   void optionsThatWouldWasteARunAreRefusedFirst(@TempDir Path dir) {
     Run drawsNowhere = model("sample", "--data", EIGHT_SCHOOLS_DATA.toString(), "--draws", "10");
-    assertEquals(1, drawsNowhere.status());
-    assertEquals("error: --draws N makes posterior draws; give --output FILE.csv to write them\n", drawsNowhere.err());
+    assertEquals(2, drawsNowhere.status());
+    assertTrue(drawsNowhere.err().startsWith("error: --draws N makes posterior draws; give --output FILE.csv to write"
+        + " them\n"), drawsNowhere.err());
     Path missing = dir.resolve("no-such-dir").resolve("draws.csv");
     Run noDirectory = model("sample", "--data", EIGHT_SCHOOLS_DATA.toString(), "--draws", "10", "--output",
         missing.toString());
     assertEquals(1, noDirectory.status());
     assertEquals("error: cannot write " + missing + ": no directory " + missing.getParent() + "\n", noDirectory.err());
     assertEquals("", noDirectory.out(), "nothing was sampled");
+    Run intoADirectory = model("sample", "--data", EIGHT_SCHOOLS_DATA.toString(), "--draws", "10", "--output",
+        dir.toString());
+    assertEquals(1, intoADirectory.status());
+    assertEquals("error: cannot write " + dir + ": it is a directory\n", intoADirectory.err());
+    assertEquals("", intoADirectory.out(), "nothing was sampled");
     Run unknownPlate = model("simulate", "--size", "school=3");
     assertEquals("error: the model has no plate 'school'; its plates are schools\n", unknownPlate.err());
     Run zeroK = model("explain", "-K", "0");
-    assertEquals("error: -K must be at least 1, not 0\n", zeroK.err());
+    assertEquals(2, zeroK.status());
+    assertTrue(zeroK.err().startsWith("error: -K must be at least 1, not 0\n"), zeroK.err());
     Run version = model("--version");
     assertTrue(version.out().matches("(?s)alan runtime \\d+\\.\\d+\\.\\d+.*"), version.out());
     Run usage = model();

@@ -97,6 +97,10 @@ class InferenceErrorsTest {
         () -> m.sample(SampleOptions.of(Integer.MAX_VALUE, 1)));
     assertEquals("K = 2147483647 is too large for this data: the particles of 'mu' would hold 2.15e+09 values, more"
         + " than a Java array can; use a smaller K", tooManyParticles.getMessage());
+    InferenceException tooManyDraws = assertThrows(InferenceException.class,
+        () -> m.sample(SampleOptions.of(10, 1).withDraws(1_500_000_000)));
+    assertEquals("1500000000 draws are too many for this data: the draws of 'theta' would hold 3.00e+09 values, more"
+        + " than a Java array can; use fewer draws", tooManyDraws.getMessage());
   }
 
   @Test

@@ -15,6 +15,7 @@ import org.alan.compiler.api.CompiledArtifact;
 import org.alan.compiler.api.CompilerOptions;
 import org.alan.compiler.diag.InternalCompilerError;
 import org.alan.compiler.diag.Severity;
+import org.alan.runtime.cli.PicocliMessages;
 import org.alan.runtime.io.IoErrors;
 import org.alan.runtime.model.ModelSpec;
 import org.alan.runtime.plan.PlanExplainer;
@@ -88,7 +89,7 @@ public final class Alanc implements Callable<Integer> {
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
     cli.setParameterExceptionHandler((e, strings) -> {
-      err.println("alanc: " + e.getMessage());
+      err.println("alanc: error: " + PicocliMessages.clean(e.getMessage()));
       e.getCommandLine().usage(err);
       return 2;
     });
@@ -108,23 +109,26 @@ public final class Alanc implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     if (emit != null && !emit.equals("java")) {
-      err.println("alanc: --emit takes 'java', not '" + emit + "'");
+      err.println("alanc: error: --emit takes 'java', not '" + emit + "'");
       return 2;
     }
     if (Files.isDirectory(source)) {
-      err.println("alanc: " + source + " is a directory; give an .alan file");
+      err.println("alanc: error: " + source + " is a directory; give an .alan file");
       return 2;
     }
     if (!source.toString().endsWith(".alan")) {
       err.println("alanc: warning: " + source + " does not end in .alan");
     }
     if (!check && Files.exists(outputDir) && !Files.isDirectory(outputDir)) {
-      err.println("alanc: -d " + outputDir + ": not a directory");
+      err.println("alanc: error: -d " + outputDir + ": not a directory");
       return 2;
     }
     if (explainK != null && explainK < 1 || sizes.values().stream().anyMatch(n -> n < 1)) {
-      err.println("alanc: -K and --size take positive numbers");
+      err.println("alanc: error: -K and --size take positive numbers");
       return 2;
+    }
+    if (!explain && (explainK != null || !sizes.isEmpty())) {
+      err.println("alanc: warning: -K and --size only change the --explain output; ignored");
     }
     CompilerOptions options;
     try {
@@ -135,7 +139,7 @@ public final class Alanc implements Callable<Integer> {
           .withBundleRuntime(!thin)
           .withDumps(new CompilerOptions.Dumps(debugAst, debugIr, debugFactors, printJava));
     } catch (IllegalArgumentException e) {
-      err.println("alanc: --package: " + e.getMessage());
+      err.println("alanc: error: --package: " + e.getMessage());
       return 2;
     }
     CompilationResult result;
@@ -163,7 +167,7 @@ public final class Alanc implements Callable<Integer> {
     result.artifacts().forEach(a -> java.util.Arrays.stream(a.spec().plates()).skip(1).forEach(p -> plates.add(p.name())));
     for (String plate : sizes.keySet()) {
       if (!plates.contains(plate)) {
-        err.println("alanc: --size: no plate '" + plate + "' in " + source + (plates.isEmpty() ? " (it has no plates)"
+        err.println("alanc: error: --size: no plate '" + plate + "' in " + source + (plates.isEmpty() ? " (it has no plates)"
             : " (plates: " + String.join(", ", plates) + ")"));
         return 2;
       }

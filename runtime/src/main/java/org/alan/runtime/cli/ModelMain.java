@@ -79,7 +79,7 @@ public final class ModelMain {
       return 1;
     });
     cli.setParameterExceptionHandler((e, strings) -> {
-      err.println("error: " + e.getMessage());
+      err.println("error: " + PicocliMessages.clean(e.getMessage()));
       e.getCommandLine().usage(err);
       return 2;
     });
@@ -154,6 +154,9 @@ public final class ModelMain {
     @Option(names = "--quiet", description = "no progress bar")
     boolean quiet;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec commandSpec;
+
     SampleCommand(CompiledModel model, PrintStream out, PrintStream err) {
       this.model = model;
       this.out = out;
@@ -162,23 +165,27 @@ public final class ModelMain {
 
     @Override
     public Integer call() throws IOException {
+      verifyK(commandSpec, k);
+      if (draws < 0) {
+        throw usageError(commandSpec, "--draws must not be negative, not " + draws);
+      }
       if (output != null && draws == 0) {
-        throw new IllegalArgumentException("--output writes draws; give their number with --draws N");
+        throw usageError(commandSpec, "--output writes posterior draws; give their number with --draws N (at least 1)");
       }
       if (output == null && draws > 0) {
-        throw new IllegalArgumentException("--draws N makes posterior draws; give --output FILE.csv to write them");
+        throw usageError(commandSpec, "--draws N makes posterior draws; give --output FILE.csv to write them");
+      }
+      if (threads < 0) {
+        throw usageError(commandSpec, "--threads must not be negative (0 for one per processor), not " + threads);
       }
       ParentSampler parents = switch (sampler.toLowerCase(Locale.ROOT)) {
         case "permutation" -> ParentSampler.PERMUTATION;
         case "categorical" -> ParentSampler.CATEGORICAL;
-        default -> throw new IllegalArgumentException("--sampler must be 'permutation' or 'categorical', not '"
-            + sampler + "'");
+        default -> throw usageError(commandSpec, "--sampler must be 'permutation' or 'categorical', not '" + sampler
+            + "'");
       };
       for (Path file : new Path[] {output, summary}) {
-        Path parent = file == null ? null : file.toAbsolutePath().getParent();
-        if (parent != null && !Files.isDirectory(parent)) {
-          throw new IllegalArgumentException("cannot write " + file + ": no directory " + parent);
-        }
+        verifyWritable(file);
       }
       Model bound = Model.of(model, JsonData.read(data));
       bound.warnings().forEach(w -> err.println("warning: " + w));
@@ -218,6 +225,31 @@ public final class ModelMain {
     }
   }
 
+  /** A bad option value found after parsing: reported like a parse error (message, usage, status 2). */
+  private static CommandLine.ParameterException usageError(CommandLine.Model.CommandSpec command, String message) {
+    return new CommandLine.ParameterException(command.commandLine(), message);
+  }
+
+  private static void verifyK(CommandLine.Model.CommandSpec command, int k) {
+    if (k < 1) {
+      throw usageError(command, "-K must be at least 1, not " + k);
+    }
+  }
+
+  /** Refuses, before any sampling, an output file that could not be written. */
+  private static void verifyWritable(Path file) {
+    if (file == null) {
+      return;
+    }
+    Path parent = file.toAbsolutePath().getParent();
+    if (Files.isDirectory(file)) {
+      throw new IllegalArgumentException("cannot write " + file + ": it is a directory");
+    }
+    if (parent != null && !Files.isDirectory(parent)) {
+      throw new IllegalArgumentException("cannot write " + file + ": no directory " + parent);
+    }
+  }
+
   @Command(name = "explain", mixinStandardHelpOptions = true,
       description = "Print the contraction plan: factors, dimensions, elimination order and estimated cost.")
   static final class ExplainCommand implements Callable<Integer> {
@@ -235,10 +267,13 @@ public final class ModelMain {
       this.out = out;
     }
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec commandSpec;
+
     @Override
     public Integer call() {
-      if (k != null && k < 1) {
-        throw new IllegalArgumentException("-K must be at least 1, not " + k);
+      if (k != null) {
+        verifyK(commandSpec, k);
       }
       int[] sizes = data == null ? null : Model.of(model, JsonData.read(data)).plateSizes();
       out.print(PlanExplainer.explain(model.spec(), sizes, k == null ? 0 : k));

@@ -20,12 +20,15 @@ final class Feasibility {
     double bytes = 0;
     for (VariableSpec v : spec.variables()) {
       if (v.isLatent()) {
-        bytes += array(spec, "the particles of '" + v.name() + "'", (double) count[v.plate()] * v.size() * k, k);
+        bytes += array("the particles of '" + v.name() + "'", (double) count[v.plate()] * v.size() * k,
+            "K = " + k + " is too large", "a smaller K");
         if (draws > 0) {
-          bytes += array(spec, "the draws of '" + v.name() + "'", (double) draws * count[v.plate()] * v.size(), k);
+          bytes += array("the draws of '" + v.name() + "'", (double) draws * count[v.plate()] * v.size(),
+              draws + " draws are too many", "fewer draws");
         }
       }
     }
+    String tooLarge = "K = " + k + " is too large";
     double widest = 0;
     for (PlatePlan p : spec.plan().plates()) {
       double elements = count[p.plate()];
@@ -43,15 +46,16 @@ final class Feasibility {
               s.sum().length));
         }
         widest = Math.max(widest, entries);
-        bytes += array(spec, "a step output of " + plateName(spec, p.plate()),
-            elements * Math.pow(k, s.rest().length), k);
+        bytes += array("a step output of " + plateName(spec, p.plate()), elements * Math.pow(k, s.rest().length),
+            tooLarge, "a smaller K");
       }
       for (FinalOutput f : p.finals()) {
-        bytes += array(spec, "an output of " + plateName(spec, p.plate()), elements * Math.pow(k, f.dims().length), k);
+        bytes += array("an output of " + plateName(spec, p.plate()), elements * Math.pow(k, f.dims().length),
+            tooLarge, "a smaller K");
       }
       for (ChildSlot c : p.children()) {
-        bytes += 2 * array(spec, "a child result of " + plateName(spec, p.plate()),
-            elements * Math.pow(k, c.dims().length), k);
+        bytes += 2 * array("a child result of " + plateName(spec, p.plate()), elements * Math.pow(k, c.dims().length),
+            tooLarge, "a smaller K");
       }
     }
     // per worker: a factor block and a tile, for draws a whole step per element
@@ -75,10 +79,10 @@ final class Feasibility {
   }
 
   /** The bytes of one array of {@code entries} doubles, refusing arrays Java cannot hold. */
-  private static double array(ModelSpec spec, String what, double entries, int k) {
+  private static double array(String what, double entries, String culprit, String remedy) {
     if (entries > Integer.MAX_VALUE - 8) {
-      throw new InferenceException(String.format(Locale.ROOT, "K = %d is too large for this data: %s would hold %.3g"
-          + " values, more than a Java array can; use a smaller K", k, what, entries));
+      throw new InferenceException(String.format(Locale.ROOT, "%s for this data: %s would hold %.3g values, more"
+          + " than a Java array can; use %s", culprit, what, entries, remedy));
     }
     return entries * Double.BYTES;
   }
