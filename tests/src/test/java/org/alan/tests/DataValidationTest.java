@@ -98,6 +98,19 @@ class DataValidationTest {
   }
 
   @Test
+  void simplexDataMustSumToOne() {
+    CompiledModel shares = Models.compile("""
+        model Shares {
+          input conc[3];
+          m ~ Normal(0, 1);
+          plate towns { data s[3] ~ Dirichlet(conc); }
+        }
+        """);
+    assertEquals("test-data.json: 's'[1] sums to 1.1; a simplex must sum to 1", assertThrows(DataException.class,
+        () -> Models.bind(shares, "{\"conc\": [1, 1, 1], \"s\": [[0.2, 0.3, 0.5], [0.5, 0.5, 0.1]]}")).getMessage());
+  }
+
+  @Test
   void inputsPassedAsParametersMustBeValidParameters() {
     CompiledModel scales = Models.compile("""
         model Scales {
@@ -127,16 +140,34 @@ class DataValidationTest {
 
   @Test
   void stringsAndNullsAreNotNumbers() {
-    assertEquals("test-data.json: n[0] should be a number, found the string \"three\"",
+    assertEquals("test-data.json: 'n'[0] should be a number, found the string \"three\"",
         error("{\"n\": [\"three\"], \"x\": [[[0, 1]]], \"liked\": [[1]], \"count\": [[1]]}"));
-    assertEquals("test-data.json: liked[0][0] is null; missing values are not supported",
+    assertEquals("test-data.json: 'liked'[0][0] is null; missing values are not supported",
         error("{\"n\": [3], \"x\": [[[0, 1]]], \"liked\": [[null]], \"count\": [[1]]}"));
   }
 
   @Test
   void invalidJsonSaysWhere() {
-    String message = error("{\"n\": [3,, \"x\": }");
+    String message = error("{\"n\": [3, \"x\": }");
     assertEquals(true, message.startsWith("test-data.json: not valid JSON: "), message);
+  }
+
+  @Test
+  void onlyStrictJsonIsAcceptedApartFromNanAndInfinity() {
+    String valid = "{\"n\": [3], \"x\": [[[0, 1]]], \"liked\": [[1]],\n \"count\": [[1]]}";
+    assertEquals("test-data.json: not valid JSON: a comment (JSON has none) at line 1 column 1",
+        error("// reviews\n" + valid));
+    assertEquals("test-data.json: not valid JSON: unquoted text 'n' (names and strings need double quotes) at line 1"
+        + " column 2", error(valid.replace("\"n\"", "n")));
+    assertEquals("test-data.json: not valid JSON: a single quote (JSON strings take double quotes) at line 1 column 2",
+        error(valid.replace("\"n\"", "'n'")));
+    assertEquals("test-data.json: not valid JSON: a comma before ']' (trailing commas are not JSON) at line 2 column 15",
+        error(valid.replace("[[1]]}", "[[1],]}")));
+    assertEquals("test-data.json: not valid JSON: a missing value before ',' at line 1 column 10",
+        error(valid.replace("[3]", "[3,,]")));
+    assertEquals("test-data.json: not valid JSON: '+3' is not a JSON number at line 1 column 8",
+        error(valid.replace("[3]", "[+3]")));
+    assertEquals("test-data.json: 'n'[0] is NaN; values must be finite numbers", error(valid.replace("[3]", "[NaN]")));
   }
 
   @Test

@@ -189,7 +189,8 @@ public final class DataBinder {
           s += x[start + j];
         }
         if (!SupportKind.simplexSumOk(s)) {
-          throw new DataException(origin + ": '" + v.name() + "'" + index(dims, start) + "..." + " sums to "
+          throw new DataException(origin + ": '" + v.name() + "'" + index(Arrays.copyOf(dims, dims.length - 1),
+              start / last) + " sums to "
               + format(s) + "; a simplex must sum to 1");
         }
       }

@@ -31,24 +31,30 @@ public final class JsonData {
     if (Files.isDirectory(file)) {
       throw new DataException(origin + ": is a directory, not a JSON data file");
     }
-    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      return parse(reader, origin);
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (java.nio.charset.MalformedInputException e) {
+      throw new DataException(origin + ": not valid JSON: the file is not UTF-8 text");
     } catch (NoSuchFileException e) {
       throw new DataException(origin + ": no such file");
     } catch (IOException e) {
       throw new DataException("cannot read " + IoErrors.describe(e));
     }
+    return parse(text, origin);
   }
 
   public static DataSet parse(String json, String origin) {
-    return parse(new StringReader(json), origin);
+    JsonStrictness.verify(json, origin);
+    return parse(new StringReader(json.startsWith("\uFEFF") ? json.substring(1) : json), origin);
   }
 
   private static DataSet parse(Reader reader, String origin) {
     DataSet out = new DataSet(origin);
     try {
       JsonReader json = new JsonReader(reader);
-      // lenient, so that NaN and Infinity are read and then reported by name instead of as a syntax error
+      // lenient, so that NaN and Infinity are read and then reported by name instead of as a syntax error; what
+      // else only a lenient reader accepts was refused by JsonStrictness
       json.setStrictness(Strictness.LENIENT);
       if (json.peek() != JsonToken.BEGIN_OBJECT) {
         throw new DataException(origin + ": expected a JSON object mapping variable names to arrays");
@@ -60,7 +66,7 @@ public final class JsonData {
         if (out.get(name) != null) {
           throw new DataException(origin + ": '" + name + "' is given twice");
         }
-        out.put(name, NestedArrays.flatten(name, toJava(value, name, origin), origin));
+        out.put(name, NestedArrays.flatten(name, toJava(value, "'" + name + "'", origin), origin));
       }
       json.endObject();
       if (json.peek() != JsonToken.END_DOCUMENT) {
