@@ -209,15 +209,17 @@ final class CheckErrors {
         "a proposal must put mass exactly where the model does");
   }
 
+  /** {@code numbers}: the bounds on both sides are numbers (no note on how expressions are compared). */
   static Diagnostic supportBoundsMismatch(SourceSpan span, String name, Distribution guideDist,
-      Distribution modelDist, int modelLine) {
+      Distribution modelDist, int modelLine, boolean numbers) {
     String what = switch (guideDist.support()) {
       case INTERVAL -> "bounds (low and high)";
       case BOUNDED_INTEGER -> "total_count";
       default -> "number of categories";
     };
-    return Diagnostic.error(span, "support mismatch for '" + name + "': the guide's " + guideDist.alanName()
-        + " must have the same " + what + " as the model's " + modelDist.alanName() + " (line " + modelLine + ")",
+    String message = "support mismatch for '" + name + "': the guide's " + guideDist.alanName()
+        + " must have the same " + what + " as the model's " + modelDist.alanName() + " (line " + modelLine + ")";
+    return numbers ? Diagnostic.error(span, message) : Diagnostic.error(span, message,
         "they are compared as expressions: write them the same way in both (e.g. 'lo + 1' in each, not '1 + lo')");
   }
 

@@ -255,12 +255,20 @@ final class GuideBuilder {
     }
     if (p.family().support() == q.family().support()) {
       diagnostics.report(CheckErrors.supportBoundsMismatch(call.function().span(), v.name(), q.family(),
-          p.family(), p.span().line()));
+          p.family(), p.span().line(), boundsAreNumbers(p) && boundsAreNumbers(q)));
     } else {
       diagnostics.report(CheckErrors.supportMismatch(call.function().span(), v.name(), p.family().alanName(),
           p.family().support().plural(), q.family().alanName(), q.family().support().plural()));
     }
     return false;
+  }
+
+  private static boolean boundsAreNumbers(DistIr d) {
+    return switch (d.family().support()) {
+      case INTERVAL -> d.argument("low") instanceof Ex.Const && d.argument("high") instanceof Ex.Const;
+      case BOUNDED_INTEGER -> d.argument("total_count") instanceof Ex.Const;
+      default -> true;
+    };
   }
 
   /** A value identifying a support up to measure-zero differences ([0, inf) and (0, inf) are one class). */
