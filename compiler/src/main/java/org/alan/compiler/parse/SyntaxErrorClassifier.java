@@ -174,14 +174,15 @@ final class SyntaxErrorClassifier {
   }
 
   private static String describeSet(IntervalSet expected) {
+    int[] types = expected.toArray();
     StringBuilder out = new StringBuilder();
-    for (int t : expected.toArray()) {
+    for (int t : types) {
       if (out.length() > 0) {
         out.append(", ");
       }
       out.append(t == Token.EOF ? "end of file" : t == AlanLexer.IDENT ? "a name"
           : t == AlanLexer.NUMBER ? "a number" : AlanLexer.VOCABULARY.getLiteralName(t));
     }
-    return out.length() == 0 ? "something else" : "one of " + out;
+    return types.length == 0 ? "something else" : types.length == 1 ? out.toString() : "one of " + out;
   }
 }
