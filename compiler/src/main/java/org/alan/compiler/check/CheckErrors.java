@@ -227,6 +227,10 @@ final class CheckErrors {
     return Diagnostic.error(span, "a group contains only latent variables ('name ~ Dist(...);')");
   }
 
+  static Diagnostic emptyGroup(SourceSpan span, String name) {
+    return Diagnostic.warning(span, "group '" + name + "' is empty; it has no effect");
+  }
+
   static Diagnostic singleMemberGroup(SourceSpan span, String name) {
     return Diagnostic.warning(span, "group '" + name + "' has one member; groups matter with two or more");
   }

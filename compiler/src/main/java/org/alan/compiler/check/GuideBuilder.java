@@ -136,6 +136,8 @@ final class GuideBuilder {
         members.forEach(m -> ids.addAll(m.members()));
         if (ids.size() == 1) {
           diagnostics.report(CheckErrors.singleMemberGroup(g.name().span(), g.name().text()));
+        } else if (g.body().isEmpty()) {
+          diagnostics.report(CheckErrors.emptyGroup(g.name().span(), g.name().text()));
         }
         if (!ids.isEmpty()) {
           pending.add(new PendingGroup(g.name().text(), plate, ids, g.name().span()));
