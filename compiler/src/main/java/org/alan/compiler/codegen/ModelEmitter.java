@@ -376,9 +376,8 @@ public final class ModelEmitter {
           case BOUNDED_INTEGER -> {
             Ex n = v.prior().argument("total_count");
             high = constant(n);
-            if (n instanceof Ex.VarRef ref && m.variable(ref.variable()).kind() == VarKind.INPUT
-                && (n.shape().rank() == 0 || n.shape().equals(v.eventShape()))) {
-              boundInput = ref.variable();
+            if (n.shape().rank() == 0 || n.shape().equals(v.eventShape())) {
+              boundInput = inputReferenced(m, n);
             }
           }
           case CATEGORY -> high = v.prior().arguments().get(0).shape().last();
@@ -435,12 +434,18 @@ public final class ModelEmitter {
     List<Parameter> parameters = d.parameters();
     for (int i = 0; i < parameters.size(); i++) {
       Parameter p = parameters.get(i);
-      if (d.arguments().get(i) instanceof Ex.VarRef ref && m.variable(ref.variable()).kind() == VarKind.INPUT
-          && p.constraint() != SupportKind.REAL) {
-        out.add(new InputConstraint(ref.variable(), p.constraint(), p.name(), d.family().alanName(), v.name(),
-            inGuide, lineOf.applyAsInt(d.span().begin())));
+      int input = inputReferenced(m, d.arguments().get(i));
+      if (input >= 0 && p.constraint() != SupportKind.REAL) {
+        out.add(new InputConstraint(input, p.constraint(), p.name(), d.family().alanName(), v.name(), inGuide,
+            lineOf.applyAsInt(d.span().begin())));
       }
     }
+  }
+
+  /** The input an argument is, as it is (not an expression of it), or -1. */
+  private static int inputReferenced(ModelIr m, Ex argument) {
+    return argument instanceof Ex.VarRef ref && m.variable(ref.variable()).kind() == VarKind.INPUT
+        ? ref.variable() : -1;
   }
 
   /** Latent and observed variables in an order where each comes after the variables its distribution reads. */

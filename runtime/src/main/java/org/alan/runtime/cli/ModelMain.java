@@ -56,13 +56,11 @@ public final class ModelMain {
   /** Runs the command line and returns its exit status (for tests). */
   public static int run(CompiledModel model, String[] args, PrintStream out, PrintStream err) {
     ModelSpec spec = model.spec();
-    CommandLine cli = new CommandLine(new Root(spec))
+    CommandLine cli = new CommandLine(new Root(out))
         .addSubcommand(new CommandLine(new SampleCommand(model, out, err)))
         .addSubcommand(new CommandLine(new ExplainCommand(model, out)))
         .addSubcommand(new CommandLine(new SimulateCommand(model, out)))
         .addSubcommand(new CommandLine(new InfoCommand(spec, out)));
-    Root root = cli.getCommand();
-    root.out = out;
     cli.setCommandName("java -jar " + spec.name() + ".jar");
     cli.setOut(new java.io.PrintWriter(out, true));
     cli.setErr(new java.io.PrintWriter(err, true));
@@ -90,14 +88,13 @@ public final class ModelMain {
       description = "A compiled alan model: massively parallel importance sampling.",
       subcommandsRepeatable = false)
   static final class Root implements Callable<Integer> {
-    private final ModelSpec spec;
-    PrintStream out = System.out;
+    private final PrintStream out;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec commandSpec;
 
-    Root(ModelSpec spec) {
-      this.spec = spec;
+    Root(PrintStream out) {
+      this.out = out;
     }
 
     @Override
@@ -241,10 +238,10 @@ public final class ModelMain {
     if (file == null) {
       return;
     }
-    Path parent = file.toAbsolutePath().getParent();
     if (Files.isDirectory(file)) {
       throw new IllegalArgumentException("cannot write " + file + ": it is a directory");
     }
+    Path parent = file.toAbsolutePath().getParent();
     if (parent != null && !Files.isDirectory(parent)) {
       throw new IllegalArgumentException("cannot write " + file + ": no directory " + parent);
     }
@@ -262,13 +259,13 @@ public final class ModelMain {
     @Option(names = "-K", paramLabel = "N", description = "particles per latent group")
     Integer k;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec commandSpec;
+
     ExplainCommand(CompiledModel model, PrintStream out) {
       this.model = model;
       this.out = out;
     }
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec commandSpec;
 
     @Override
     public Integer call() {

@@ -18,17 +18,17 @@ final class Feasibility {
   static void verify(ModelSpec spec, int[] plateSize, int k, int draws, int threads) {
     int[] count = spec.plateCounts(plateSize);
     double bytes = 0;
+    String tooLarge = "K = " + k + " is too large";
     for (VariableSpec v : spec.variables()) {
       if (v.isLatent()) {
         bytes += array("the particles of '" + v.name() + "'", (double) count[v.plate()] * v.size() * k,
-            "K = " + k + " is too large", "a smaller K");
+            tooLarge, "a smaller K");
         if (draws > 0) {
           bytes += array("the draws of '" + v.name() + "'", (double) draws * count[v.plate()] * v.size(),
               draws + " draws are too many", "fewer draws");
         }
       }
     }
-    String tooLarge = "K = " + k + " is too large";
     double widest = 0;
     for (PlatePlan p : spec.plan().plates()) {
       double elements = count[p.plate()];

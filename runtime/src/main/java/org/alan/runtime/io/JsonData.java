@@ -45,8 +45,9 @@ public final class JsonData {
   }
 
   public static DataSet parse(String json, String origin) {
-    JsonStrictness.verify(json, origin);
-    return parse(new StringReader(json.startsWith("\uFEFF") ? json.substring(1) : json), origin);
+    String body = json.startsWith("\uFEFF") ? json.substring(1) : json;
+    JsonStrictness.verify(body, origin);
+    return parse(new StringReader(body), origin);
   }
 
   private static DataSet parse(Reader reader, String origin) {

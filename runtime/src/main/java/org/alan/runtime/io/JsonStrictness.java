@@ -20,7 +20,7 @@ final class JsonStrictness {
     char previous = 0;
     int commaLine = 0;
     int commaColumn = 0;
-    int i = text.startsWith("\uFEFF") ? 1 : 0;
+    int i = 0;
     while (i < text.length()) {
       char c = text.charAt(i);
       if (c == '\n') {
