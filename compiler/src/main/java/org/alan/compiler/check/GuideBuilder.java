@@ -32,8 +32,8 @@ import org.alan.stdlib.SupportKind;
 
 /**
  * Builds the guide: the latent groups (each a K dimension) in sampling order and every latent's proposal,
- * either from a {@code guide} block or, without one, the automatic guide (the prior as proposal, one group per
- * latent).
+ * either from a {@code guide} block or, without one, the automatic guide (a fitted mean-field proposal per latent,
+ * one group per plate).
  */
 final class GuideBuilder {
   private final Diagnostics diagnostics;
@@ -44,6 +44,7 @@ final class GuideBuilder {
   private final Map<Integer, DistIr> proposals = new TreeMap<>();
   /** Latents the guide proposes in the wrong plate (reported once, not again as missing). */
   private final Set<Integer> misplaced = new java.util.HashSet<>();
+  private final List<ParamIr> params;
 
   GuideBuilder(Diagnostics diagnostics, ExpressionChecker expressions, List<PlateIr> plates,
       Map<String, ModelChecker.Decl> modelNames, List<VariableIr> variables, List<ParamIr> params) {
@@ -52,6 +53,7 @@ final class GuideBuilder {
     this.plates = plates;
     this.modelNames = modelNames;
     this.variables = variables;
+    this.params = params;
   }
 
   Map<Integer, DistIr> proposals() {
@@ -61,14 +63,30 @@ final class GuideBuilder {
   /** A group before ordering: its name, plate, members in appearance order and where it was written. */
   private record PendingGroup(String name, int plate, List<Integer> members, SourceSpan span) {}
 
-  /** The automatic guide: the prior proposes each latent, each latent is its own group. */
+  /**
+   * The automatic guide: each latent gets a mean-field proposal of the family that matches its support, with QEM
+   * parameters per plate element and coordinate ({@link AutomaticProposals}); the latents of one plate share one
+   * group (one K dimension), so that a factor has one K dimension per enclosing plate whatever the number of
+   * latents, and the contraction stays small. The runtime starts the parameters from the prior and fits them.
+   */
   List<GroupIr> automatic() {
-    List<PendingGroup> pending = new ArrayList<>();
+    Map<Integer, List<Integer>> byPlate = new TreeMap<>();
     for (VariableIr v : variables) {
       if (v.isLatent()) {
-        proposals.put(v.id(), v.prior());
-        pending.add(new PendingGroup(v.name(), v.plate(), List.of(v.id()), v.span()));
+        proposals.put(v.id(), AutomaticProposals.proposal(v, params));
+        byPlate.computeIfAbsent(v.plate(), p -> new ArrayList<>()).add(v.id());
       }
+    }
+    List<PendingGroup> pending = new ArrayList<>();
+    Set<String> names = new java.util.HashSet<>();
+    for (Map.Entry<Integer, List<Integer>> e : byPlate.entrySet()) {
+      List<Integer> members = e.getValue();
+      String name = members.size() == 1 ? variables.get(members.get(0)).name()
+          : e.getKey() == PlateIr.TOP ? "global" : plates.get(e.getKey()).name();
+      while (!names.add(name)) {
+        name = name + "_latents";
+      }
+      pending.add(new PendingGroup(name, e.getKey(), members, variables.get(members.get(0)).span()));
     }
     return order(pending, SourceSpan.NONE);
   }

@@ -29,6 +29,7 @@ import org.alan.runtime.model.InputConstraint;
 import org.alan.runtime.model.ModelSpec;
 import org.alan.runtime.model.ParamSpec;
 import org.alan.runtime.model.PlateSpec;
+import org.alan.runtime.model.QemSpec;
 import org.alan.runtime.model.VariableKind;
 import org.alan.runtime.model.VariableSpec;
 import org.alan.runtime.plan.ChildSlot;
@@ -37,6 +38,7 @@ import org.alan.runtime.plan.FinalOutput;
 import org.alan.runtime.plan.PlatePlan;
 import org.alan.runtime.plan.Step;
 import org.alan.runtime.plan.TensorRef;
+import org.alan.stdlib.Distribution;
 import org.alan.stdlib.GuideParameter;
 import org.alan.stdlib.Parameter;
 import org.alan.stdlib.SupportKind;
@@ -125,6 +127,11 @@ public final class ModelEmitter {
       code.add("new $T($S, $T.$L, $L, $L, $L, $L),\n", ParamSpec.class, p.name(),
           GuideParameter.class, p.kind().name(), JavaOps.literal(p.init()), p.variable(), p.plate(),
           ints(p.shape()));
+    }
+    code.add("$<},\nnew $T[] {$>\n", QemSpec.class);
+    for (QemSpec q : s.qem()) {
+      code.add("new $T($L, $T.$L, $L),\n", QemSpec.class, q.variable(), Distribution.class, q.family().name(),
+          ints(q.params()));
     }
     code.add("$<},\nnew $T[] {$>\n", FactorSpec.class);
     for (FactorSpec f : s.factors()) {
@@ -411,8 +418,29 @@ public final class ModelEmitter {
     FactorSpec[] fs = factors.stream()
         .map(f -> new FactorSpec(f.name(), f.plate(), f.group(), plan.factorDims()[f.id()], flops(f.logFactor())))
         .toArray(FactorSpec[]::new);
-    return new ModelSpec(m.name(), sourceName, plates, vars, groups, params, fs, plan, priorOrder(m),
+    return new ModelSpec(m.name(), sourceName, plates, vars, groups, params, qemSpecs(m), fs, plan, priorOrder(m),
         m.automaticGuide(), inputConstraints(m, lineOf));
+  }
+
+  /** The latents whose proposal has only {@code qem} parameters as arguments. */
+  private static QemSpec[] qemSpecs(ModelIr m) {
+    List<QemSpec> out = new ArrayList<>();
+    for (VariableIr v : m.latents()) {
+      DistIr q = m.proposal(v.id());
+      int[] ids = new int[q.arguments().size()];
+      boolean all = true;
+      for (int i = 0; i < ids.length; i++) {
+        if (q.arguments().get(i) instanceof Ex.ParamRef r && m.params().get(r.param()).kind() == GuideParameter.QEM) {
+          ids[i] = r.param();
+        } else {
+          all = false;
+        }
+      }
+      if (all && ids.length > 0) {
+        out.add(new QemSpec(v.id(), q.family(), ids));
+      }
+    }
+    return out.toArray(QemSpec[]::new);
   }
 
   /** The inputs passed as they are as distribution parameters, in the model and in the guide. */

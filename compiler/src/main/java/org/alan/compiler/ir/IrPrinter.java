@@ -8,7 +8,7 @@ public final class IrPrinter {
 
   public static String print(ModelIr m) {
     StringBuilder out = new StringBuilder();
-    out.append("model ").append(m.name()).append(m.automaticGuide() ? " (automatic guide: prior)" : "").append('\n');
+    out.append("model ").append(m.name()).append(m.automaticGuide() ? " (automatic guide)" : "").append('\n');
     for (PlateIr p : m.plates()) {
       if (!p.isTop()) {
         out.append("  plate ").append(p.name()).append(" in ").append(plateName(m, p.parent()))

@@ -8,6 +8,10 @@ import org.alan.runtime.engine.SampleOptions;
 import org.alan.runtime.io.BoundData;
 import org.alan.runtime.io.DataBinder;
 import org.alan.runtime.io.DataSet;
+import org.alan.runtime.learn.FitOptions;
+import org.alan.runtime.learn.FitResult;
+import org.alan.runtime.learn.Fitter;
+import org.alan.runtime.learn.Qem;
 import org.alan.runtime.model.CompiledModel;
 import org.alan.runtime.model.ModelSpec;
 
@@ -60,9 +64,51 @@ public final class Model {
     return sample(options, Progress.NONE);
   }
 
+  /**
+   * A run from the guide as it starts: its parameters' initial values, or for the automatic guide the prior's
+   * moments (see {@link #fit} and {@link #sampleFitted} to fit it first).
+   */
   public Posterior sample(SampleOptions options, Progress progress) {
-    return engine(options.effectiveThreads()).run(data, options, progress);
+    Backend backend = engine(options.effectiveThreads());
+    double[][] params = spec().automaticGuide() ? new Fitter(compiled, backend, data).startingParams(options.seed())
+        : null;
+    return backend.run(data, params, 1, options, progress);
   }
+
+  /** A run with fitted guide parameters ({@link FitResult#params()}, or parameters read from a file). */
+  public Posterior sample(SampleOptions options, double[][] params, Progress progress) {
+    if (params == null) {
+      return sample(options, progress);
+    }
+    return engine(options.effectiveThreads()).run(data, params, 1, options, progress);
+  }
+
+  /**
+   * Fits the guide's {@code qem} parameters (QEM; the automatic guide from the prior, by tempering) and returns
+   * them with the bound at every iteration.
+   */
+  public FitResult fit(FitOptions options) {
+    return fit(options, null, Fitter.Listener.NONE);
+  }
+
+  /** A fit from {@code start} (null: the initial values, or the prior for the automatic guide). */
+  public FitResult fit(FitOptions options, double[][] start, Fitter.Listener listener) {
+    int threads = options.threads() > 0 ? options.threads() : Runtime.getRuntime().availableProcessors();
+    return new Fitter(compiled, engine(threads), data).fit(start, options, listener);
+  }
+
+  /**
+   * What {@code sample} does by default: with the automatic guide (no guide block), fit it first and sample
+   * from the fitted guide; otherwise sample from the guide as written. The fit uses {@code fitOptions}.
+   */
+  public Fitted sampleFitted(SampleOptions options, FitOptions fitOptions, Progress progress) {
+    FitResult fit = spec().automaticGuide() && Qem.applies(spec()) ? fit(fitOptions) : null;
+    Posterior posterior = fit == null ? sample(options, progress) : sample(options, fit.paramsCopy(), progress);
+    return new Fitted(fit, posterior);
+  }
+
+  /** A posterior and the fit of the guide it was sampled from (null when the guide was not fitted). */
+  public record Fitted(FitResult fit, Posterior posterior) {}
 
   private Backend engine;
 

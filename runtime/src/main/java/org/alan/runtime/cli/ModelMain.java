@@ -21,9 +21,15 @@ import org.alan.runtime.engine.Simulator;
 import org.alan.runtime.io.DataException;
 import org.alan.runtime.io.DataSet;
 import org.alan.runtime.io.DrawsWriter;
+import org.alan.runtime.io.GuideFile;
 import org.alan.runtime.io.IoErrors;
 import org.alan.runtime.io.JsonData;
 import org.alan.runtime.io.SummaryWriter;
+import org.alan.runtime.learn.FitMethod;
+import org.alan.runtime.learn.FitOptions;
+import org.alan.runtime.learn.FitResult;
+import org.alan.runtime.learn.Fitter;
+import org.alan.runtime.learn.Qem;
 import org.alan.runtime.model.CompiledModel;
 import org.alan.runtime.model.ModelSpec;
 import org.alan.runtime.model.VariableKind;
@@ -58,6 +64,7 @@ public final class ModelMain {
     ModelSpec spec = model.spec();
     CommandLine cli = new CommandLine(new Root(out))
         .addSubcommand(new CommandLine(new SampleCommand(model, out, err)))
+        .addSubcommand(new CommandLine(new FitCommand(model, out, err)))
         .addSubcommand(new CommandLine(new ExplainCommand(model, out)))
         .addSubcommand(new CommandLine(new SimulateCommand(model, out)))
         .addSubcommand(new CommandLine(new InfoCommand(spec, out)));
@@ -151,6 +158,22 @@ public final class ModelMain {
     @Option(names = "--quiet", description = "no progress bar")
     boolean quiet;
 
+    @Option(names = "--guide", paramLabel = "FILE", description = "sample from the guide parameters fitted and saved"
+        + " by fit --save")
+    Path guide;
+
+    @Option(names = "--no-fit", description = "with the automatic guide, sample from it as it starts (the prior's"
+        + " moments) instead of fitting it first")
+    boolean noFit;
+
+    @Option(names = "--fit-K", paramLabel = "N", description = "particles per group while fitting the automatic guide"
+        + " (default: K, at most " + AUTO_FIT_MAX_K + ")")
+    Integer fitK;
+
+    @Option(names = "--fit-iters", defaultValue = "100", paramLabel = "N", description = "the most QEM iterations"
+        + " when fitting the automatic guide (default ${DEFAULT-VALUE}; the fit stops earlier once the bound is flat)")
+    int fitIters;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec commandSpec;
 
@@ -175,12 +198,17 @@ public final class ModelMain {
       if (threads < 0) {
         throw usageError(commandSpec, "--threads must not be negative (0 for one per processor), not " + threads);
       }
-      ParentSampler parents = switch (sampler.toLowerCase(Locale.ROOT)) {
-        case "permutation" -> ParentSampler.PERMUTATION;
-        case "categorical" -> ParentSampler.CATEGORICAL;
-        default -> throw usageError(commandSpec, "--sampler must be 'permutation' or 'categorical', not '" + sampler
-            + "'");
-      };
+      ParentSampler parents = parseSampler(commandSpec, sampler);
+      if (fitK != null && fitK < 2) {
+        throw usageError(commandSpec, "--fit-K must be at least 2, not " + fitK);
+      }
+      if (fitIters < 1) {
+        throw usageError(commandSpec, "--fit-iters must be at least 1, not " + fitIters);
+      }
+      if (guide != null && noFit) {
+        throw usageError(commandSpec, "--guide samples from fitted parameters and --no-fit from the initial ones:"
+            + " give one of them");
+      }
       for (Path file : new Path[] {output, summary}) {
         verifyWritable(file);
       }
@@ -189,7 +217,17 @@ public final class ModelMain {
       SampleOptions options = new SampleOptions(k, seed, parents, draws, threads);
       boolean bar = !quiet && System.console() != null;
       long start = System.nanoTime();
-      Posterior posterior = bound.sample(options, new ProgressBar(err, bar));
+      double[][] params = null;
+      if (guide != null) {
+        params = GuideFile.read(model.spec(), bound.plateSizes(), guide);
+      } else if (!noFit && model.spec().automaticGuide() && Qem.applies(model.spec())) {
+        FitOptions fitOptions = new FitOptions(FitMethod.QEM, fitK != null ? fitK : Math.min(k, AUTO_FIT_MAX_K),
+            fitIters, FitOptions.DEFAULT_LR, seed, threads, parents);
+        FitResult fit = bound.fit(fitOptions, null, new FitProgress(new ProgressBar(err, bar)));
+        err.println(describeFit("fitted the automatic guide", fit, fitOptions));
+        params = fit.paramsCopy();
+      }
+      Posterior posterior = bound.sample(options, params, new ProgressBar(err, bar));
       double seconds = (System.nanoTime() - start) / 1e9;
       posterior.warnings().forEach(w -> err.println("warning: " + w));
       String text = SummaryWriter.json(posterior);
@@ -217,6 +255,169 @@ public final class ModelMain {
         if (!json) {
           out.println("wrote " + draws + " draws to " + output);
         }
+      }
+      return 0;
+    }
+  }
+
+  /** The automatic guide is fitted with at most this many particles per group, whatever the K of the sample. */
+  static final int AUTO_FIT_MAX_K = 100;
+
+  private static ParentSampler parseSampler(CommandLine.Model.CommandSpec command, String sampler) {
+    return switch (sampler.toLowerCase(Locale.ROOT)) {
+      case "permutation" -> ParentSampler.PERMUTATION;
+      case "categorical" -> ParentSampler.CATEGORICAL;
+      default -> throw usageError(command, "--sampler must be 'permutation' or 'categorical', not '" + sampler + "'");
+    };
+  }
+
+  /** "fitted the automatic guide: 12 tempering stages, then 31 QEM iterations at K = 100, bound -31.2 (converged)" */
+  static String describeFit(String what, FitResult fit, FitOptions options) {
+    String stages = fit.temperingStages() > 0
+        ? fit.temperingStages() + " tempering stage" + (fit.temperingStages() == 1 ? "" : "s") + " from the prior, then "
+        : "";
+    return String.format(Locale.ROOT, "%s: %s%d QEM iteration%s at K = %d, final bound %.4f (%s)", what, stages,
+        fit.trace().size(), fit.trace().size() == 1 ? "" : "s", options.k(), fit.finalBound(),
+        fit.converged() ? "converged: the bound stopped rising"
+            : "not converged: the bound was still rising after " + options.iterations()
+                + " iterations; more iterations (--iters / --fit-iters) or a larger rate may help");
+  }
+
+  /** Shows a fit's stages and iterations on the progress bar, with the current bound. */
+  private record FitProgress(ProgressBar bar) implements Fitter.Listener {
+    @Override
+    public void tempered(int stage, double temperature) {
+      bar.report(String.format(Locale.ROOT, "%-26s", String.format(Locale.ROOT, "tempering t=%.2g", temperature)),
+          (long) (1000 * temperature), 1000);
+    }
+
+    @Override
+    public void iterated(int iteration, int of, double bound) {
+      bar.report(String.format(Locale.ROOT, "%-26s", String.format(Locale.ROOT, "qem bound %.4g", bound)), iteration,
+          of);
+    }
+  }
+
+  @Command(name = "fit", mixinStandardHelpOptions = true,
+      description = "Fit the guide's qem parameters (the automatic guide: from the prior, by tempering), show the bound"
+          + " per iteration, then the posterior summary from the fitted guide.")
+  static final class FitCommand implements Callable<Integer> {
+    private final CompiledModel model;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    @Option(names = "--data", required = true, paramLabel = "FILE", description = "JSON data: variable name to nested arrays")
+    Path data;
+
+    @Option(names = "--method", defaultValue = "qem", paramLabel = "METHOD", description = "qem (default)")
+    String method;
+
+    @Option(names = "--iters", defaultValue = "" + FitOptions.DEFAULT_ITERATIONS, paramLabel = "N",
+        description = "the most iterations (default ${DEFAULT-VALUE}; the fit stops earlier once the bound is flat)")
+    int iterations;
+
+    @Option(names = "-K", defaultValue = "" + FitOptions.DEFAULT_K, paramLabel = "N",
+        description = "particles per latent group in each iteration (default ${DEFAULT-VALUE})")
+    int k;
+
+    @Option(names = "--lr", defaultValue = "" + FitOptions.DEFAULT_LR, paramLabel = "RATE",
+        description = "QEM rate: the weight of each iteration's moments, in (0, 1] (default ${DEFAULT-VALUE})")
+    double lr;
+
+    @Option(names = "--seed", defaultValue = "1", description = "random seed (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--sample-K", defaultValue = "1000", paramLabel = "N",
+        description = "particles per group for the summary from the fitted guide (default ${DEFAULT-VALUE})")
+    int sampleK;
+
+    @Option(names = "--guide", paramLabel = "FILE", description = "start from parameters saved by fit --save")
+    Path guide;
+
+    @Option(names = "--save", paramLabel = "FILE", description = "write the fitted parameters as JSON")
+    Path save;
+
+    @Option(names = "--trace", paramLabel = "FILE", description = "write the bound per iteration as CSV"
+        + " (iteration,seconds,bound)")
+    Path trace;
+
+    @Option(names = "--json", description = "print the summary as JSON")
+    boolean json;
+
+    @Option(names = "--sampler", defaultValue = "permutation", paramLabel = "KIND",
+        description = "how parent particles are assigned: permutation (default) or categorical")
+    String sampler;
+
+    @Option(names = "--threads", defaultValue = "0", description = "worker threads (default: one per processor)")
+    int threads;
+
+    @Option(names = "--quiet", description = "no progress bar")
+    boolean quiet;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec commandSpec;
+
+    FitCommand(CompiledModel model, PrintStream out, PrintStream err) {
+      this.model = model;
+      this.out = out;
+      this.err = err;
+    }
+
+    @Override
+    public Integer call() throws IOException {
+      FitMethod fitMethod = switch (method.toLowerCase(Locale.ROOT)) {
+        case "qem" -> FitMethod.QEM;
+        case "vi", "rws" -> throw usageError(commandSpec, "--method " + method + " is not available in this version"
+            + " of alan: only qem fits guides so far");
+        default -> throw usageError(commandSpec, "--method must be qem, not '" + method + "'");
+      };
+      if (k < 2) {
+        throw usageError(commandSpec, "-K must be at least 2 to fit (moments from one particle are a point), not " + k);
+      }
+      verifyK(commandSpec, sampleK);
+      if (iterations < 1) {
+        throw usageError(commandSpec, "--iters must be at least 1, not " + iterations);
+      }
+      if (!(lr > 0 && lr <= 1)) {
+        throw usageError(commandSpec, "--lr must be in (0, 1], not " + lr);
+      }
+      if (threads < 0) {
+        throw usageError(commandSpec, "--threads must not be negative (0 for one per processor), not " + threads);
+      }
+      ParentSampler parents = parseSampler(commandSpec, sampler);
+      if (!Qem.applies(model.spec())) {
+        throw new IllegalArgumentException("model " + model.spec().name() + " has nothing to fit: its guide has no"
+            + " qem(...) parameters (write them in the guide, or leave the guide out for the automatic one)");
+      }
+      for (Path file : new Path[] {save, trace}) {
+        verifyWritable(file);
+      }
+      Model bound = Model.of(model, JsonData.read(data));
+      bound.warnings().forEach(w -> err.println("warning: " + w));
+      double[][] start = guide == null ? null : GuideFile.read(model.spec(), bound.plateSizes(), guide);
+      FitOptions options = new FitOptions(fitMethod, k, iterations, lr, seed, threads, parents);
+      boolean bar = !quiet && System.console() != null;
+      FitResult fit = bound.fit(options, start, new FitProgress(new ProgressBar(err, bar)));
+      err.println(describeFit("fit", fit, options));
+      if (trace != null) {
+        StringBuilder csv = new StringBuilder("iteration,seconds,bound\n");
+        for (FitResult.Iteration it : fit.trace()) {
+          csv.append(String.format(Locale.ROOT, "%d,%.6f,%.10g%n", it.iteration(), it.seconds(), it.bound()));
+        }
+        Files.writeString(trace, csv, StandardCharsets.UTF_8);
+      }
+      if (save != null) {
+        Files.writeString(save, GuideFile.write(model.spec(), bound.plateSizes(), fit.params()), StandardCharsets.UTF_8);
+      }
+      Posterior posterior = bound.sample(new SampleOptions(sampleK, seed, parents, 0, threads), fit.paramsCopy(),
+          new ProgressBar(err, bar));
+      posterior.warnings().forEach(w -> err.println("warning: " + w));
+      if (json) {
+        out.print(SummaryWriter.json(posterior));
+      } else {
+        out.print(SummaryWriter.table(posterior, String.format(Locale.ROOT,
+            "%s: log marginal likelihood %.4f from the fitted guide (K = %d, seed %d)", model.spec().name(),
+            posterior.logMarginalLikelihood(), sampleK, seed)));
       }
       return 0;
     }

@@ -8,7 +8,17 @@ import org.alan.runtime.io.BoundData;
  * and returns the same {@link Posterior}.
  */
 public interface Backend {
-  Posterior run(BoundData data, SampleOptions options, Progress progress);
+  /** A run with the guide parameters at their initial values. */
+  default Posterior run(BoundData data, SampleOptions options, Progress progress) {
+    return run(data, null, 1, options, progress);
+  }
+
+  /**
+   * A run with the guide parameters {@code params} ({@code [param][element * size + coordinate]}; null for their
+   * initial values), targeting {@code p(z) p(y | z)^temperature} (1 is the posterior; below 1, a tempered one
+   * used while fitting).
+   */
+  Posterior run(BoundData data, double[][] params, double temperature, SampleOptions options, Progress progress);
 
   /** A short name for reports ("cpu", "cuda"). */
   String name();

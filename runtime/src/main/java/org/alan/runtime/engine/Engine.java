@@ -72,26 +72,31 @@ public final class Engine implements Backend {
 
   /** Samples the guide, runs the forward and backward passes and, if asked, draws from the posterior. */
   @Override
-  public Posterior run(BoundData data, SampleOptions options, Progress progress) {
+  public Posterior run(BoundData data, double[][] params, double temperature, SampleOptions options,
+      Progress progress) {
     if (data.spec() != spec) {
       throw new IllegalArgumentException("data was bound to model " + data.spec().name() + ", not " + spec.name());
     }
     Feasibility.verify(spec, data.plateSize(), options.k(), options.draws(), parallel.threads());
     try {
-      return runFitting(data, options, progress);
+      return runFitting(data, params, temperature, options, progress);
     } catch (OutOfMemoryError e) {
       // every array of the run is unreachable once we are here, so the JVM can go on (the CLI exits; an app may retry)
       throw Feasibility.outOfMemory(options.k(), options.draws());
     }
   }
 
-  private Posterior runFitting(BoundData data, SampleOptions options, Progress progress) {
+  private Posterior runFitting(BoundData data, double[][] params, double temperature, SampleOptions options,
+      Progress progress) {
     int k = options.k();
     long t0 = System.nanoTime();
-    double[][] params = ModelState.initialParams(spec, spec.plateCounts(data.plateSize()));
+    if (params == null) {
+      params = ModelState.initialParams(spec, spec.plateCounts(data.plateSize()));
+    }
     Layouts layouts = new Layouts(spec, k);
     ModelState state = new ModelState(spec, k, data.plateSize(), data.values(), params,
         useVector(layouts.forwardEntries(spec.plateCounts(data.plateSize()))));
+    state.temperature = temperature;
     sampleGuide(state, options, progress);
     long t1 = System.nanoTime();
     Run run = new Run(state, layouts, progress);
@@ -188,6 +193,26 @@ public final class Engine implements Backend {
     return spec.variable(spec.factors()[f].name());
   }
 
+  /**
+   * An observed variable's factor raised to a power (its log multiplied): the likelihood of a tempered target
+   * {@code p(z) p(y | z)^temperature}, which fitting the automatic guide anneals from the prior to the posterior.
+   */
+  private record TemperedKernel(FactorKernel kernel, double temperature) implements FactorKernel {
+    @Override
+    public void prepare(int element) {
+      kernel.prepare(element);
+    }
+
+    @Override
+    public void fill(int lead, int from, int to, double[] out, int off) {
+      kernel.fill(lead, from, to, out, off);
+      for (int i = off; i < off + to - from; i++) {
+        // an impossible observation stays impossible at any temperature (not -inf * 0 = NaN)
+        out[i] = out[i] == Double.NEGATIVE_INFINITY ? out[i] : out[i] * temperature;
+      }
+    }
+  }
+
   /** Scratch space of one worker thread. */
   private final class Workspace {
     final ModelState state;
@@ -214,7 +239,9 @@ public final class Engine implements Backend {
     /** The worker's kernel of factor f, prepared for the element being processed. */
     FactorKernel kernel(int f) {
       if (kernels[f] == null) {
-        kernels[f] = model.newKernel(f, state);
+        FactorKernel kernel = model.newKernel(f, state);
+        kernels[f] = state.temperature != 1 && spec.factors()[f].group() < 0
+            ? new TemperedKernel(kernel, state.temperature) : kernel;
         preparedFor[f] = -1;
       }
       if (preparedFor[f] != element) {

@@ -29,6 +29,8 @@ public final class ModelState {
   public final double[][] values;
   public final double[][] params;
   public final int[][][] parentIndex;
+  /** The power of the likelihood in this run's target (1: the posterior); set by the engine before any kernel. */
+  public double temperature = 1;
   /** Whether this run uses the Vector API kernels (generated {@code newKernel} picks the variant by it). */
   public final boolean vector;
 

@@ -8,11 +8,13 @@ import org.alan.runtime.plan.ContractionPlan;
  *
  * @param priorOrder latent and observed variables, each after those its model distribution reads (for drawing
  *     from the model)
- * @param automaticGuide whether the prior is used as the proposal (no guide in the source)
+ * @param qem the latents whose proposals QEM fits, in variable order
+ * @param automaticGuide whether the guide is the automatic one (no guide in the source): its parameters start
+ *     from the prior and are fitted before sampling
  * @param inputConstraints the inputs used as distribution parameters, with the values they must take
  */
 public record ModelSpec(String name, String sourceName, PlateSpec[] plates, VariableSpec[] variables,
-    GroupSpec[] groups, ParamSpec[] params, FactorSpec[] factors, ContractionPlan plan, int[] priorOrder,
+    GroupSpec[] groups, ParamSpec[] params, QemSpec[] qem, FactorSpec[] factors, ContractionPlan plan, int[] priorOrder,
     boolean automaticGuide, InputConstraint[] inputConstraints) {
 
   public int variableIndex(String name) {

@@ -25,7 +25,7 @@ public final class PlanExplainer {
     ContractionPlan plan = spec.plan();
     out.append("model ").append(spec.name()).append(": ").append(spec.groups().length).append(" latent group(s), ")
         .append(spec.factors().length).append(" factor(s), ").append(spec.plates().length - 1).append(" plate(s); guide: ")
-        .append(spec.automaticGuide() ? "automatic (the prior proposes each latent)" : "from the source").append('\n');
+        .append(spec.automaticGuide() ? "automatic (a fitted mean-field proposal per latent, one group per plate)" : "from the source").append('\n');
 
     out.append("\ngroups (sampling order; each is one K dimension)\n");
     for (GroupSpec g : spec.groups()) {

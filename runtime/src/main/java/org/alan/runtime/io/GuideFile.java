@@ -1,0 +1,60 @@
+package org.alan.runtime.io;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.alan.runtime.model.ModelSpec;
+import org.alan.runtime.model.ParamSpec;
+
+/**
+ * Fitted guide parameters as JSON, in the data format: each parameter's name to its nested array (its variable's
+ * plates, outermost first, then its event shape). {@code fit --save} writes it; {@code --guide} reads it back,
+ * checking that every parameter is there with the shape the data's plate sizes give.
+ */
+public final class GuideFile {
+  private GuideFile() {}
+
+  public static String write(ModelSpec spec, int[] plateSize, double[][] params) {
+    DataSet out = new DataSet("fitted guide of " + spec.name());
+    for (int i = 0; i < params.length; i++) {
+      out.put(spec.params()[i].name(), new Array(params[i].clone(), dims(spec, spec.params()[i], plateSize)));
+    }
+    return JsonData.write(out);
+  }
+
+  /** Reads parameters for the data's plate sizes; a missing, misshapen or non-finite one is a DataException. */
+  public static double[][] read(ModelSpec spec, int[] plateSize, Path file) {
+    DataSet in = JsonData.read(file);
+    double[][] out = new double[spec.params().length][];
+    for (int i = 0; i < out.length; i++) {
+      ParamSpec p = spec.params()[i];
+      Array a = in.get(p.name());
+      if (a == null) {
+        throw new DataException(file + ": the guide file has no parameter '" + p.name() + "' of model "
+            + spec.name() + " (was it fitted for another model?)");
+      }
+      int[] expected = dims(spec, p, plateSize);
+      if (!Arrays.equals(a.dims(), expected)) {
+        throw new DataException(file + ": guide parameter '" + p.name() + "' has shape " + Arrays.toString(a.dims())
+            + ", expected " + Arrays.toString(expected) + " for this data's plate sizes");
+      }
+      for (int j = 0; j < a.values().length; j++) {
+        if (!Double.isFinite(a.values()[j])) {
+          throw new DataException(file + ": guide parameter '" + p.name() + "' has a non-finite value at flat index "
+              + j);
+        }
+      }
+      out[i] = a.values().clone();
+    }
+    return out;
+  }
+
+  private static int[] dims(ModelSpec spec, ParamSpec p, int[] plateSize) {
+    int[] chain = spec.plateChain(p.plate());
+    int[] dims = new int[chain.length - 1 + p.shape().length];
+    for (int i = 1; i < chain.length; i++) {
+      dims[i - 1] = plateSize[chain[i]];
+    }
+    System.arraycopy(p.shape(), 0, dims, chain.length - 1, p.shape().length);
+    return dims;
+  }
+}

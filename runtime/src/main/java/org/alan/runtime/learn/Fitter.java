@@ -1,0 +1,211 @@
+package org.alan.runtime.learn;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.alan.runtime.engine.Backend;
+import org.alan.runtime.engine.ModelState;
+import org.alan.runtime.engine.Posterior;
+import org.alan.runtime.engine.Progress;
+import org.alan.runtime.engine.SampleOptions;
+import org.alan.runtime.io.BoundData;
+import org.alan.runtime.model.CompiledModel;
+import org.alan.runtime.model.ModelSpec;
+import org.alan.runtime.sampling.Rng;
+
+/**
+ * Fits a guide's {@code qem} parameters: QEM iterations at the posterior, each one run of the estimator (its
+ * bound recorded) followed by a moment-matching step, until the bound stops rising or the iterations run out.
+ *
+ * <p>The automatic guide is first brought to the posterior by <b>tempering</b>: it starts at the prior's moments
+ * ({@link PriorStart}) and targets {@code p(z) p(y | z)^t} for an increasing sequence of temperatures t from 0
+ * to 1, each chosen (by bisection on log t, with the same random numbers) as the largest at which every group's
+ * posterior marginal keeps an effective sample size of at least K/2, and each followed by a full moment-matching
+ * step. A posterior 10^4 times narrower than its prior is reached in a few dozen stages where QEM started from the
+ * prior would see one particle carry all the weight (and moments from one particle are a point). This is the
+ * adaptive annealing of sequential Monte Carlo samplers, with the moment-matched guide as the proposal.
+ */
+public final class Fitter {
+  private static final long PURPOSE_FIT = 7;
+  private static final long PURPOSE_TEMPER = 8;
+  /** Prior draws that start the automatic guide. */
+  private static final int PRIOR_DRAWS = 400;
+  /** Bisection steps on log temperature per tempering stage. */
+  private static final int BISECTIONS = 10;
+  private static final int MAX_STAGES = 200;
+  /** The stopping rule compares the mean bound of the last {@code WINDOW} iterations with the window before. */
+  static final int WINDOW = 10;
+  private static final double SMALLEST_TEMPERATURE = 1e-12;
+
+  private final CompiledModel model;
+  private final ModelSpec spec;
+  private final Backend backend;
+  private final BoundData data;
+
+  public Fitter(CompiledModel model, Backend backend, BoundData data) {
+    this.model = model;
+    this.spec = model.spec();
+    this.backend = backend;
+    this.data = data;
+  }
+
+  /** Receives a fit's progress. */
+  public interface Listener {
+    Listener NONE = new Listener() { };
+
+    /** A tempering stage has moved the target to this temperature. */
+    default void tempered(int stage, double temperature) { }
+
+    /** Iteration {@code iteration} (from 1) of at most {@code of} gave this bound. */
+    default void iterated(int iteration, int of, double bound) { }
+  }
+
+  /**
+   * Fits from {@code start} ({@code [param][element * size + coordinate]}; null for the parameters' initial
+   * values, or for the automatic guide the prior, reached by tempering).
+   */
+  public FitResult fit(double[][] start, FitOptions options, Listener listener) {
+    long t0 = System.nanoTime();
+    double[][] params = start != null ? copy(start) : startingParams(options.seed());
+    Qem qem = new Qem(spec, spec.plateCounts(data.plateSize()), params);
+    int stages = 0;
+    if (start == null && spec.automaticGuide() && Qem.applies(spec)) {
+      stages = temper(qem, params, options, listener);
+    }
+    List<FitResult.Iteration> trace = new ArrayList<>();
+    boolean converged = false;
+    for (int i = 1; i <= options.iterations() && Qem.applies(spec); i++) {
+      Posterior run = run(params, 1, options, Rng.stream(options.seed(), PURPOSE_FIT, i).nextLong());
+      trace.add(new FitResult.Iteration(i, (System.nanoTime() - t0) / 1e9, run.logMarginalLikelihood()));
+      listener.iterated(i, options.iterations(), run.logMarginalLikelihood());
+      qem.step(run, options.lr());
+      qem.writeParams(params);
+      if (stalled(trace)) {
+        converged = true;
+        break;
+      }
+    }
+    return new FitResult(spec, data.plateSize(), params, trace, converged, stages);
+  }
+
+  /**
+   * The parameters a guide starts from: their initial values, or for the automatic guide the moments of the
+   * prior (so that the unfitted automatic guide proposes roughly what the prior would).
+   */
+  public double[][] startingParams(long seed) {
+    double[][] params = ModelState.initialParams(spec, spec.plateCounts(data.plateSize()));
+    if (spec.automaticGuide() && Qem.applies(spec)) {
+      Qem qem = new Qem(spec, spec.plateCounts(data.plateSize()), params);
+      PriorStart.apply(model, data, PRIOR_DRAWS, seed, qem);
+      qem.writeParams(params);
+    }
+    return params;
+  }
+
+  /** Raises the temperature from 0 to 1, moment-matching the guide at each stage; returns the stages used. */
+  private int temper(Qem qem, double[][] params, FitOptions options, Listener listener) {
+    double target = options.k() / 2.0;
+    double temperature = 0;
+    int stage = 0;
+    while (temperature < 1 && stage < MAX_STAGES) {
+      long seed = Rng.stream(options.seed(), PURPOSE_TEMPER, stage).nextLong();
+      Posterior chosen = run(params, 1, options, seed);
+      double next = 1;
+      if (minEss(chosen) < target) {
+        // the largest temperature (on a log scale) whose weights keep the target ESS
+        double lo = Math.log(Math.max(temperature, SMALLEST_TEMPERATURE));
+        double hi = 0;
+        chosen = null;
+        for (int b = 0; b < BISECTIONS; b++) {
+          double mid = 0.5 * (lo + hi);
+          Posterior r = run(params, Math.exp(mid), options, seed);
+          if (minEss(r) >= target) {
+            lo = mid;
+            chosen = r;
+          } else {
+            hi = mid;
+          }
+        }
+        next = Math.exp(lo);
+        if (chosen == null) {
+          // not even the smallest step keeps the target: take a small one all the same, and match its moments
+          next = Math.min(1, Math.max(next, temperature) * 1.1 + SMALLEST_TEMPERATURE);
+          chosen = run(params, next, options, seed);
+        }
+      }
+      qem.step(chosen, 1.0);
+      qem.writeParams(params);
+      temperature = next;
+      stage++;
+      listener.tempered(stage, temperature);
+    }
+    return stage;
+  }
+
+  /** The smallest effective sample size of any group's posterior marginal at any plate element. */
+  static double minEss(Posterior run) {
+    double min = Double.POSITIVE_INFINITY;
+    int k = run.K();
+    for (int g = 0; g < run.spec().groups().length; g++) {
+      double[] w = run.marginal(run.spec().groups()[g].name());
+      for (int e = 0; e < w.length / k; e++) {
+        double sumSq = 0;
+        for (int i = e * k; i < (e + 1) * k; i++) {
+          sumSq += w[i] * w[i];
+        }
+        min = Math.min(min, 1 / sumSq);
+      }
+    }
+    return min;
+  }
+
+  /**
+   * Whether the bound has stopped rising: the mean of the last window is within two standard errors (or a
+   * rounding-level difference) of the mean of the window before it.
+   */
+  static boolean stalled(List<FitResult.Iteration> trace) {
+    int n = trace.size();
+    if (n < 2 * WINDOW) {
+      return false;
+    }
+    double[] before = new double[WINDOW];
+    double[] last = new double[WINDOW];
+    for (int i = 0; i < WINDOW; i++) {
+      before[i] = trace.get(n - 2 * WINDOW + i).bound();
+      last[i] = trace.get(n - WINDOW + i).bound();
+    }
+    double gain = mean(last) - mean(before);
+    double se = Math.sqrt(variance(before) / WINDOW + variance(last) / WINDOW);
+    return gain <= 2 * se + 1e-9 * (1 + Math.abs(mean(last)));
+  }
+
+  private Posterior run(double[][] params, double temperature, FitOptions options, long seed) {
+    SampleOptions o = SampleOptions.of(options.k(), seed).withSampler(options.sampler())
+        .withThreads(options.threads());
+    return backend.run(data, params, temperature, o, Progress.NONE);
+  }
+
+  private static double mean(double[] x) {
+    double s = 0;
+    for (double v : x) {
+      s += v;
+    }
+    return s / x.length;
+  }
+
+  private static double variance(double[] x) {
+    double m = mean(x);
+    double s = 0;
+    for (double v : x) {
+      s += (v - m) * (v - m);
+    }
+    return s / (x.length - 1);
+  }
+
+  static double[][] copy(double[][] params) {
+    double[][] out = new double[params.length][];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = params[i].clone();
+    }
+    return out;
+  }
+}

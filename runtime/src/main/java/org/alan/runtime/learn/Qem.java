@@ -1,0 +1,251 @@
+package org.alan.runtime.learn;
+
+import org.alan.runtime.engine.Posterior;
+import org.alan.runtime.model.ModelSpec;
+import org.alan.runtime.model.ParamSpec;
+import org.alan.runtime.model.QemSpec;
+import org.alan.runtime.model.VariableSpec;
+import org.alan.stdlib.Distribution;
+import org.apache.commons.numbers.gamma.Digamma;
+
+/**
+ * QEM (spec section 4.3): every proposal whose arguments are all {@code qem} parameters is an exponential family;
+ * each step estimates the posterior expectations of its sufficient statistics from one run (the particles
+ * weighted by their exact posterior marginals), moves a running average of them by the rate {@code lr}, and
+ * converts the average back to the family's parameters. All per plate element and coordinate.
+ *
+ * <p>The running average is kept in mean-parameter space, as the method prescribes; a Normal's (and a
+ * LogNormal's) second moment is kept as a variance about the running mean, updated by the exact identity
+ * {@code v' = (1-lr) v + lr v^ + lr (1-lr) (m - m^)^2}, so that a posterior far from zero and narrow (a mean of
+ * 1e4 with sd 1e-4) loses no digits to {@code E[x^2] - E[x]^2}.
+ */
+public final class Qem {
+  /** The smallest probability or rate QEM sets, so that a proposal can still reach values it has not yet seen. */
+  private static final double MIN_PROBABILITY = 1e-12;
+
+  private final ModelSpec spec;
+  private final int[] plateCount;
+  /** Per QEM latent, per statistic: {@code [element * size + coordinate]}. */
+  private final double[][][] means;
+
+  /** Mean parameters matching the parameters {@code params} currently hold. */
+  public Qem(ModelSpec spec, int[] plateCount, double[][] params) {
+    this.spec = spec;
+    this.plateCount = plateCount.clone();
+    QemSpec[] qs = spec.qem();
+    means = new double[qs.length][][];
+    for (int i = 0; i < qs.length; i++) {
+      QemSpec q = qs[i];
+      int n = params[q.params()[0]].length;
+      means[i] = new double[statistics(q.family())][n];
+      fromParams(q, params, means[i]);
+    }
+  }
+
+  /** Whether the model has any parameter QEM fits. */
+  public static boolean applies(ModelSpec spec) {
+    return spec.qem().length > 0;
+  }
+
+  /** One QEM step: moment estimates from this run, running averages moved by {@code lr} (0 < lr ≤ 1). */
+  public void step(Posterior run, double lr) {
+    QemSpec[] qs = spec.qem();
+    for (int i = 0; i < qs.length; i++) {
+      double[][] estimate = estimate(qs[i], run);
+      double[][] m = means[i];
+      boolean central = centralVariance(qs[i].family());
+      for (int j = 0; j < m[0].length; j++) {
+        if (central) {
+          double d = m[0][j] - estimate[0][j];
+          m[1][j] = (1 - lr) * m[1][j] + lr * estimate[1][j] + lr * (1 - lr) * d * d;
+        }
+        for (int s = 0; s < m.length; s++) {
+          if (!(central && s == 1)) {
+            m[s][j] = (1 - lr) * m[s][j] + lr * estimate[s][j];
+          }
+        }
+      }
+    }
+  }
+
+  /** Writes the parameters that the current mean parameters stand for. */
+  public void writeParams(double[][] params) {
+    QemSpec[] qs = spec.qem();
+    for (int i = 0; i < qs.length; i++) {
+      toParams(qs[i], means[i], params);
+    }
+  }
+
+  /**
+   * Sets the mean parameters to these estimates directly (lr = 1): used to start an automatic guide from moments
+   * of the prior.
+   */
+  void set(int qemIndex, double[][] estimate) {
+    for (int s = 0; s < estimate.length; s++) {
+      System.arraycopy(estimate[s], 0, means[qemIndex][s], 0, estimate[s].length);
+    }
+  }
+
+  static int statistics(Distribution family) {
+    return switch (family) {
+      case NORMAL, LOG_NORMAL, GAMMA, BETA -> 2;
+      case HALF_NORMAL, EXPONENTIAL, DIRICHLET, BERNOULLI, POISSON -> 1;
+      default -> throw new IllegalArgumentException("QEM does not fit a " + family.alanName());
+    };
+  }
+
+  private static boolean centralVariance(Distribution family) {
+    return family == Distribution.NORMAL || family == Distribution.LOG_NORMAL;
+  }
+
+  /** The posterior expectations of the statistics, per element and coordinate, from one run. */
+  private double[][] estimate(QemSpec q, Posterior run) {
+    VariableSpec var = spec.variables()[q.variable()];
+    double[] w = run.marginal(spec.groups()[var.group()].name());
+    double[] z = run.state().samples[q.variable()];
+    int k = run.K();
+    int size = var.size();
+    int count = plateCount[var.plate()];
+    double[][] out = new double[statistics(q.family())][count * size];
+    for (int e = 0; e < count; e++) {
+      for (int c = 0; c < size; c++) {
+        int base = (e * size + c) * k;
+        int j = e * size + c;
+        switch (q.family()) {
+          case NORMAL, LOG_NORMAL -> {
+            boolean log = q.family() == Distribution.LOG_NORMAL;
+            double m = 0;
+            for (int i = 0; i < k; i++) {
+              m += w[e * k + i] * (log ? Math.log(z[base + i]) : z[base + i]);
+            }
+            double v = 0;
+            for (int i = 0; i < k; i++) {
+              double d = (log ? Math.log(z[base + i]) : z[base + i]) - m;
+              v += w[e * k + i] * d * d;
+            }
+            out[0][j] = m;
+            out[1][j] = v;
+          }
+          case GAMMA -> {
+            for (int i = 0; i < k; i++) {
+              out[0][j] += w[e * k + i] * Math.log(z[base + i]);
+              out[1][j] += w[e * k + i] * z[base + i];
+            }
+          }
+          case BETA -> {
+            for (int i = 0; i < k; i++) {
+              out[0][j] += w[e * k + i] * Math.log(z[base + i]);
+              out[1][j] += w[e * k + i] * Math.log1p(-z[base + i]);
+            }
+          }
+          case DIRICHLET -> {
+            for (int i = 0; i < k; i++) {
+              out[0][j] += w[e * k + i] * Math.log(z[base + i]);
+            }
+          }
+          case HALF_NORMAL -> {
+            for (int i = 0; i < k; i++) {
+              out[0][j] += w[e * k + i] * z[base + i] * z[base + i];
+            }
+          }
+          default -> {
+            for (int i = 0; i < k; i++) {
+              out[0][j] += w[e * k + i] * z[base + i];
+            }
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Mean parameters of the distributions the parameters describe (the running averages' starting point). */
+  private void fromParams(QemSpec q, double[][] params, double[][] m) {
+    double[] p0 = params[q.params()[0]];
+    double[] p1 = q.params().length > 1 ? params[q.params()[1]] : null;
+    for (int j = 0; j < p0.length; j++) {
+      switch (q.family()) {
+        case NORMAL, LOG_NORMAL -> {
+          m[0][j] = p0[j];
+          m[1][j] = p1[j] * p1[j];
+        }
+        case HALF_NORMAL -> m[0][j] = p0[j] * p0[j];
+        case EXPONENTIAL -> m[0][j] = 1 / p0[j];
+        case GAMMA -> {
+          m[0][j] = Digamma.value(p0[j]) - Math.log(p1[j]);
+          m[1][j] = p0[j] / p1[j];
+        }
+        case BETA -> {
+          double psiSum = Digamma.value(p0[j] + p1[j]);
+          m[0][j] = Digamma.value(p0[j]) - psiSum;
+          m[1][j] = Digamma.value(p1[j]) - psiSum;
+        }
+        case DIRICHLET -> { } // needs the whole vector: below
+        default -> m[0][j] = p0[j];
+      }
+    }
+    if (q.family() == Distribution.DIRICHLET) {
+      int width = lastDim(q);
+      for (int b = 0; b < p0.length / width; b++) {
+        double total = 0;
+        for (int c = 0; c < width; c++) {
+          total += p0[b * width + c];
+        }
+        double psiSum = Digamma.value(total);
+        for (int c = 0; c < width; c++) {
+          m[0][b * width + c] = Digamma.value(p0[b * width + c]) - psiSum;
+        }
+      }
+    }
+  }
+
+  private void toParams(QemSpec q, double[][] m, double[][] params) {
+    double[] p0 = params[q.params()[0]];
+    double[] p1 = q.params().length > 1 ? params[q.params()[1]] : null;
+    switch (q.family()) {
+      case DIRICHLET -> {
+        int width = lastDim(q);
+        for (int b = 0; b < p0.length / width; b++) {
+          MeanToNatural.dirichlet(m[0], b * width, width, p0, b * width);
+        }
+        return;
+      }
+      case BETA -> {
+        double[] pair = new double[2];
+        double[] alpha = new double[2];
+        for (int j = 0; j < p0.length; j++) {
+          pair[0] = m[0][j];
+          pair[1] = m[1][j];
+          MeanToNatural.dirichlet(pair, 0, 2, alpha, 0);
+          p0[j] = alpha[0];
+          p1[j] = alpha[1];
+        }
+        return;
+      }
+      default -> { }
+    }
+    for (int j = 0; j < p0.length; j++) {
+      switch (q.family()) {
+        case NORMAL, LOG_NORMAL -> {
+          p0[j] = m[0][j];
+          p1[j] = Math.sqrt(Math.max(m[1][j], Double.MIN_NORMAL));
+        }
+        case HALF_NORMAL -> p0[j] = Math.sqrt(Math.max(m[0][j], Double.MIN_NORMAL));
+        case EXPONENTIAL -> p0[j] = 1 / Math.max(m[0][j], Double.MIN_NORMAL);
+        case GAMMA -> {
+          double shape = MeanToNatural.gammaShape(m[0][j], m[1][j]);
+          p0[j] = shape;
+          p1[j] = shape / m[1][j];
+        }
+        case BERNOULLI -> p0[j] = Math.min(1 - MIN_PROBABILITY, Math.max(MIN_PROBABILITY, m[0][j]));
+        case POISSON -> p0[j] = Math.max(MIN_PROBABILITY, m[0][j]);
+        default -> throw new IllegalStateException(q.family().toString());
+      }
+    }
+  }
+
+  private int lastDim(QemSpec q) {
+    ParamSpec p = spec.params()[q.params()[0]];
+    return p.shape()[p.shape().length - 1];
+  }
+}

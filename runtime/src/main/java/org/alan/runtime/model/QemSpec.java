@@ -1,0 +1,12 @@
+package org.alan.runtime.model;
+
+import org.alan.stdlib.Distribution;
+
+/**
+ * A latent whose proposal QEM fits: every argument of its guide distribution is a {@code qem} parameter.
+ *
+ * @param variable the latent
+ * @param family the proposal's family, in its first parameterisation
+ * @param params the parameters, in the family's parameter order
+ */
+public record QemSpec(int variable, Distribution family, int[] params) {}
