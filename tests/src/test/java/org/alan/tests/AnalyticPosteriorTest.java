@@ -11,6 +11,7 @@ import org.alan.runtime.engine.ParentSampler;
 import org.alan.runtime.engine.Posterior;
 import org.alan.runtime.engine.SampleOptions;
 import org.apache.commons.numbers.gamma.LogGamma;
+import org.apache.commons.statistics.distribution.NormalDistribution;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -67,6 +68,26 @@ class AnalyticPosteriorTest {
     checkMoments(m, 10_000, new String[] {"a"}, new double[] {post[0]}, new double[] {post[1]});
     checkSamplersAgree(m, 3000, "a", post[1]);
     checkDraws(m, 10_000, "a", 1000);
+  }
+
+  /**
+   * The summary's 5%, 50% and 95% quantiles against the exact Gaussian posterior's. A weighted quantile's standard
+   * error is {@code sqrt(p (1 - p) / ESS) / density(quantile)}; 6 of them are allowed.
+   */
+  @Test
+  void quantilesOfAGaussianPosterior() {
+    Model m = Models.bind(LINEAR_GAUSSIAN, json("d", D10));
+    double[] post = Analytic.normalPosterior(2, 4, D10, 2.5, 9);
+    Posterior p = m.sample(SampleOptions.of(20_000, 11));
+    double sd = Math.sqrt(post[1]);
+    double ess = p.ess("a");
+    for (double prob : Posterior.SUMMARY_QUANTILES) {
+      double z = NormalDistribution.of(0, 1).inverseCumulativeProbability(prob);
+      double exact = post[0] + z * sd;
+      double density = Math.exp(-0.5 * z * z) / (sd * Math.sqrt(2 * Math.PI));
+      double se = Math.sqrt(prob * (1 - prob) / ess) / density;
+      assertEquals(exact, p.quantiles("a", prob)[0], 6 * se, "quantile " + prob);
+    }
   }
 
   // ------------------------------------------------------------------ two parameters, correlated guide

@@ -139,6 +139,10 @@ class CliTest {
     assertTrue(vars.getAsJsonObject("mu").get("ess").getAsJsonPrimitive().isNumber());
     assertEquals(8, vars.getAsJsonObject("theta").getAsJsonArray("mean").size());
     assertEquals(8, vars.getAsJsonObject("theta").getAsJsonArray("ess").size());
+    JsonObject mu = vars.getAsJsonObject("mu");
+    assertTrue(mu.get("q5").getAsDouble() < mu.get("q50").getAsDouble()
+        && mu.get("q50").getAsDouble() < mu.get("q95").getAsDouble(), mu.toString());
+    assertEquals(8, vars.getAsJsonObject("theta").getAsJsonArray("q95").size());
   }
 
   @Test

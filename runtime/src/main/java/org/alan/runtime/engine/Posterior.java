@@ -126,6 +126,49 @@ public final class Posterior {
     return moments.sd()[latent(variable)].clone();
   }
 
+  /** The probabilities of the quantiles the summaries report, as {@code stansummary} does. */
+  public static final double[] SUMMARY_QUANTILES = {0.05, 0.5, 0.95};
+
+  /**
+   * Posterior quantiles of every element and coordinate of a latent (plate order then event order): the inverse
+   * of the weighted empirical distribution function of the particles, weighted by their exact posterior
+   * marginals (the smallest particle whose cumulative weight reaches {@code probability}).
+   */
+  public double[] quantiles(String variable, double probability) {
+    if (!(probability >= 0 && probability <= 1)) {
+      throw new IllegalArgumentException("a quantile's probability must be in [0, 1], got " + probability);
+    }
+    int v = latent(variable);
+    VariableSpec var = spec.variables()[v];
+    int k = state.K;
+    double[] w = marginals[var.group()];
+    double[] z = state.samples[v];
+    int size = var.size();
+    int count = state.plateCount[var.plate()];
+    double[] out = new double[count * size];
+    Integer[] order = new Integer[k];
+    for (int e = 0; e < count; e++) {
+      for (int c = 0; c < size; c++) {
+        int base = (e * size + c) * k;
+        for (int i = 0; i < k; i++) {
+          order[i] = i;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Double.compare(z[base + a], z[base + b]));
+        double cumulative = 0;
+        double value = z[base + order[k - 1]];
+        for (int i = 0; i < k; i++) {
+          cumulative += w[e * k + order[i]];
+          if (cumulative >= probability * (1 - 1e-12)) {
+            value = z[base + order[i]];
+            break;
+          }
+        }
+        out[e * size + c] = value;
+      }
+    }
+    return out;
+  }
+
   /** Effective sample size of the variable's group marginal, one per plate element. */
   public double[] essArray(String variable) {
     return moments.ess()[latent(variable)].clone();

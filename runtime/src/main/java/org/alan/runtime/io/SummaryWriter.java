@@ -14,20 +14,25 @@ public final class SummaryWriter {
   /** Rows shown per variable in the table before the rest is elided. */
   public static final int TABLE_ROWS_PER_VARIABLE = 12;
 
+  /** The JSON names of {@link Posterior#SUMMARY_QUANTILES}. */
+  private static final String[] QUANTILE_NAMES = {"q5", "q50", "q95"};
+
   public static String table(Posterior p, String header) {
     StringBuilder out = new StringBuilder();
     out.append(header).append('\n');
-    out.append(String.format(Locale.ROOT, "%-24s %12s %12s %10s%n", "variable", "mean", "sd", "ess"));
+    out.append(String.format(Locale.ROOT, "%-24s %12s %12s %12s %12s %12s %10s%n", "variable", "mean", "sd", "5%",
+        "50%", "95%", "ess"));
     for (String name : p.latentNames()) {
       double[] mean = p.means(name);
       double[] sd = p.sds(name);
+      double[][] q = quantiles(p, name);
       double[] ess = p.essArray(name);
       int[] shape = p.shape(name);
       int perElement = mean.length / ess.length;
       int shown = Math.min(mean.length, TABLE_ROWS_PER_VARIABLE);
       for (int i = 0; i < shown; i++) {
-        out.append(String.format(Locale.ROOT, "%-24s %12s %12s %10.1f%n", label(name, shape, i), cell(mean[i]),
-            cell(sd[i]), ess[i / perElement]));
+        out.append(String.format(Locale.ROOT, "%-24s %12s %12s %12s %12s %12s %10.1f%n", label(name, shape, i),
+            cell(mean[i]), cell(sd[i]), cell(q[0][i]), cell(q[1][i]), cell(q[2][i]), ess[i / perElement]));
       }
       if (mean.length > shown) {
         out.append(String.format(Locale.ROOT, "%-24s (%d more entries; use --json for all)%n", "  ...",
@@ -35,6 +40,14 @@ public final class SummaryWriter {
       }
     }
     return out.toString();
+  }
+
+  private static double[][] quantiles(Posterior p, String name) {
+    double[][] q = new double[Posterior.SUMMARY_QUANTILES.length][];
+    for (int i = 0; i < q.length; i++) {
+      q[i] = p.quantiles(name, Posterior.SUMMARY_QUANTILES[i]);
+    }
+    return q;
   }
 
   /** A number in a 12-character column: fixed point when it fits, else scientific. */
@@ -57,7 +70,8 @@ public final class SummaryWriter {
   }
 
   /**
-   * {@code {"log_marginal_likelihood": x, "K": k, "variables": {"mu": {"mean": m, "sd": s, "ess": e}, ...}}}:
+   * {@code {"log_marginal_likelihood": x, "K": k, "variables": {"mu": {"mean": m, "sd": s, "q5": a, "q50": b, "q95": c,
+   * "ess": e}, ...}}}:
    * scalars for top-level scalars, nested arrays (plates, then event axes) otherwise. ESS has the plates' shape.
    */
   public static String json(Posterior p) {
@@ -83,6 +97,11 @@ public final class SummaryWriter {
         nested(w, p.means(name), p.shape(name));
         w.name("sd");
         nested(w, p.sds(name), p.shape(name));
+        double[][] q = quantiles(p, name);
+        for (int i = 0; i < q.length; i++) {
+          w.name(QUANTILE_NAMES[i]);
+          nested(w, q[i], p.shape(name));
+        }
         w.name("ess");
         nested(w, p.essArray(name), p.plateShape(name));
         w.endObject();
