@@ -279,8 +279,9 @@ public final class ModelMain {
     return String.format(Locale.ROOT, "%s: %s%d QEM iteration%s at K = %d, final bound %.4f (%s)", what, stages,
         fit.trace().size(), fit.trace().size() == 1 ? "" : "s", options.k(), fit.finalBound(),
         fit.converged() ? "converged: the bound stopped rising"
-            : "not converged: the bound was still rising after " + options.iterations()
-                + " iterations; more iterations (--iters / --fit-iters) or a larger rate may help");
+            : !options.stopEarly() ? "every iteration run, as asked"
+            : "not converged: the bound may still be rising after " + options.iterations()
+                + " iterations; more iterations (--iters / --fit-iters), more particles or a larger rate may help");
   }
 
   /** Shows a fit's stages and iterations on the progress bar, with the current bound. */
@@ -344,6 +345,9 @@ public final class ModelMain {
     @Option(names = "--json", description = "print the summary as JSON")
     boolean json;
 
+    @Option(names = "--all-iters", description = "run every iteration of --iters, even once the bound is flat")
+    boolean allIterations;
+
     @Option(names = "--sampler", defaultValue = "permutation", paramLabel = "KIND",
         description = "how parent particles are assigned: permutation (default) or categorical")
     String sampler;
@@ -395,7 +399,7 @@ public final class ModelMain {
       Model bound = Model.of(model, JsonData.read(data));
       bound.warnings().forEach(w -> err.println("warning: " + w));
       double[][] start = guide == null ? null : GuideFile.read(model.spec(), bound.plateSizes(), guide);
-      FitOptions options = new FitOptions(fitMethod, k, iterations, lr, seed, threads, parents);
+      FitOptions options = new FitOptions(fitMethod, k, iterations, lr, seed, threads, parents, !allIterations);
       boolean bar = !quiet && System.console() != null;
       FitResult fit = bound.fit(options, start, new FitProgress(new ProgressBar(err, bar)));
       err.println(describeFit("fit", fit, options));

@@ -11,9 +11,11 @@ import org.alan.runtime.engine.ParentSampler;
  * @param lr the QEM rate: the weight of each iteration's moment estimates in the running averages
  * @param seed every iteration's random streams derive from it
  * @param threads worker threads (0: one per processor)
+ * @param stopEarly whether the stopping rule may end the fit before {@code iterations} (off for benchmarks that
+ *     report the bound after a fixed number of iterations)
  */
 public record FitOptions(FitMethod method, int k, int iterations, double lr, long seed, int threads,
-    ParentSampler sampler) {
+    ParentSampler sampler, boolean stopEarly) {
   /** The defaults: QEM, K = 30, at most 250 iterations, rate 0.3. */
   public static final int DEFAULT_K = 30;
   public static final int DEFAULT_ITERATIONS = 250;
@@ -32,24 +34,30 @@ public record FitOptions(FitMethod method, int k, int iterations, double lr, lon
     }
   }
 
+  /** Options with the stopping rule on. */
+  public FitOptions(FitMethod method, int k, int iterations, double lr, long seed, int threads,
+      ParentSampler sampler) {
+    this(method, k, iterations, lr, seed, threads, sampler, true);
+  }
+
   public static FitOptions defaults(long seed) {
     return new FitOptions(FitMethod.QEM, DEFAULT_K, DEFAULT_ITERATIONS, DEFAULT_LR, seed, 0,
         ParentSampler.PERMUTATION);
   }
 
   public FitOptions withK(int newK) {
-    return new FitOptions(method, newK, iterations, lr, seed, threads, sampler);
+    return new FitOptions(method, newK, iterations, lr, seed, threads, sampler, stopEarly);
   }
 
   public FitOptions withIterations(int n) {
-    return new FitOptions(method, k, n, lr, seed, threads, sampler);
+    return new FitOptions(method, k, n, lr, seed, threads, sampler, stopEarly);
   }
 
   public FitOptions withLr(double rate) {
-    return new FitOptions(method, k, iterations, rate, seed, threads, sampler);
+    return new FitOptions(method, k, iterations, rate, seed, threads, sampler, stopEarly);
   }
 
   public FitOptions withThreads(int t) {
-    return new FitOptions(method, k, iterations, lr, seed, t, sampler);
+    return new FitOptions(method, k, iterations, lr, seed, t, sampler, stopEarly);
   }
 }

@@ -79,7 +79,7 @@ public final class Fitter {
       listener.iterated(i, options.iterations(), run.logMarginalLikelihood());
       qem.step(run, options.lr());
       qem.writeParams(params);
-      if (stalled(trace)) {
+      if (options.stopEarly() && stalled(trace)) {
         converged = true;
         break;
       }
@@ -159,8 +159,9 @@ public final class Fitter {
   }
 
   /**
-   * Whether the bound has stopped rising: the mean of the last window is within two standard errors (or a
-   * rounding-level difference) of the mean of the window before it.
+   * Whether the bound has stopped rising: the mean of the last window exceeds that of the window before by less
+   * than {@link #tolerance} even at the top of its two-standard-error interval. A noisy bound (few particles, or a
+   * guide still far from the posterior) therefore never stops a fit early: only a gain known to be small does.
    */
   static boolean stalled(List<FitResult.Iteration> trace) {
     int n = trace.size();
@@ -175,7 +176,12 @@ public final class Fitter {
     }
     double gain = mean(last) - mean(before);
     double se = Math.sqrt(variance(before) / WINDOW + variance(last) / WINDOW);
-    return gain <= 2 * se + 1e-9 * (1 + Math.abs(mean(last)));
+    return gain + 2 * se <= tolerance(mean(last));
+  }
+
+  /** The gain per window below which a fit has converged: half a nat, or 1e-3 of a large bound. */
+  static double tolerance(double bound) {
+    return Math.max(0.5, 1e-3 * Math.abs(bound));
   }
 
   private Posterior run(double[][] params, double temperature, FitOptions options, long seed) {
