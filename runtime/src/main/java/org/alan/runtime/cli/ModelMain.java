@@ -167,7 +167,7 @@ public final class ModelMain {
     boolean noFit;
 
     @Option(names = "--fit-K", paramLabel = "N", description = "particles per group while fitting the automatic guide"
-        + " (default: K, at most " + AUTO_FIT_MAX_K + ")")
+        + " (default: as many, up to K and 1000, as keep a pass at 5e7 entries or fewer)")
     Integer fitK;
 
     @Option(names = "--fit-iters", defaultValue = "100", paramLabel = "N", description = "the most QEM iterations"
@@ -221,7 +221,8 @@ public final class ModelMain {
       if (guide != null) {
         params = GuideFile.read(model.spec(), bound.plateSizes(), guide);
       } else if (!noFit && model.spec().automaticGuide() && Qem.applies(model.spec())) {
-        FitOptions fitOptions = new FitOptions(FitMethod.QEM, fitK != null ? fitK : Math.min(k, AUTO_FIT_MAX_K),
+        FitOptions fitOptions = new FitOptions(FitMethod.QEM,
+            fitK != null ? fitK : FitOptions.automaticK(model.spec(), bound.plateSizes(), k),
             fitIters, FitOptions.DEFAULT_LR, seed, threads, parents);
         FitResult fit = bound.fit(fitOptions, null, new FitProgress(new ProgressBar(err, bar)));
         err.println(describeFit("fitted the automatic guide", fit, fitOptions));
@@ -259,9 +260,6 @@ public final class ModelMain {
       return 0;
     }
   }
-
-  /** The automatic guide is fitted with at most this many particles per group, whatever the K of the sample. */
-  static final int AUTO_FIT_MAX_K = 100;
 
   private static ParentSampler parseSampler(CommandLine.Model.CommandSpec command, String sampler) {
     return switch (sampler.toLowerCase(Locale.ROOT)) {

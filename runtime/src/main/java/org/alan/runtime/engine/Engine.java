@@ -70,6 +70,18 @@ public final class Engine implements Backend {
     return "cpu";
   }
 
+  /**
+   * Entries one forward pass streams with {@code k} particles per group on data of these plate sizes (the
+   * backward pass costs about as much again); {@code Long.MAX_VALUE} when that does not even fit the layouts.
+   */
+  public static long forwardEntries(ModelSpec spec, int k, int[] plateSize) {
+    try {
+      return new Layouts(spec, k).forwardEntries(spec.plateCounts(plateSize));
+    } catch (ArithmeticException | NegativeArraySizeException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
   /** Samples the guide, runs the forward and backward passes and, if asked, draws from the posterior. */
   @Override
   public Posterior run(BoundData data, double[][] params, double temperature, SampleOptions options,

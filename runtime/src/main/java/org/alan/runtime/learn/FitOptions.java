@@ -1,6 +1,8 @@
 package org.alan.runtime.learn;
 
+import org.alan.runtime.engine.Engine;
 import org.alan.runtime.engine.ParentSampler;
+import org.alan.runtime.model.ModelSpec;
 
 /**
  * Settings of a fit.
@@ -38,6 +40,26 @@ public record FitOptions(FitMethod method, int k, int iterations, double lr, lon
   public FitOptions(FitMethod method, int k, int iterations, double lr, long seed, int threads,
       ParentSampler sampler) {
     this(method, k, iterations, lr, seed, threads, sampler, true);
+  }
+
+  /** The most entries a pass of the automatic guide's fit may stream (a fraction of a second on two cores). */
+  static final long AUTOMATIC_FIT_ENTRIES = 50_000_000L;
+
+  /**
+   * The K the automatic guide is fitted with before a sample with {@code sampleK} particles: the largest K up to
+   * {@code sampleK} (and 1000) whose forward pass streams at most {@link #AUTOMATIC_FIT_ENTRIES} entries, but at
+   * least 30 (or {@code sampleK} if smaller). Tempering is more reliable with more particles: with 100 on a
+   * hierarchical model with vague priors it can settle on a wrong mode where 1000 does not, so small models get
+   * many and large ones as many as are cheap.
+   */
+  public static int automaticK(ModelSpec spec, int[] plateSize, int sampleK) {
+    int floor = Math.max(2, Math.min(sampleK, DEFAULT_K));
+    for (int k = Math.min(sampleK, 1000); k > floor; k = (int) (k * 0.8)) {
+      if (Engine.forwardEntries(spec, k, plateSize) <= AUTOMATIC_FIT_ENTRIES) {
+        return k;
+      }
+    }
+    return floor;
   }
 
   public static FitOptions defaults(long seed) {
