@@ -43,9 +43,14 @@ class CliTest {
   }
 
   static Run model(String... args) {
+    return run(model, args);
+  }
+
+  /** Runs the command line of a compiled model. */
+  static Run run(CompiledModel compiled, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int status = ModelMain.run(model, args, new PrintStream(out, true, StandardCharsets.UTF_8),
+    int status = ModelMain.run(compiled, args, new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
     return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }

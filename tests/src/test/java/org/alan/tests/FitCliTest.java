@@ -5,13 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.alan.runtime.cli.ModelMain;
 import org.alan.runtime.model.CompiledModel;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,28 +37,18 @@ class FitCliTest {
     automatic = Models.compile(AUTOMATIC);
   }
 
-  record Run(int status, String out, String err) {}
-
-  static Run run(CompiledModel model, String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int status = ModelMain.run(model, args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-  }
-
   private static String data() {
     return CliTest.EIGHT_SCHOOLS_DATA.toString();
   }
 
   @Test
   void sampleFitsTheAutomaticGuideFirstAndSaysSo() {
-    Run r = run(automatic, "sample", "--data", data(), "-K", "300", "--seed", "2");
+    CliTest.Run r = CliTest.run(automatic, "sample", "--data", data(), "-K", "300", "--seed", "2");
     assertEquals(0, r.status(), r.err());
     assertTrue(r.err().startsWith("fitted the automatic guide: "), r.err());
     assertTrue(r.err().contains("tempering stage") && r.err().contains("QEM iteration"), r.err());
     assertTrue(r.out().contains("variable") && r.out().contains("5%") && r.out().contains("theta[7]"), r.out());
-    Run noFit = run(automatic, "sample", "--data", data(), "-K", "300", "--seed", "2", "--no-fit");
+    CliTest.Run noFit = CliTest.run(automatic, "sample", "--data", data(), "-K", "300", "--seed", "2", "--no-fit");
     assertEquals(0, noFit.status(), noFit.err());
     assertEquals("", noFit.err(), "no fit, nothing said");
   }
@@ -71,8 +57,8 @@ class FitCliTest {
   void fitWritesTraceAndGuideThatSampleReads(@TempDir Path dir) throws Exception {
     Path trace = dir.resolve("trace.csv");
     Path guide = dir.resolve("fitted.json");
-    Run r = run(automatic, "fit", "--data", data(), "-K", "50", "--iters", "40", "--seed", "3", "--trace",
-        trace.toString(), "--save", guide.toString(), "--json");
+    CliTest.Run r = CliTest.run(automatic, "fit", "--data", data(), "-K", "50", "--iters", "40", "--seed", "3",
+        "--trace", trace.toString(), "--save", guide.toString(), "--json");
     assertEquals(0, r.status(), r.err());
     assertTrue(r.err().startsWith("fit: "), r.err());
     List<String> lines = Files.readAllLines(trace);
@@ -86,7 +72,7 @@ class FitCliTest {
         List.copyOf(saved.keySet()));
     assertEquals(8, saved.getAsJsonArray("theta_loc").size());
     JsonObject summary = JsonParser.parseString(r.out()).getAsJsonObject();
-    Run fromFile = run(automatic, "sample", "--data", data(), "-K", "1000", "--seed", "3", "--guide",
+    CliTest.Run fromFile = CliTest.run(automatic, "sample", "--data", data(), "-K", "1000", "--seed", "3", "--guide",
         guide.toString(), "--json");
     assertEquals(0, fromFile.status(), fromFile.err());
     assertEquals("", fromFile.err(), "a saved guide is used as it is, not fitted again");
@@ -98,20 +84,20 @@ class FitCliTest {
 
   @Test
   void fitRefusesBadOptionsAsUsageErrors() {
-    Run vi = run(automatic, "fit", "--data", data(), "--method", "vi");
+    CliTest.Run vi = CliTest.run(automatic, "fit", "--data", data(), "--method", "vi");
     assertEquals(2, vi.status());
     assertTrue(vi.err().startsWith("error: --method vi is not available in this version of alan"), vi.err());
-    Run lr = run(automatic, "fit", "--data", data(), "--lr", "1.5");
+    CliTest.Run lr = CliTest.run(automatic, "fit", "--data", data(), "--lr", "1.5");
     assertEquals(2, lr.status());
     assertTrue(lr.err().startsWith("error: --lr must be in (0, 1], not 1.5"), lr.err());
-    Run k = run(automatic, "fit", "--data", data(), "-K", "1");
+    CliTest.Run k = CliTest.run(automatic, "fit", "--data", data(), "-K", "1");
     assertEquals(2, k.status());
     assertTrue(k.err().startsWith("error: -K must be at least 2 to fit"), k.err());
   }
 
   @Test
   void fitSaysWhenAGuideHasNothingToFit() throws Exception {
-    Run r = run(Models.compile(Files.readString(CliTest.EIGHT_SCHOOLS)), "fit", "--data", data());
+    CliTest.Run r = CliTest.run(Models.compile(Files.readString(CliTest.EIGHT_SCHOOLS)), "fit", "--data", data());
     assertEquals(1, r.status());
     assertTrue(r.err().startsWith("error: model EightSchools has nothing to fit: its guide has no qem(...)"), r.err());
   }
@@ -121,7 +107,7 @@ class FitCliTest {
     Path guide = dir.resolve("bad.json");
     Files.writeString(guide, "{\"mu_loc\": 0, \"mu_scale\": 1, \"tau_loc\": 0, \"tau_scale\": 1,"
         + " \"theta_loc\": [0, 0], \"theta_scale\": [1, 1]}");
-    Run r = run(automatic, "sample", "--data", data(), "--guide", guide.toString());
+    CliTest.Run r = CliTest.run(automatic, "sample", "--data", data(), "--guide", guide.toString());
     assertEquals(1, r.status());
     assertTrue(r.err().contains("guide parameter 'theta_loc' has shape [2], expected [8] for this data's plate sizes"),
         r.err());

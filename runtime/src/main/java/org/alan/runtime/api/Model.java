@@ -11,7 +11,6 @@ import org.alan.runtime.io.DataSet;
 import org.alan.runtime.learn.FitOptions;
 import org.alan.runtime.learn.FitResult;
 import org.alan.runtime.learn.Fitter;
-import org.alan.runtime.learn.Qem;
 import org.alan.runtime.model.CompiledModel;
 import org.alan.runtime.model.ModelSpec;
 
@@ -102,7 +101,13 @@ public final class Model {
    * from the fitted guide; otherwise sample from the guide as written. The fit uses {@code fitOptions}.
    */
   public Fitted sampleFitted(SampleOptions options, FitOptions fitOptions, Progress progress) {
-    FitResult fit = spec().automaticGuide() && Qem.applies(spec()) ? fit(fitOptions) : null;
+    return sampleFitted(options, fitOptions, Fitter.Listener.NONE, progress);
+  }
+
+  /** The same, telling {@code listener} how the fit goes. */
+  public Fitted sampleFitted(SampleOptions options, FitOptions fitOptions, Fitter.Listener listener,
+      Progress progress) {
+    FitResult fit = Fitter.fitsAutomaticGuide(spec()) ? fit(fitOptions, null, listener) : null;
     Posterior posterior = fit == null ? sample(options, progress) : sample(options, fit.paramsCopy(), progress);
     return new Fitted(fit, posterior);
   }

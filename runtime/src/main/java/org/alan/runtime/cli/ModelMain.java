@@ -195,9 +195,7 @@ public final class ModelMain {
       if (output == null && draws > 0) {
         throw usageError(commandSpec, "--draws N makes posterior draws; give --output FILE.csv to write them");
       }
-      if (threads < 0) {
-        throw usageError(commandSpec, "--threads must not be negative (0 for one per processor), not " + threads);
-      }
+      verifyThreads(commandSpec, threads);
       ParentSampler parents = parseSampler(commandSpec, sampler);
       if (fitK != null && fitK < 2) {
         throw usageError(commandSpec, "--fit-K must be at least 2, not " + fitK);
@@ -217,21 +215,24 @@ public final class ModelMain {
       SampleOptions options = new SampleOptions(k, seed, parents, draws, threads);
       boolean bar = !quiet && System.console() != null;
       long start = System.nanoTime();
-      double[][] params = null;
+      Posterior posterior;
       if (guide != null) {
-        params = GuideFile.read(model.spec(), bound.plateSizes(), guide);
-      } else if (!noFit && model.spec().automaticGuide() && Qem.applies(model.spec())) {
+        posterior = bound.sample(options, GuideFile.read(model.spec(), bound.plateSizes(), guide),
+            new ProgressBar(err, bar));
+      } else if (noFit || !Fitter.fitsAutomaticGuide(model.spec())) {
+        posterior = bound.sample(options, new ProgressBar(err, bar));
+      } else {
         FitOptions fitOptions = new FitOptions(FitMethod.QEM,
             fitK != null ? fitK : FitOptions.automaticK(model.spec(), bound.plateSizes(), k),
             fitIters, FitOptions.DEFAULT_LR, seed, threads, parents);
-        FitResult fit = bound.fit(fitOptions, null, new FitProgress(new ProgressBar(err, bar)));
-        err.println(describeFit("fitted the automatic guide", fit, fitOptions));
-        params = fit.paramsCopy();
+        Model.Fitted fitted = bound.sampleFitted(options, fitOptions, new FitProgress(new ProgressBar(err, bar)),
+            new ProgressBar(err, bar));
+        err.println(describeFit("fitted the automatic guide", fitted.fit(), fitOptions));
+        posterior = fitted.posterior();
       }
-      Posterior posterior = bound.sample(options, params, new ProgressBar(err, bar));
       double seconds = (System.nanoTime() - start) / 1e9;
       posterior.warnings().forEach(w -> err.println("warning: " + w));
-      String text = SummaryWriter.json(posterior);
+      String text = summary != null || json ? SummaryWriter.json(posterior) : null;
       if (summary != null) {
         Files.writeString(summary, text, StandardCharsets.UTF_8);
       }
@@ -383,9 +384,7 @@ public final class ModelMain {
       if (!(lr > 0 && lr <= 1)) {
         throw usageError(commandSpec, "--lr must be in (0, 1], not " + lr);
       }
-      if (threads < 0) {
-        throw usageError(commandSpec, "--threads must not be negative (0 for one per processor), not " + threads);
-      }
+      verifyThreads(commandSpec, threads);
       ParentSampler parents = parseSampler(commandSpec, sampler);
       if (!Qem.applies(model.spec())) {
         throw new IllegalArgumentException("model " + model.spec().name() + " has nothing to fit: its guide has no"
@@ -433,6 +432,12 @@ public final class ModelMain {
   private static void verifyK(CommandLine.Model.CommandSpec command, int k) {
     if (k < 1) {
       throw usageError(command, "-K must be at least 1, not " + k);
+    }
+  }
+
+  private static void verifyThreads(CommandLine.Model.CommandSpec command, int threads) {
+    if (threads < 0) {
+      throw usageError(command, "--threads must not be negative (0 for one per processor), not " + threads);
     }
   }
 

@@ -135,8 +135,15 @@ public final class Posterior {
    * marginals (the smallest particle whose cumulative weight reaches {@code probability}).
    */
   public double[] quantiles(String variable, double probability) {
-    if (!(probability >= 0 && probability <= 1)) {
-      throw new IllegalArgumentException("a quantile's probability must be in [0, 1], got " + probability);
+    return quantiles(variable, new double[] {probability})[0];
+  }
+
+  /** Several quantiles at once ({@code [probability][entry]}), sorting each entry's particles once. */
+  public double[][] quantiles(String variable, double[] probabilities) {
+    for (double probability : probabilities) {
+      if (!(probability >= 0 && probability <= 1)) {
+        throw new IllegalArgumentException("a quantile's probability must be in [0, 1], got " + probability);
+      }
     }
     int v = latent(variable);
     VariableSpec var = spec.variables()[v];
@@ -145,7 +152,7 @@ public final class Posterior {
     double[] z = state.samples[v];
     int size = var.size();
     int count = state.plateCount[var.plate()];
-    double[] out = new double[count * size];
+    double[][] out = new double[probabilities.length][count * size];
     Integer[] order = new Integer[k];
     for (int e = 0; e < count; e++) {
       for (int c = 0; c < size; c++) {
@@ -154,16 +161,18 @@ public final class Posterior {
           order[i] = i;
         }
         java.util.Arrays.sort(order, (a, b) -> Double.compare(z[base + a], z[base + b]));
-        double cumulative = 0;
-        double value = z[base + order[k - 1]];
-        for (int i = 0; i < k; i++) {
-          cumulative += w[e * k + order[i]];
-          if (cumulative >= probability * (1 - 1e-12)) {
-            value = z[base + order[i]];
-            break;
+        for (int q = 0; q < probabilities.length; q++) {
+          double cumulative = 0;
+          double value = z[base + order[k - 1]];
+          for (int i = 0; i < k; i++) {
+            cumulative += w[e * k + order[i]];
+            if (cumulative >= probabilities[q] * (1 - 1e-12)) {
+              value = z[base + order[i]];
+              break;
+            }
           }
+          out[q][e * size + c] = value;
         }
-        out[e * size + c] = value;
       }
     }
     return out;

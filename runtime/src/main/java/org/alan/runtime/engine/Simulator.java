@@ -31,16 +31,9 @@ public final class Simulator {
   public static Simulation run(CompiledModel model, DataSet data, Map<String, Integer> sizes, long seed) {
     ModelSpec spec = model.spec();
     BoundData bound = DataBinder.bindInputs(spec, data, sizes);
-    double[][] values = bound.values().clone();
-    int[] count = spec.plateCounts(bound.plateSize());
-    for (int v = 0; v < values.length; v++) {
-      VariableSpec var = spec.variables()[v];
-      if (var.kind() == VariableKind.DATA) {
-        values[v] = new double[count[var.plate()] * var.size()];
-      }
-    }
-    ModelState state = new ModelState(spec, 1, bound.plateSize(), values,
-        ModelState.initialParams(spec, count), false);
+    ModelState state = drawingState(spec, bound);
+    double[][] values = state.values;
+    int[] count = state.plateCount;
     for (int v : spec.priorOrder()) {
       VariableSpec var = spec.variables()[v];
       for (int e = 0; e < count[var.plate()]; e++) {
@@ -64,6 +57,22 @@ public final class Simulator {
       (var.isLatent() ? latents : out).put(var.name(), array);
     }
     return new Simulation(out, latents);
+  }
+
+  /**
+   * A state with one particle per latent in which {@link CompiledModel#simulate} draws from the model: the
+   * bound inputs, and fresh arrays for the observed variables (the bound data are left as they are).
+   */
+  public static ModelState drawingState(ModelSpec spec, BoundData bound) {
+    double[][] values = bound.values().clone();
+    int[] count = spec.plateCounts(bound.plateSize());
+    for (int v = 0; v < values.length; v++) {
+      VariableSpec var = spec.variables()[v];
+      if (var.kind() == VariableKind.DATA) {
+        values[v] = new double[count[var.plate()] * var.size()];
+      }
+    }
+    return new ModelState(spec, 1, bound.plateSize(), values, ModelState.initialParams(spec, count), false);
   }
 
   /** The drawn data set (inputs and observed variables) and the latent values behind it. */

@@ -16,7 +16,7 @@ public final class GuideFile {
   public static String write(ModelSpec spec, int[] plateSize, double[][] params) {
     DataSet out = new DataSet("fitted guide of " + spec.name());
     for (int i = 0; i < params.length; i++) {
-      out.put(spec.params()[i].name(), new Array(params[i].clone(), dims(spec, spec.params()[i], plateSize)));
+      out.put(spec.params()[i].name(), new Array(params[i].clone(), spec.dims(spec.params()[i].plate(), spec.params()[i].shape(), plateSize)));
     }
     return JsonData.write(out);
   }
@@ -32,7 +32,7 @@ public final class GuideFile {
         throw new DataException(file + ": the guide file has no parameter '" + p.name() + "' of model "
             + spec.name() + " (was it fitted for another model?)");
       }
-      int[] expected = dims(spec, p, plateSize);
+      int[] expected = spec.dims(p.plate(), p.shape(), plateSize);
       if (!Arrays.equals(a.dims(), expected)) {
         throw new DataException(file + ": guide parameter '" + p.name() + "' has shape " + Arrays.toString(a.dims())
             + ", expected " + Arrays.toString(expected) + " for this data's plate sizes");
@@ -46,15 +46,5 @@ public final class GuideFile {
       out[i] = a.values().clone();
     }
     return out;
-  }
-
-  private static int[] dims(ModelSpec spec, ParamSpec p, int[] plateSize) {
-    int[] chain = spec.plateChain(p.plate());
-    int[] dims = new int[chain.length - 1 + p.shape().length];
-    for (int i = 1; i < chain.length; i++) {
-      dims[i - 1] = plateSize[chain[i]];
-    }
-    System.arraycopy(p.shape(), 0, dims, chain.length - 1, p.shape().length);
-    return dims;
   }
 }

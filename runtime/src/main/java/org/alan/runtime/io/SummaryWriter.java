@@ -25,7 +25,7 @@ public final class SummaryWriter {
     for (String name : p.latentNames()) {
       double[] mean = p.means(name);
       double[] sd = p.sds(name);
-      double[][] q = quantiles(p, name);
+      double[][] q = p.quantiles(name, Posterior.SUMMARY_QUANTILES);
       double[] ess = p.essArray(name);
       int[] shape = p.shape(name);
       int perElement = mean.length / ess.length;
@@ -40,14 +40,6 @@ public final class SummaryWriter {
       }
     }
     return out.toString();
-  }
-
-  private static double[][] quantiles(Posterior p, String name) {
-    double[][] q = new double[Posterior.SUMMARY_QUANTILES.length][];
-    for (int i = 0; i < q.length; i++) {
-      q[i] = p.quantiles(name, Posterior.SUMMARY_QUANTILES[i]);
-    }
-    return q;
   }
 
   /** A number in a 12-character column: fixed point when it fits, else scientific. */
@@ -97,7 +89,7 @@ public final class SummaryWriter {
         nested(w, p.means(name), p.shape(name));
         w.name("sd");
         nested(w, p.sds(name), p.shape(name));
-        double[][] q = quantiles(p, name);
+        double[][] q = p.quantiles(name, Posterior.SUMMARY_QUANTILES);
         for (int i = 0; i < q.length; i++) {
           w.name(QUANTILE_NAMES[i]);
           nested(w, q[i], p.shape(name));

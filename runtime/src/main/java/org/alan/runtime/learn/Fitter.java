@@ -9,6 +9,7 @@ import org.alan.runtime.engine.Progress;
 import org.alan.runtime.engine.SampleOptions;
 import org.alan.runtime.io.BoundData;
 import org.alan.runtime.model.CompiledModel;
+import org.alan.runtime.model.GroupSpec;
 import org.alan.runtime.model.ModelSpec;
 import org.alan.runtime.sampling.Rng;
 
@@ -68,7 +69,7 @@ public final class Fitter {
     double[][] params = start != null ? copy(start) : startingParams(options.seed());
     Qem qem = new Qem(spec, spec.plateCounts(data.plateSize()), params);
     int stages = 0;
-    if (start == null && spec.automaticGuide() && Qem.applies(spec)) {
+    if (start == null && fitsAutomaticGuide(spec)) {
       stages = temper(qem, params, options, listener);
     }
     List<FitResult.Iteration> trace = new ArrayList<>();
@@ -87,13 +88,18 @@ public final class Fitter {
     return new FitResult(spec, data.plateSize(), params, trace, converged, stages);
   }
 
+  /** Whether the model's guide is the automatic one with something to fit: it then starts at the prior. */
+  public static boolean fitsAutomaticGuide(ModelSpec spec) {
+    return spec.automaticGuide() && Qem.applies(spec);
+  }
+
   /**
    * The parameters a guide starts from: their initial values, or for the automatic guide the moments of the
    * prior (so that the unfitted automatic guide proposes roughly what the prior would).
    */
   public double[][] startingParams(long seed) {
     double[][] params = ModelState.initialParams(spec, spec.plateCounts(data.plateSize()));
-    if (spec.automaticGuide() && Qem.applies(spec)) {
+    if (fitsAutomaticGuide(spec)) {
       Qem qem = new Qem(spec, spec.plateCounts(data.plateSize()), params);
       PriorStart.apply(model, data, PRIOR_DRAWS, seed, qem);
       qem.writeParams(params);
@@ -144,15 +150,9 @@ public final class Fitter {
   /** The smallest effective sample size of any group's posterior marginal at any plate element. */
   static double minEss(Posterior run) {
     double min = Double.POSITIVE_INFINITY;
-    int k = run.K();
-    for (int g = 0; g < run.spec().groups().length; g++) {
-      double[] w = run.marginal(run.spec().groups()[g].name());
-      for (int e = 0; e < w.length / k; e++) {
-        double sumSq = 0;
-        for (int i = e * k; i < (e + 1) * k; i++) {
-          sumSq += w[i] * w[i];
-        }
-        min = Math.min(min, 1 / sumSq);
+    for (GroupSpec g : run.spec().groups()) {
+      for (double ess : run.essArray(run.spec().variables()[g.members()[0]].name())) {
+        min = Math.min(min, ess);
       }
     }
     return min;

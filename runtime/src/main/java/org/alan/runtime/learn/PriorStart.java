@@ -2,11 +2,11 @@ package org.alan.runtime.learn;
 
 import java.util.Arrays;
 import org.alan.runtime.engine.ModelState;
+import org.alan.runtime.engine.Simulator;
 import org.alan.runtime.io.BoundData;
 import org.alan.runtime.model.CompiledModel;
 import org.alan.runtime.model.ModelSpec;
 import org.alan.runtime.model.QemSpec;
-import org.alan.runtime.model.VariableKind;
 import org.alan.runtime.model.VariableSpec;
 import org.alan.runtime.sampling.Rng;
 
@@ -27,15 +27,8 @@ final class PriorStart {
 
   static void apply(CompiledModel model, BoundData data, int draws, long seed, Qem qem) {
     ModelSpec spec = model.spec();
-    int[] count = spec.plateCounts(data.plateSize());
-    double[][] values = data.values().clone();
-    for (int v = 0; v < values.length; v++) {
-      if (spec.variables()[v].kind() == VariableKind.DATA) {
-        values[v] = new double[count[spec.variables()[v].plate()] * spec.variables()[v].size()];
-      }
-    }
-    ModelState state = new ModelState(spec, 1, data.plateSize(), values, ModelState.initialParams(spec, count),
-        false);
+    ModelState state = Simulator.drawingState(spec, data);
+    int[] count = state.plateCount;
     double[][][] drawn = new double[spec.variables().length][][];
     for (QemSpec q : spec.qem()) {
       drawn[q.variable()] = new double[state.samples[q.variable()].length][draws];

@@ -57,12 +57,17 @@ public record ModelSpec(String name, String sourceName, PlateSpec[] plates, Vari
 
   /** The extents of a variable's values: the sizes of its plates (outermost first), then its event shape. */
   public int[] dims(VariableSpec v, int[] plateSize) {
-    int[] chain = plateChain(v.plate());
-    int[] dims = new int[chain.length - 1 + v.shape().length];
+    return dims(v.plate(), v.shape(), plateSize);
+  }
+
+  /** The extents of anything held per element of {@code plate} with this shape: the plates' sizes, then it. */
+  public int[] dims(int plate, int[] shape, int[] plateSize) {
+    int[] chain = plateChain(plate);
+    int[] dims = new int[chain.length - 1 + shape.length];
     for (int i = 1; i < chain.length; i++) {
       dims[i - 1] = plateSize[chain[i]];
     }
-    System.arraycopy(v.shape(), 0, dims, chain.length - 1, v.shape().length);
+    System.arraycopy(shape, 0, dims, chain.length - 1, shape.length);
     return dims;
   }
 
