@@ -84,6 +84,7 @@ public final class ModelEmitter {
     addEngineHooks(type, d);
     addSamplers(type, d);
     addKernels(type, d);
+    addGradients(type, d);
     addDataApi(type, d, self);
     addMain(type, self);
     return JavaFile.builder(d.packageName(), type.build())
@@ -269,6 +270,70 @@ public final class ModelEmitter {
       type.addType(new KernelEmitter(d.model(), f, dims, lead, rank, false).emit("Factor" + f.id()));
       type.addType(new KernelEmitter(d.model(), f, dims, lead, rank, true).emit("Factor" + f.id() + "V"));
     }
+  }
+
+  /** The VI and RWS hooks: a gradient class per factor, a reparameterisation per group, and why either is missing. */
+  private static void addGradients(TypeSpec.Builder type, Descriptor d) {
+    GradientEmitter gradients = new GradientEmitter(d.model());
+    String problem = gradients.gradientProblem(d.factors());
+    CodeBlock.Builder factory = CodeBlock.builder();
+    if (problem == null) {
+      factory.beginControlFlow("return switch (factor)");
+      for (FactorIr f : d.factors()) {
+        type.addType(gradients.factorClass(f, d.spec().plan().factorDims()[f.id()], "Gradient" + f.id()));
+        factory.addStatement("case $L -> new Gradient$L(st)", f.id(), f.id());
+      }
+      factory.addStatement("default -> throw new $T($S + factor)", IllegalArgumentException.class, "no factor ");
+      factory.endControlFlow("");
+    } else {
+      factory.addStatement("throw new $T(gradientProblem())", UnsupportedOperationException.class);
+    }
+    type.addMethod(MethodSpec.methodBuilder("newGradient")
+        .addAnnotation(Override.class)
+        .addModifiers(Modifier.PUBLIC)
+        .returns(GradientEmitter.GRADIENT)
+        .addParameter(int.class, "factor")
+        .addParameter(MODEL_STATE, "st")
+        .addCode(factory.build())
+        .build());
+    String reparameterisation = problem != null ? problem : gradients.reparameterisationProblem();
+    CodeBlock.Builder reparam = CodeBlock.builder();
+    if (reparameterisation == null) {
+      reparam.beginControlFlow("switch (group)");
+      for (GroupIr g : d.model().groups()) {
+        type.addMethod(gradients.reparameterise(g, "reparameterise" + g.id()));
+        reparam.addStatement("case $L -> reparameterise$L(st, element, gz, gq)", g.id(), g.id());
+      }
+      reparam.addStatement("default -> throw new $T($S + group)", IllegalArgumentException.class, "no group ");
+      reparam.endControlFlow();
+    } else {
+      reparam.addStatement("throw new $T(reparameterisationProblem())", UnsupportedOperationException.class);
+    }
+    type.addMethod(MethodSpec.methodBuilder("reparameterise")
+        .addAnnotation(Override.class)
+        .addModifiers(Modifier.PUBLIC)
+        .addParameter(int.class, "group")
+        .addParameter(MODEL_STATE, "st")
+        .addParameter(int.class, "element")
+        .addParameter(double[][].class, "gz")
+        .addParameter(double[][].class, "gq")
+        .addCode(reparam.build())
+        .build());
+    addProblem(type, "gradientProblem", problem);
+    addProblem(type, "reparameterisationProblem", reparameterisation);
+  }
+
+  private static void addProblem(TypeSpec.Builder type, String name, String problem) {
+    MethodSpec.Builder method = MethodSpec.methodBuilder(name)
+        .addAnnotation(Override.class)
+        .addModifiers(Modifier.PUBLIC)
+        .returns(String.class);
+    if (problem == null) {
+      method.addStatement("return null");
+    } else {
+      method.addStatement("return $S", problem);
+    }
+    type.addMethod(method.build());
   }
 
   /** The canonical rank of every group, read back from the plan's bottom-up order of own groups. */

@@ -20,6 +20,13 @@ public interface Backend {
    */
   Posterior run(BoundData data, double[][] params, double temperature, SampleOptions options, Progress progress);
 
+  /**
+   * A run at temperature 1 and the gradient of its bound with respect to the parameters (VI, RWS). Throws
+   * {@link UnsupportedOperationException} with the reason when the model's gradients are not available
+   * ({@link org.alan.runtime.model.CompiledModel#gradientProblem}).
+   */
+  Gradient gradient(BoundData data, double[][] params, SampleOptions options, Gradient.Kind kind, Progress progress);
+
   /** A short name for reports ("cpu", "cuda"). */
   String name();
 

@@ -91,15 +91,30 @@ public final class Engine implements Backend {
     }
     Feasibility.verify(spec, data.plateSize(), options.k(), options.draws(), parallel.threads());
     try {
-      return runFitting(data, params, temperature, options, progress);
+      return runFitting(data, params, temperature, options, null, progress).posterior();
     } catch (OutOfMemoryError e) {
       // every array of the run is unreachable once we are here, so the JVM can go on (the CLI exits; an app may retry)
       throw Feasibility.outOfMemory(options.k(), options.draws());
     }
   }
 
-  private Posterior runFitting(BoundData data, double[][] params, double temperature, SampleOptions options,
+  @Override
+  public Gradient gradient(BoundData data, double[][] params, SampleOptions options, Gradient.Kind kind,
       Progress progress) {
+    if (data.spec() != spec) {
+      throw new IllegalArgumentException("data was bound to model " + data.spec().name() + ", not " + spec.name());
+    }
+    Feasibility.verify(spec, data.plateSize(), options.k(), options.draws(), parallel.threads());
+    try {
+      return runFitting(data, params, 1, options, kind, progress);
+    } catch (OutOfMemoryError e) {
+      throw Feasibility.outOfMemory(options.k(), options.draws());
+    }
+  }
+
+  /** A run, with the gradient of its bound with respect to the parameters when {@code gradient} is not null. */
+  private Gradient runFitting(BoundData data, double[][] params, double temperature, SampleOptions options,
+      Gradient.Kind gradient, Progress progress) {
     int k = options.k();
     long t0 = System.nanoTime();
     if (params == null) {
@@ -111,19 +126,22 @@ public final class Engine implements Backend {
     state.temperature = temperature;
     sampleGuide(state, options, progress);
     long t1 = System.nanoTime();
-    Run run = new Run(state, layouts, progress);
+    Run run = new Run(state, layouts, progress, gradient != null);
     double logMl = run.forward();
     long t2 = System.nanoTime();
     run.backward();
     long t3 = System.nanoTime();
     Posterior.Moments moments = Posterior.moments(state, run.marginals);
     Draws draws = options.draws() > 0 ? run.draw(options.draws(), options.seed()) : null;
+    double[][] paramGradient = gradient == null ? null
+        : new GradientPass(model, state, layouts, parallel).paramGradient(run.factorWeights, gradient);
     run.release();
     if (TIMING) {
       System.err.printf(java.util.Locale.ROOT, "alan timing (ms): sample %.1f, forward %.1f, backward %.1f, rest %.1f%n",
           (t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6, (System.nanoTime() - t3) / 1e6);
     }
-    return new Posterior(spec, state, logMl, run.marginals, moments, draws, run.warnings);
+    return new Gradient(new Posterior(spec, state, logMl, run.marginals, moments, draws, run.warnings),
+        paramGradient);
   }
 
   /**
@@ -319,6 +337,11 @@ public final class Engine implements Backend {
      */
     final double[][][] kept;
     final double[][] marginals;
+    /**
+     * With a gradient asked for: each factor's entry weights, {@code [factor][element * entries + entry]}, the
+     * derivative of the log marginal likelihood estimate with respect to each log factor entry (null otherwise).
+     */
+    final double[][] factorWeights;
     /** The forward pass's result. */
     double logMl;
     /** Things the user should know about this run's numbers (shown by the CLI, kept by the posterior). */
@@ -326,7 +349,7 @@ public final class Engine implements Backend {
     final Workspace[] workspaces;
     final LseOps lse;
 
-    Run(ModelState state, Layouts layouts, Progress progress) {
+    Run(ModelState state, Layouts layouts, Progress progress, boolean weighFactors) {
       this.state = state;
       this.lse = LogSumExp.ops(state.vector);
       this.progress = progress;
@@ -369,6 +392,13 @@ public final class Engine implements Backend {
       marginals = new double[spec.groups().length][];
       for (int g = 0; g < marginals.length; g++) {
         marginals[g] = new double[state.plateCount[spec.groups()[g].plate()] * state.K];
+      }
+      factorWeights = weighFactors ? new double[spec.factors().length][] : null;
+      if (weighFactors) {
+        for (int f = 0; f < factorWeights.length; f++) {
+          factorWeights[f] = new double[Math.multiplyExact(state.plateCount[spec.factors()[f].plate()],
+              layouts.factorSize[f])];
+        }
       }
       workspaces = new Workspace[parallel.threads()];
       for (int i = 0; i < workspaces.length; i++) {
@@ -780,6 +810,9 @@ public final class Engine implements Backend {
       final int[] childOff;
       final double[][] marginal;
       final int[] marginalOff;
+      /** The factors' entry weights (when a gradient is asked for), indexed by factor. */
+      final double[][] factor;
+      final int[] factorOff;
 
       Sink(int plate) {
         this.plate = plate;
@@ -792,6 +825,14 @@ public final class Engine implements Backend {
         childOff = new int[child.length];
         marginal = new double[spec.groups().length][];
         marginalOff = new int[marginal.length];
+        factor = new double[spec.factors().length][];
+        factorOff = new int[factor.length];
+      }
+
+      /** The factors of this sink's plate whose weights are collected. */
+      java.util.stream.IntStream weighedFactors() {
+        return factorWeights == null ? java.util.stream.IntStream.empty()
+            : java.util.stream.IntStream.range(0, factor.length).filter(f -> spec.factors()[f].plate() == plate);
       }
 
       /** Writes go to the run's arrays at element e; step adjoints start at zero. */
@@ -807,6 +848,10 @@ public final class Engine implements Backend {
           marginal[g] = marginals[g];
           marginalOff[g] = e * state.K;
         }
+        weighedFactors().forEach(f -> {
+          factor[f] = factorWeights[f];
+          factorOff[f] = e * layouts.factorSize[f];
+        });
       }
 
       /** A private sink of a worker, with zeroed copies sized for one element. */
@@ -818,6 +863,7 @@ public final class Engine implements Backend {
         for (int g : run.plans[plate].ownGroups()) {
           s.marginal[g] = new double[run.state.K];
         }
+        s.weighedFactors().forEach(f -> s.factor[f] = new double[run.layouts.factorSize[f]]);
         return s;
       }
 
@@ -832,6 +878,7 @@ public final class Engine implements Backend {
         for (int g : plans[plate].ownGroups()) {
           addAndClear(other.marginal[g], 0, marginal[g], marginalOff[g], state.K);
         }
+        weighedFactors().forEach(f -> addAndClear(other.factor[f], 0, factor[f], factorOff[f], other.factor[f].length));
       }
 
       private void addAndClear(double[] src, int srcOff, double[] dst, int dstOff, int n) {
@@ -913,7 +960,19 @@ public final class Engine implements Backend {
               doff = sink.childOff[ref.index()];
             }
             default -> {
-              continue; // an observed variable's factor: no latent to credit
+              // a factor added whole (it has no summed dimension): its entries' weights are the output's
+              if (sink.factor[ref.index()] != null) {
+                double[] w = sink.factor[ref.index()];
+                int woff = sink.factorOff[ref.index()];
+                if (layouts.factorSize[ref.index()] != size) {
+                  throw new IllegalStateException("internal error: factor " + ref.index() + " has "
+                      + layouts.factorSize[ref.index()] + " entries, its final output " + size);
+                }
+                for (int j = 0; j < size; j++) {
+                  w[woff + j] += fadj[foff + j];
+                }
+              }
+              continue;
             }
           }
           for (int j = 0; j < size; j++) {
@@ -957,6 +1016,9 @@ public final class Engine implements Backend {
       int index = in.ref.index();
       switch (in.ref.source()) {
         case FACTOR -> {
+          if (sink.factor[index] != null) {
+            addMapped(sink.factor[index], sink.factorOff[index] + in.lead[sigma] * in.block, in, w, t0, n);
+          }
           int group = spec.factors()[index].group();
           if (group < 0) {
             return;

@@ -32,6 +32,11 @@ public final class AlanMath {
     return x > 0 ? LogGamma.value(x) : Double.NaN;
   }
 
+  /** The derivative of {@link #lgamma}: digamma(x) for x > 0, NaN elsewhere. */
+  public static double digamma(double x) {
+    return x > 0 ? org.apache.commons.numbers.gamma.Digamma.value(x) : Double.NaN;
+  }
+
   /** x * log(y), 0 where x == 0. */
   public static double xlogy(double x, double y) {
     return x == 0 ? 0.0 : x * Math.log(y);

@@ -26,4 +26,20 @@ public abstract class CompiledModel {
    * values in {@link ModelState#values}).
    */
   public abstract void simulate(int variable, ModelState state, int element, Rng rng);
+
+  /** A gradient of one factor (VI and RWS), bound to the state; used by one thread at a time. */
+  public abstract FactorGradient newGradient(int factor, ModelState state);
+
+  /**
+   * VI's pathwise gradient through the guide's sampler: adds {@code gz * dz/d(argument)}, chained to the
+   * parameters, into {@code gq} for every particle of {@code group} at one element of its plate (and into the
+   * {@code gz} of earlier members that later members' proposals read).
+   */
+  public abstract void reparameterise(int group, ModelState state, int element, double[][] gz, double[][] gq);
+
+  /** Why this model's gradients cannot be computed (VI and RWS are refused), or null. */
+  public abstract String gradientProblem();
+
+  /** Why VI's pathwise gradient cannot be computed (VI is refused; RWS may still run), or null. */
+  public abstract String reparameterisationProblem();
 }

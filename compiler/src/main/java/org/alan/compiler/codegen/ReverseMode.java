@@ -1,0 +1,445 @@
+package org.alan.compiler.codegen;
+
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.FieldSpec;
+import com.palantir.javapoet.TypeSpec;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import javax.lang.model.element.Modifier;
+import org.alan.compiler.diag.InternalCompilerError;
+import org.alan.compiler.ir.Ex;
+import org.alan.compiler.ir.ModelIr;
+import org.alan.compiler.ir.ParamIr;
+import org.alan.compiler.ir.Shape;
+import org.alan.compiler.ir.VarKind;
+import org.alan.compiler.ir.VariableIr;
+
+/**
+ * A small reverse mode emitted as straight-line Java for a fixed set of expressions (the log factor of one
+ * kernel, or the arguments of a proposal): {@link #forward} computes every distinct subexpression once,
+ * {@link #seed} sets the adjoint of a root, {@link #reverse} propagates adjoints to the leaves and adds them into
+ * the gradient arrays of the particles ({@code gz<v>}) and of the parameters ({@code gq<p>}).
+ *
+ * <p>Why a reverse mode per kernel and not symbolic derivative expressions: a log factor has one output and many
+ * inputs (every parameter and particle it reads), so one reverse sweep gives all partial derivatives for the cost
+ * of about two forward evaluations, where symbolic differentiation would build one derivative expression per input
+ * and repeat their shared parts. The expression DAG is known at compile time, so the sweep is unrolled into
+ * code: no tape, no allocation, no dispatch at run time.
+ *
+ * <p>Values and adjoints of scalar nodes are locals ({@code v<n>}, {@code a<n>}); nodes with event axes get
+ * arrays, fields of the enclosing class ({@link #addFields}). Broadcasting is resolved in the indices: an operand
+ * broadcast along an axis is read at coordinate 0 there, and its adjoint accumulates ({@code +=}) over that axis.
+ * Only nodes that read a parameter or a continuous latent carry adjoints ({@link #differentiable}); discrete
+ * particles, data and inputs are constants here.
+ */
+final class ReverseMode {
+  private final ModelIr model;
+  private final String where;
+  /** Distinct internal nodes, children before parents, with their numbers. */
+  private final Map<Ex, Integer> nodes = new LinkedHashMap<>();
+  private final Map<Ex, Boolean> differentiable = new IdentityHashMap<>();
+  private final Set<Integer> latents = new TreeSet<>();
+  private final Set<Integer> data = new TreeSet<>();
+  private final Set<Integer> params = new TreeSet<>();
+  private final String prefix;
+  private int coordCounter;
+
+  /**
+   * @param prefix distinguishes the locals and fields of several instances in one method
+   * @param where what the code is for, for internal errors
+   */
+  ReverseMode(ModelIr model, List<Ex> roots, String prefix, String where) {
+    this.model = model;
+    this.prefix = prefix;
+    this.where = where;
+    for (Ex r : roots) {
+      collect(r);
+    }
+  }
+
+  /** Whether an expression can be differentiated here (the parent-mixture of a proposal cannot). */
+  static boolean supports(Ex e) {
+    boolean[] ok = {true};
+    org.alan.compiler.ir.ExWalker.forEach(e, n -> ok[0] &= !(n instanceof Ex.LogMeanExpK));
+    return ok[0];
+  }
+
+  private void collect(Ex n) {
+    if (nodes.containsKey(n) || n instanceof Ex.Const) {
+      return;
+    }
+    if (n instanceof Ex.VarRef v) {
+      (model.variable(v.variable()).isLatent() ? latents : data).add(v.variable());
+      return;
+    }
+    if (n instanceof Ex.ParamRef p) {
+      params.add(p.param());
+      return;
+    }
+    for (Ex c : children(n)) {
+      collect(c);
+    }
+    nodes.put(n, nodes.size());
+  }
+
+  private List<Ex> children(Ex n) {
+    if (n instanceof Ex.Unary u) {
+      return List.of(u.arg());
+    } else if (n instanceof Ex.Binary b) {
+      return List.of(b.left(), b.right());
+    } else if (n instanceof Ex.Reduce r) {
+      return List.of(r.arg());
+    } else if (n instanceof Ex.Select s) {
+      return List.of(s.vector(), s.index());
+    }
+    throw new InternalCompilerError("cannot differentiate " + n.getClass().getSimpleName() + " in " + where);
+  }
+
+  /** Whether a node reads a parameter or a continuous latent, so that its adjoint matters. */
+  boolean differentiable(Ex n) {
+    Boolean known = differentiable.get(n);
+    if (known != null) {
+      return known;
+    }
+    boolean d;
+    if (n instanceof Ex.Const) {
+      d = false;
+    } else if (n instanceof Ex.VarRef v) {
+      VariableIr var = model.variable(v.variable());
+      d = var.isLatent() && !var.prior().family().isDiscrete();
+    } else if (n instanceof Ex.ParamRef) {
+      d = true;
+    } else if (n instanceof Ex.Select s) {
+      d = differentiable(s.vector());
+    } else {
+      d = false;
+      for (Ex c : children(n)) {
+        d |= differentiable(c);
+      }
+    }
+    differentiable.put(n, d);
+    return d;
+  }
+
+  /** The latents, data (observed and input) and parameters the expressions read. */
+  Set<Integer> latents() {
+    return latents;
+  }
+
+  Set<Integer> data() {
+    return data;
+  }
+
+  Set<Integer> params() {
+    return params;
+  }
+
+  /** Array fields for the values and adjoints of nodes with event axes. */
+  void addFields(TypeSpec.Builder type) {
+    for (Map.Entry<Ex, Integer> e : nodes.entrySet()) {
+      int size = e.getKey().shape().size();
+      if (e.getKey().shape().rank() > 0) {
+        for (String kind : new String[] {"v", "a"}) {
+          type.addField(FieldSpec.builder(double[].class, name(kind, e.getValue()), Modifier.PRIVATE, Modifier.FINAL)
+              .initializer("new double[$L]", size).build());
+        }
+      }
+    }
+  }
+
+  /** The same arrays as locals, for a static method. */
+  void declareArrays(CodeBlock.Builder code) {
+    for (Map.Entry<Ex, Integer> e : nodes.entrySet()) {
+      if (e.getKey().shape().rank() > 0) {
+        for (String kind : new String[] {"v", "a"}) {
+          code.addStatement("final double[] $L = new double[$L]", name(kind, e.getValue()), e.getKey().shape().size());
+        }
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ forward
+
+  /** Computes every node; {@code k} names the particle index of each latent's group ({@code k<g>}). */
+  void forward(CodeBlock.Builder code) {
+    for (Map.Entry<Ex, Integer> e : nodes.entrySet()) {
+      Ex n = e.getKey();
+      int id = e.getValue();
+      boolean scalar = n.shape().rank() == 0;
+      if (scalar) {
+        code.addStatement("double $L", name("v", id));
+      }
+      List<String> coords = openLoops(n.shape(), code);
+      String target = scalar ? name("v", id) : name("v", id) + "[" + flat(n.shape(), coords) + "]";
+      if (n instanceof Ex.Reduce r) {
+        forwardReduce(r, coords, target, code);
+      } else if (n instanceof Ex.Select s) {
+        code.addStatement("$L = $L", target, value(s.vector(), selectCoords(s, coords)));
+      } else if (n instanceof Ex.Unary u) {
+        code.addStatement("$L = $L", target, JavaOps.unary(u.op(), value(u.arg(), child(coords, u.arg()))));
+      } else if (n instanceof Ex.Binary b) {
+        code.addStatement("$L = $L", target, JavaOps.binary(b.op(), value(b.left(), child(coords, b.left())),
+            value(b.right(), child(coords, b.right()))));
+      }
+      closeLoops(n.shape(), code);
+    }
+  }
+
+  private void forwardReduce(Ex.Reduce r, List<String> coords, String target, CodeBlock.Builder code) {
+    String acc = prefix + "r" + coordCounter++;
+    String start = switch (r.op()) {
+      case SUM -> "0.0";
+      case MIN -> "Double.POSITIVE_INFINITY";
+      case MAX, LOGSUMEXP -> "Double.NEGATIVE_INFINITY";
+    };
+    code.addStatement("double $L = $L", acc, start);
+    List<String> inner = reducedLoops(r, coords, code);
+    String x = value(r.arg(), inner);
+    switch (r.op()) {
+      case SUM -> code.addStatement("$L += $L", acc, x);
+      case MIN -> code.addStatement("$L = Math.min($L, $L)", acc, acc, x);
+      case MAX, LOGSUMEXP -> code.addStatement("$L = $L > $L || Double.isNaN($L) ? $L : $L", acc, x, acc, x, x, acc);
+    }
+    closeReducedLoops(r, code);
+    if (r.op() == org.alan.compiler.ir.ReduceOp.LOGSUMEXP) {
+      String sum = acc + "s";
+      code.addStatement("double $L = 0.0", sum);
+      inner = reducedLoops(r, coords, code);
+      code.addStatement("$L += Math.exp($L - $L)", sum, value(r.arg(), inner), acc);
+      closeReducedLoops(r, code);
+      code.addStatement("$L = $L == Double.NEGATIVE_INFINITY ? $L : $L + Math.log($L)", target, acc, acc, acc, sum);
+    } else {
+      code.addStatement("$L = $L", target, acc);
+    }
+  }
+
+  // ------------------------------------------------------------------ reverse
+
+  /** Declares the adjoints (zero); call once per sweep, before {@link #seed}. */
+  void clearAdjoints(CodeBlock.Builder code) {
+    for (Map.Entry<Ex, Integer> e : nodes.entrySet()) {
+      if (!differentiable(e.getKey())) {
+        continue;
+      }
+      if (e.getKey().shape().rank() == 0) {
+        code.addStatement("double $L = 0.0", name("a", e.getValue()));
+      } else {
+        code.addStatement("java.util.Arrays.fill($L, 0.0)", name("a", e.getValue()));
+      }
+    }
+  }
+
+  /** Adds {@code adjoint} (a Java expression) to the adjoint of {@code root} at {@code coords}. */
+  void seed(Ex root, List<String> coords, String adjoint, CodeBlock.Builder code) {
+    if (differentiable(root)) {
+      addAdjoint(root, coords, adjoint, code);
+    }
+  }
+
+  /** Propagates the adjoints from the roots to the leaves, parents before children. */
+  void reverse(CodeBlock.Builder code) {
+    List<Map.Entry<Ex, Integer>> order = new ArrayList<>(nodes.entrySet());
+    for (int i = order.size() - 1; i >= 0; i--) {
+      Ex n = order.get(i).getKey();
+      int id = order.get(i).getValue();
+      if (!differentiable(n)) {
+        continue;
+      }
+      boolean scalar = n.shape().rank() == 0;
+      if (scalar) {
+        code.beginControlFlow("if ($L != 0.0)", name("a", id));
+      }
+      List<String> coords = openLoops(n.shape(), code);
+      String g = scalar ? name("a", id) : name("a", id) + "[" + flat(n.shape(), coords) + "]";
+      String y = scalar ? name("v", id) : name("v", id) + "[" + flat(n.shape(), coords) + "]";
+      if (!scalar) {
+        String local = prefix + "g" + coordCounter++;
+        code.addStatement("final double $L = $L", local, g);
+        code.beginControlFlow("if ($L != 0.0)", local);
+        g = local;
+      }
+      propagate(n, coords, g, y, code);
+      if (!scalar) {
+        code.endControlFlow();
+      }
+      closeLoops(n.shape(), code);
+      if (scalar) {
+        code.endControlFlow();
+      }
+    }
+  }
+
+  private void propagate(Ex n, List<String> coords, String g, String y, CodeBlock.Builder code) {
+    if (n instanceof Ex.Unary u) {
+      String x = value(u.arg(), child(coords, u.arg()));
+      String d = switch (u.op()) {
+        case NEG -> "-" + g;
+        case EXP -> g + " * " + y;
+        case LOG -> g + " / " + x;
+        case LOG1P -> g + " / (1.0 + " + x + ")";
+        case EXPM1 -> g + " * (" + y + " + 1.0)";
+        case SQRT -> g + " * 0.5 / " + y;
+        case ABS -> g + " * Math.signum(" + x + ")";
+        case SIGMOID -> g + " * " + y + " * (1.0 - " + y + ")";
+        case SOFTPLUS -> g + " * " + JavaOps.MATH + ".sigmoid(" + x + ")";
+        case SQUARE -> "2.0 * " + g + " * " + x;
+        case RECIPROCAL -> "-" + g + " * " + y + " * " + y;
+        case LGAMMA -> g + " * " + JavaOps.MATH + ".digamma(" + x + ")";
+        case LOG_SIGMOID -> g + " * " + JavaOps.MATH + ".sigmoid(-" + x + ")";
+        case LOG_STEP, CHECK_POSITIVE, CHECK_NONNEGATIVE, CHECK_UNIT, CHECK_COUNT -> null; // piecewise constant
+      };
+      if (d != null) {
+        seed(u.arg(), child(coords, u.arg()), d, code);
+      }
+    } else if (n instanceof Ex.Binary b) {
+      Ex l = b.left();
+      Ex r = b.right();
+      String x = value(l, child(coords, l));
+      String z = value(r, child(coords, r));
+      String dl;
+      String dr;
+      String m = JavaOps.MATH;
+      switch (b.op()) {
+        case ADD -> { dl = g; dr = g; }
+        case SUB -> { dl = g; dr = "-" + g; }
+        case MUL -> { dl = g + " * " + z; dr = g + " * " + x; }
+        case DIV -> { dl = g + " / " + z; dr = "-" + g + " * " + y + " / " + z; }
+        case POW -> { dl = g + " * " + z + " * Math.pow(" + x + ", " + z + " - 1.0)";
+                      dr = g + " * " + y + " * Math.log(" + x + ")"; }
+        case MIN -> { dl = "(" + x + " <= " + z + " ? " + g + " : 0.0)"; dr = "(" + x + " <= " + z + " ? 0.0 : " + g + ")"; }
+        case MAX -> { dl = "(" + x + " >= " + z + " ? " + g + " : 0.0)"; dr = "(" + x + " >= " + z + " ? 0.0 : " + g + ")"; }
+        case XLOGY -> { dl = g + " * Math.log(" + z + ")"; dr = "(" + x + " == 0.0 ? 0.0 : " + g + " * " + x + " / " + z + ")"; }
+        case XLOG1PY -> { dl = g + " * Math.log1p(" + z + ")";
+                          dr = "(" + x + " == 0.0 ? 0.0 : " + g + " * " + x + " / (1.0 + " + z + "))"; }
+        case LOG_CHOOSE -> {
+          dl = g + " * (" + m + ".digamma(" + x + " + 1.0) - " + m + ".digamma(" + x + " - " + z + " + 1.0))";
+          dr = g + " * (" + m + ".digamma(" + x + " - " + z + " + 1.0) - " + m + ".digamma(" + z + " + 1.0))";
+        }
+        default -> throw new InternalCompilerError("no derivative for " + b.op() + " in " + where);
+      }
+      seed(l, child(coords, l), dl, code);
+      seed(r, child(coords, r), dr, code);
+    } else if (n instanceof Ex.Reduce r) {
+      List<String> inner = reducedLoops(r, coords, code);
+      String x = value(r.arg(), inner);
+      String d = switch (r.op()) {
+        case SUM -> g;
+        case MIN, MAX -> "(" + x + " == " + y + " ? " + g + " : 0.0)";
+        case LOGSUMEXP -> g + " * Math.exp(" + x + " - " + y + ")";
+      };
+      seed(r.arg(), inner, d, code);
+      closeReducedLoops(r, code);
+    } else if (n instanceof Ex.Select s) {
+      seed(s.vector(), selectCoords(s, coords), g, code);
+    }
+  }
+
+  private void addAdjoint(Ex n, List<String> coords, String adjoint, CodeBlock.Builder code) {
+    if (n instanceof Ex.ParamRef p) {
+      ParamIr param = model.params().get(p.param());
+      code.addStatement("gq$L[bq$L + $L] += $L", param.id(), param.id(), flat(param.shape(), child(coords, n)),
+          adjoint);
+    } else if (n instanceof Ex.VarRef v) {
+      VariableIr var = model.variable(v.variable());
+      code.addStatement("gz$L[bz$L + ($L) * K + $L] += $L", var.id(), var.id(),
+          flat(var.eventShape(), child(coords, n)), ExprCodegen.kVar(model.groupOf(var.id())), adjoint);
+    } else {
+      Integer id = nodes.get(n);
+      if (n.shape().rank() == 0) {
+        code.addStatement("$L += $L", name("a", id), adjoint);
+      } else {
+        code.addStatement("$L[$L] += $L", name("a", id), flat(n.shape(), coords), adjoint);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ values and indices
+
+  /** A Java expression for the value of {@code n} at {@code coords} (after {@link #forward}). */
+  String value(Ex n, List<String> coords) {
+    if (n instanceof Ex.Const c) {
+      return JavaOps.literal(c.value());
+    } else if (n instanceof Ex.VarRef v) {
+      VariableIr var = model.variable(v.variable());
+      String c = flat(var.eventShape(), child(coords, n));
+      if (var.kind() == VarKind.LATENT) {
+        return "z" + var.id() + "[bz" + var.id() + " + (" + c + ") * K + " + ExprCodegen.kVar(model.groupOf(var.id()))
+            + "]";
+      }
+      return "x" + var.id() + "[bx" + var.id() + " + " + c + "]";
+    } else if (n instanceof Ex.ParamRef p) {
+      ParamIr param = model.params().get(p.param());
+      return "q" + param.id() + "[bq" + param.id() + " + " + flat(param.shape(), child(coords, n)) + "]";
+    }
+    Integer id = nodes.get(n);
+    if (id == null) {
+      throw new InternalCompilerError("a value is read before it is computed in " + where);
+    }
+    return n.shape().rank() == 0 ? name("v", id) : name("v", id) + "[" + flat(n.shape(), coords) + "]";
+  }
+
+  private List<String> selectCoords(Ex.Select s, List<String> coords) {
+    List<String> vc = new ArrayList<>(ExprCodegen.childCoords(coords, s.vector().shape().dropLast()));
+    vc.add("(int) " + value(s.index(), child(coords, s.index())));
+    return vc;
+  }
+
+  private static List<String> child(List<String> coords, Ex child) {
+    return ExprCodegen.childCoords(coords, child.shape());
+  }
+
+  /** Opens one loop per axis of {@code shape}; returns the coordinate variables. */
+  List<String> openLoops(Shape shape, CodeBlock.Builder code) {
+    List<String> coords = new ArrayList<>();
+    for (int a = 0; a < shape.rank(); a++) {
+      String c = prefix + "c" + coordCounter++;
+      coords.add(c);
+      code.beginControlFlow("for (int $L = 0; $L < $L; $L++)", c, c, shape.dim(a), c);
+    }
+    return coords;
+  }
+
+  static void closeLoops(Shape shape, CodeBlock.Builder code) {
+    for (int a = 0; a < shape.rank(); a++) {
+      code.endControlFlow();
+    }
+  }
+
+  private List<String> reducedLoops(Ex.Reduce r, List<String> coords, CodeBlock.Builder code) {
+    List<String> inner = new ArrayList<>(coords);
+    int first = r.arg().shape().rank() - r.axes();
+    for (int a = 0; a < r.axes(); a++) {
+      String c = prefix + "c" + coordCounter++;
+      inner.add(c);
+      code.beginControlFlow("for (int $L = 0; $L < $L; $L++)", c, c, r.arg().shape().dim(first + a), c);
+    }
+    return inner;
+  }
+
+  private static void closeReducedLoops(Ex.Reduce r, CodeBlock.Builder code) {
+    for (int a = 0; a < r.axes(); a++) {
+      code.endControlFlow();
+    }
+  }
+
+  /** The row-major flat index of {@code coords} in {@code shape} ("0" for a scalar). */
+  static String flat(Shape shape, List<String> coords) {
+    if (shape.rank() == 0) {
+      return "0";
+    }
+    String f = coords.get(0);
+    for (int i = 1; i < shape.rank(); i++) {
+      f = "(" + f + ") * " + shape.dim(i) + " + " + coords.get(i);
+    }
+    return f;
+  }
+
+  private String name(String kind, int id) {
+    return prefix + kind + id;
+  }
+}
