@@ -84,9 +84,9 @@ class FitCliTest {
 
   @Test
   void fitRefusesBadOptionsAsUsageErrors() {
-    CliTest.Run vi = CliTest.run(automatic, "fit", "--data", data(), "--method", "vi");
-    assertEquals(2, vi.status());
-    assertTrue(vi.err().startsWith("error: --method vi is not available in this version of alan"), vi.err());
+    CliTest.Run hmc = CliTest.run(automatic, "fit", "--data", data(), "--method", "hmc");
+    assertEquals(2, hmc.status());
+    assertTrue(hmc.err().startsWith("error: --method must be qem, vi or rws, not 'hmc'"), hmc.err());
     CliTest.Run lr = CliTest.run(automatic, "fit", "--data", data(), "--lr", "1.5");
     assertEquals(2, lr.status());
     assertTrue(lr.err().startsWith("error: --lr must be in (0, 1], not 1.5"), lr.err());
@@ -99,7 +99,41 @@ class FitCliTest {
   void fitSaysWhenAGuideHasNothingToFit() throws Exception {
     CliTest.Run r = CliTest.run(Models.compile(Files.readString(CliTest.EIGHT_SCHOOLS)), "fit", "--data", data());
     assertEquals(1, r.status());
-    assertTrue(r.err().startsWith("error: model EightSchools has nothing to fit: its guide has no qem(...)"), r.err());
+    assertTrue(r.err().startsWith("error: cannot fit model EightSchools by qem: its guide has no qem(...)"), r.err());
+    CliTest.Run vi = CliTest.run(Models.compile(Files.readString(CliTest.EIGHT_SCHOOLS)), "fit", "--data", data(),
+        "--method", "vi");
+    assertEquals(1, vi.status());
+    assertTrue(vi.err().startsWith("error: cannot fit model EightSchools by vi: its guide has no parameters"),
+        vi.err());
+  }
+
+  @Test
+  void fitByViAndRwsRaisesTheBoundFromABadGuide(@TempDir Path dir) throws Exception {
+    Path bad = dir.resolve("bad.json");
+    Files.writeString(bad, "{\"mu_loc\": 15, \"mu_scale\": 0.1, \"tau_loc\": 3, \"tau_scale\": 0.1,"
+        + " \"theta_loc\": [-10, -10, -10, -10, -10, -10, -10, -10], \"theta_scale\": [0.1, 0.1, 0.1, 0.1, 0.1, 0.1,"
+        + " 0.1, 0.1]}");
+    CliTest.Run qem = CliTest.run(automatic, "fit", "--data", data(), "-K", "30", "--seed", "4", "--sample-K", "300");
+    assertEquals(0, qem.status(), qem.err());
+    double qemBound = Double.parseDouble(qem.err().replaceAll("(?s).*final bound (-?[0-9.]+).*", "$1"));
+    for (String method : new String[] {"vi", "rws"}) {
+      Path trace = dir.resolve(method + ".csv");
+      CliTest.Run r = CliTest.run(automatic, "fit", "--data", data(), "--method", method, "-K", "30", "--iters", "300",
+          "--all-iters", "--seed", "4", "--guide", bad.toString(), "--trace", trace.toString(), "--sample-K", "300");
+      assertEquals(0, r.status(), r.err());
+      assertTrue(r.err().startsWith("fit: 300 " + method.toUpperCase(java.util.Locale.ROOT) + " iterations at K = 30"),
+          r.err());
+      List<String> lines = Files.readAllLines(trace);
+      assertEquals(301, lines.size());
+      double first = 0;
+      double last = 0;
+      for (int i = 1; i <= 20; i++) {
+        first += Double.parseDouble(lines.get(i).split(",")[2]) / 20;
+        last += Double.parseDouble(lines.get(lines.size() - i).split(",")[2]) / 20;
+      }
+      assertTrue(last > first + 30 && last > qemBound - 2, method + ": " + first + " -> " + last + ", qem " + qemBound);
+      assertTrue(r.out().contains("theta[7]"), r.out());
+    }
   }
 
   @Test

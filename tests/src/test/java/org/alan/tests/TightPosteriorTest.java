@@ -13,6 +13,7 @@ import org.alan.runtime.engine.Posterior;
 import org.alan.runtime.engine.Progress;
 import org.alan.runtime.engine.SampleOptions;
 import org.alan.runtime.learn.FitMethod;
+import org.alan.runtime.learn.FitMethod;
 import org.alan.runtime.learn.FitOptions;
 import org.apache.commons.numbers.gamma.LogGamma;
 import org.junit.jupiter.api.Test;
@@ -44,7 +45,7 @@ class TightPosteriorTest {
   /** What {@code sample -K k --seed seed} does without a guide block. */
   private static Model.Fitted sampleLikeCli(Model m, int k, long seed) {
     FitOptions fit = new FitOptions(FitMethod.QEM, FitOptions.automaticK(m.spec(), m.plateSizes(), k), 100,
-        FitOptions.DEFAULT_LR, seed, 0,
+        FitMethod.QEM.defaultLr(), seed, 0,
         ParentSampler.PERMUTATION);
     Model.Fitted f = m.sampleFitted(SampleOptions.of(k, seed), fit, Progress.NONE);
     assertNotNull(f.fit(), "the automatic guide was not fitted");

@@ -29,7 +29,6 @@ import org.alan.runtime.learn.FitMethod;
 import org.alan.runtime.learn.FitOptions;
 import org.alan.runtime.learn.FitResult;
 import org.alan.runtime.learn.Fitter;
-import org.alan.runtime.learn.Qem;
 import org.alan.runtime.model.CompiledModel;
 import org.alan.runtime.model.ModelSpec;
 import org.alan.runtime.model.VariableKind;
@@ -224,9 +223,9 @@ public final class ModelMain {
       } else {
         FitOptions fitOptions = new FitOptions(FitMethod.QEM,
             fitK != null ? fitK : FitOptions.automaticK(model.spec(), bound.plateSizes(), k),
-            fitIters, FitOptions.DEFAULT_LR, seed, threads, parents);
-        Model.Fitted fitted = bound.sampleFitted(options, fitOptions, new FitProgress(new ProgressBar(err, bar)),
-            new ProgressBar(err, bar));
+            fitIters, FitMethod.QEM.defaultLr(), seed, threads, parents);
+        Model.Fitted fitted = bound.sampleFitted(options, fitOptions,
+            new FitProgress(new ProgressBar(err, bar), FitMethod.QEM), new ProgressBar(err, bar));
         err.println(describeFit("fitted the automatic guide", fitted.fit(), fitOptions));
         posterior = fitted.posterior();
       }
@@ -275,8 +274,8 @@ public final class ModelMain {
     String stages = fit.temperingStages() > 0
         ? fit.temperingStages() + " tempering stage" + (fit.temperingStages() == 1 ? "" : "s") + " from the prior, then "
         : "";
-    return String.format(Locale.ROOT, "%s: %s%d QEM iteration%s at K = %d, final bound %.4f (%s)", what, stages,
-        fit.trace().size(), fit.trace().size() == 1 ? "" : "s", options.k(), fit.finalBound(),
+    return String.format(Locale.ROOT, "%s: %s%d %s iteration%s at K = %d, final bound %.4f (%s)", what, stages,
+        fit.trace().size(), options.method().name(), fit.trace().size() == 1 ? "" : "s", options.k(), fit.finalBound(),
         fit.converged() ? "converged: the bound stopped rising"
             : !options.stopEarly() ? "every iteration run, as asked"
             : "not converged: the bound may still be rising after " + options.iterations()
@@ -284,7 +283,7 @@ public final class ModelMain {
   }
 
   /** Shows a fit's stages and iterations on the progress bar, with the current bound. */
-  private record FitProgress(ProgressBar bar) implements Fitter.Listener {
+  private record FitProgress(ProgressBar bar, FitMethod method) implements Fitter.Listener {
     @Override
     public void tempered(int stage, double temperature) {
       bar.report(String.format(Locale.ROOT, "%-26s", String.format(Locale.ROOT, "tempering t=%.2g", temperature)),
@@ -293,7 +292,7 @@ public final class ModelMain {
 
     @Override
     public void iterated(int iteration, int of, double bound) {
-      bar.report(String.format(Locale.ROOT, "%-26s", String.format(Locale.ROOT, "qem bound %.4g", bound)), iteration,
+      bar.report(String.format(Locale.ROOT, "%-26s", String.format(Locale.ROOT, "%s bound %.4g", method.cliName(), bound)), iteration,
           of);
     }
   }
@@ -309,7 +308,9 @@ public final class ModelMain {
     @Option(names = "--data", required = true, paramLabel = "FILE", description = "JSON data: variable name to nested arrays")
     Path data;
 
-    @Option(names = "--method", defaultValue = "qem", paramLabel = "METHOD", description = "qem (default)")
+    @Option(names = "--method", defaultValue = "qem", paramLabel = "METHOD",
+        description = "qem (moment matching, the default), vi (reparameterised gradients of the bound) or rws"
+            + " (reweighted wake-sleep); vi and rws step with Adam")
     String method;
 
     @Option(names = "--iters", defaultValue = "" + FitOptions.DEFAULT_ITERATIONS, paramLabel = "N",
@@ -320,9 +321,10 @@ public final class ModelMain {
         description = "particles per latent group in each iteration (default ${DEFAULT-VALUE})")
     int k;
 
-    @Option(names = "--lr", defaultValue = "" + FitOptions.DEFAULT_LR, paramLabel = "RATE",
-        description = "QEM rate: the weight of each iteration's moments, in (0, 1] (default ${DEFAULT-VALUE})")
-    double lr;
+    @Option(names = "--lr", paramLabel = "RATE",
+        description = "qem: the weight of each iteration's moments, in (0, 1] (default 0.3); vi, rws: Adam's step"
+            + " size (default 0.1)")
+    Double lr;
 
     @Option(names = "--seed", defaultValue = "1", description = "random seed (default ${DEFAULT-VALUE})")
     long seed;
@@ -370,10 +372,11 @@ public final class ModelMain {
     public Integer call() throws IOException {
       FitMethod fitMethod = switch (method.toLowerCase(Locale.ROOT)) {
         case "qem" -> FitMethod.QEM;
-        case "vi", "rws" -> throw usageError(commandSpec, "--method " + method + " is not available in this version"
-            + " of alan: only qem fits guides so far");
-        default -> throw usageError(commandSpec, "--method must be qem, not '" + method + "'");
+        case "vi" -> FitMethod.VI;
+        case "rws" -> FitMethod.RWS;
+        default -> throw usageError(commandSpec, "--method must be qem, vi or rws, not '" + method + "'");
       };
+      double rate = lr != null ? lr : fitMethod.defaultLr();
       if (k < 2) {
         throw usageError(commandSpec, "-K must be at least 2 to fit (moments from one particle are a point), not " + k);
       }
@@ -381,14 +384,15 @@ public final class ModelMain {
       if (iterations < 1) {
         throw usageError(commandSpec, "--iters must be at least 1, not " + iterations);
       }
-      if (!(lr > 0 && lr <= 1)) {
-        throw usageError(commandSpec, "--lr must be in (0, 1], not " + lr);
+      if (!(rate > 0 && rate <= 1)) {
+        throw usageError(commandSpec, "--lr must be in (0, 1], not " + rate);
       }
       verifyThreads(commandSpec, threads);
       ParentSampler parents = parseSampler(commandSpec, sampler);
-      if (!Qem.applies(model.spec())) {
-        throw new IllegalArgumentException("model " + model.spec().name() + " has nothing to fit: its guide has no"
-            + " qem(...) parameters (write them in the guide, or leave the guide out for the automatic one)");
+      String problem = Fitter.gradientProblem(model, fitMethod);
+      if (problem != null) {
+        throw new IllegalArgumentException("cannot fit model " + model.spec().name() + " by " + fitMethod.cliName()
+            + ": " + problem);
       }
       for (Path file : new Path[] {save, trace}) {
         verifyWritable(file);
@@ -396,9 +400,9 @@ public final class ModelMain {
       Model bound = Model.of(model, JsonData.read(data));
       bound.warnings().forEach(w -> err.println("warning: " + w));
       double[][] start = guide == null ? null : GuideFile.read(model.spec(), bound.plateSizes(), guide);
-      FitOptions options = new FitOptions(fitMethod, k, iterations, lr, seed, threads, parents, !allIterations);
+      FitOptions options = new FitOptions(fitMethod, k, iterations, rate, seed, threads, parents, !allIterations);
       boolean bar = !quiet && System.console() != null;
-      FitResult fit = bound.fit(options, start, new FitProgress(new ProgressBar(err, bar)));
+      FitResult fit = bound.fit(options, start, new FitProgress(new ProgressBar(err, bar), options.method()));
       err.println(describeFit("fit", fit, options));
       if (trace != null) {
         StringBuilder csv = new StringBuilder("iteration,seconds,bound\n");

@@ -2,6 +2,32 @@ package org.alan.runtime.learn;
 
 /** How a guide's parameters are fitted. */
 public enum FitMethod {
-  /** Moment matching from the massively parallel posterior moments (spec section 4.3). */
-  QEM
+  /** Moment matching from the massively parallel posterior moments (spec section 4.3); lr is the averaging rate. */
+  QEM(0.3),
+  /**
+   * Massively parallel VI (spec 4.1): Adam up the bound, differentiated through the reparameterised particles;
+   * continuous latents with Normal-like proposals only.
+   */
+  VI(0.1),
+  /**
+   * Massively parallel reweighted wake-sleep (spec 4.2): Adam moves the guide towards the importance-weighted
+   * posterior (the wake-phase update), with the particles held fixed; any latents.
+   */
+  RWS(0.1);
+
+  private final double defaultLr;
+
+  FitMethod(double defaultLr) {
+    this.defaultLr = defaultLr;
+  }
+
+  /** The rate that works without tuning on the benchmark models: QEM's averaging rate, or Adam's step size. */
+  public double defaultLr() {
+    return defaultLr;
+  }
+
+  /** The name used on the command line. */
+  public String cliName() {
+    return name().toLowerCase(java.util.Locale.ROOT);
+  }
 }

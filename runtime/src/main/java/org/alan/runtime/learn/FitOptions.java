@@ -10,7 +10,8 @@ import org.alan.runtime.model.ModelSpec;
  * @param method how the guide's parameters are fitted
  * @param k particles per latent group in each iteration
  * @param iterations the most iterations at the posterior (the stopping rule may end them earlier)
- * @param lr the QEM rate: the weight of each iteration's moment estimates in the running averages
+ * @param lr QEM's rate (the weight of each iteration's moment estimates in the running averages), or Adam's step
+ *     size for VI and RWS
  * @param seed every iteration's random streams derive from it
  * @param threads worker threads (0: one per processor)
  * @param stopEarly whether the stopping rule may end the fit before {@code iterations} (off for benchmarks that
@@ -21,7 +22,6 @@ public record FitOptions(FitMethod method, int k, int iterations, double lr, lon
   /** The defaults: QEM, K = 30, at most 250 iterations, rate 0.3. */
   public static final int DEFAULT_K = 30;
   public static final int DEFAULT_ITERATIONS = 250;
-  public static final double DEFAULT_LR = 0.3;
 
   public FitOptions {
     if (k < 2) {
@@ -32,7 +32,7 @@ public record FitOptions(FitMethod method, int k, int iterations, double lr, lon
       throw new IllegalArgumentException("the number of iterations must be at least 1, got " + iterations);
     }
     if (!(lr > 0 && lr <= 1)) {
-      throw new IllegalArgumentException("the QEM rate --lr must be in (0, 1], got " + lr);
+      throw new IllegalArgumentException("the rate --lr must be in (0, 1], got " + lr);
     }
   }
 
@@ -63,7 +63,7 @@ public record FitOptions(FitMethod method, int k, int iterations, double lr, lon
   }
 
   public static FitOptions defaults(long seed) {
-    return new FitOptions(FitMethod.QEM, DEFAULT_K, DEFAULT_ITERATIONS, DEFAULT_LR, seed, 0,
+    return new FitOptions(FitMethod.QEM, DEFAULT_K, DEFAULT_ITERATIONS, FitMethod.QEM.defaultLr(), seed, 0,
         ParentSampler.PERMUTATION);
   }
 
@@ -77,6 +77,11 @@ public record FitOptions(FitMethod method, int k, int iterations, double lr, lon
 
   public FitOptions withLr(double rate) {
     return new FitOptions(method, k, iterations, rate, seed, threads, sampler, stopEarly);
+  }
+
+  /** These options with another method, at that method's default rate. */
+  public FitOptions withMethod(FitMethod m) {
+    return new FitOptions(m, k, iterations, m.defaultLr(), seed, threads, sampler, stopEarly);
   }
 
   public FitOptions withThreads(int t) {

@@ -3,6 +3,7 @@ package org.alan.runtime.learn;
 import java.util.ArrayList;
 import java.util.List;
 import org.alan.runtime.engine.Backend;
+import org.alan.runtime.engine.Gradient;
 import org.alan.runtime.engine.ModelState;
 import org.alan.runtime.engine.Posterior;
 import org.alan.runtime.engine.Progress;
@@ -65,6 +66,9 @@ public final class Fitter {
    * values, or for the automatic guide the prior, reached by tempering).
    */
   public FitResult fit(double[][] start, FitOptions options, Listener listener) {
+    if (options.method() != FitMethod.QEM) {
+      return fitByGradient(start, options, listener);
+    }
     long t0 = System.nanoTime();
     double[][] params = start != null ? copy(start) : startingParams(options.seed());
     Qem qem = new Qem(spec, spec.plateCounts(data.plateSize()), params);
@@ -86,6 +90,63 @@ public final class Fitter {
       }
     }
     return new FitResult(spec, data.plateSize(), params, trace, converged, stages);
+  }
+
+  /**
+   * VI or RWS: each iteration is one run with the gradient of its bound, then one Adam step (for RWS, against the
+   * guide parameters' gradient with the particles fixed, which is minus the wake-phase direction).
+   */
+  private FitResult fitByGradient(double[][] start, FitOptions options, Listener listener) {
+    String problem = gradientProblem(model, options.method());
+    if (problem != null) {
+      throw new IllegalArgumentException("cannot fit model " + spec.name() + " by " + options.method().cliName()
+          + ": " + problem);
+    }
+    long t0 = System.nanoTime();
+    double[][] params = start != null ? copy(start) : startingParams(options.seed());
+    Adam adam = new Adam(spec, params, options.lr());
+    boolean vi = options.method() == FitMethod.VI;
+    Gradient.Kind kind = vi ? Gradient.Kind.PATHWISE : Gradient.Kind.FIXED_PARTICLES;
+    List<FitResult.Iteration> trace = new ArrayList<>();
+    boolean converged = false;
+    for (int i = 1; i <= options.iterations(); i++) {
+      Gradient g = backend.gradient(data, params, sampleOptions(options,
+          Rng.stream(options.seed(), PURPOSE_FIT, i).nextLong()), kind, Progress.NONE);
+      double bound = g.posterior().logMarginalLikelihood();
+      trace.add(new FitResult.Iteration(i, (System.nanoTime() - t0) / 1e9, bound));
+      listener.iterated(i, options.iterations(), bound);
+      double[][] ascent = g.params();
+      if (!vi) {
+        for (double[] a : ascent) {
+          for (int j = 0; j < a.length; j++) {
+            a[j] = -a[j];
+          }
+        }
+      }
+      adam.step(params, ascent);
+      if (options.stopEarly() && stalled(trace)) {
+        converged = true;
+        break;
+      }
+    }
+    return new FitResult(spec, data.plateSize(), params, trace, converged, 0);
+  }
+
+  /** Why {@code method} cannot fit this model's guide, or null when it can. */
+  public static String gradientProblem(CompiledModel model, FitMethod method) {
+    ModelSpec spec = model.spec();
+    if (method == FitMethod.QEM) {
+      return Qem.applies(spec) ? null : "its guide has no qem(...) parameters (write them in the guide, leave the"
+          + " guide out for the automatic one, or fit learn(...) parameters with --method vi or rws)";
+    }
+    if (spec.params().length == 0) {
+      return "its guide has no parameters to fit";
+    }
+    String problem = model.gradientProblem();
+    if (problem == null && method == FitMethod.VI) {
+      problem = model.reparameterisationProblem();
+    }
+    return problem;
   }
 
   /** Whether the model's guide is the automatic one with something to fit: it then starts at the prior. */
@@ -185,9 +246,11 @@ public final class Fitter {
   }
 
   private Posterior run(double[][] params, double temperature, FitOptions options, long seed) {
-    SampleOptions o = SampleOptions.of(options.k(), seed).withSampler(options.sampler())
-        .withThreads(options.threads());
-    return backend.run(data, params, temperature, o, Progress.NONE);
+    return backend.run(data, params, temperature, sampleOptions(options, seed), Progress.NONE);
+  }
+
+  private static SampleOptions sampleOptions(FitOptions options, long seed) {
+    return SampleOptions.of(options.k(), seed).withSampler(options.sampler()).withThreads(options.threads());
   }
 
   private static double mean(double[] x) {
