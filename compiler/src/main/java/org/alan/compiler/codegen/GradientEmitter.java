@@ -37,9 +37,12 @@ final class GradientEmitter {
   private static final ClassName STATE = ClassName.get("org.alan.runtime.engine", "ModelState");
 
   private final ModelIr model;
+  private final int[] rank;
 
-  GradientEmitter(ModelIr model) {
+  /** @param rank the canonical rank of every group (for {@link SquareExpansion}, as in the forward kernels) */
+  GradientEmitter(ModelIr model, int[] rank) {
     this.model = model;
+    this.rank = rank;
   }
 
   /** Why the gradient passes are not available for this model, or null when they are. */
@@ -57,7 +60,8 @@ final class GradientEmitter {
   String reparameterisationProblem() {
     for (VariableIr v : model.latents()) {
       DistIr q = model.proposal(v.id());
-      ReverseMode rm = new ReverseMode(model, q.arguments(), "", "the proposal of '" + v.name() + "'");
+      ReverseMode rm = new ReverseMode(model, q.arguments(), List.of(model.groupOf(v.id())), "",
+          "the proposal of '" + v.name() + "'");
       for (int i = 0; i < q.arguments().size(); i++) {
         String parameter = q.parameters().get(i).name();
         if (rm.differentiable(q.arguments().get(i)) && !reparameterised(q, parameter)) {
@@ -82,7 +86,12 @@ final class GradientEmitter {
 
   TypeSpec factorClass(FactorIr factor, int[] dims, String className) {
     String where = "the gradient of factor " + factor.name();
-    ReverseMode rm = new ReverseMode(model, List.of(factor.logFactor()), "", where);
+    // the expanded squares of the forward kernels: a dot product per entry instead of a difference, a product and a
+    // square per coordinate
+    Ex logFactor = SquareExpansion.rewrite(factor.logFactor(), e -> org.alan.compiler.analysis.KDims.of(e, model),
+        rank);
+    List<Integer> loops = java.util.Arrays.stream(dims).boxed().toList();
+    ReverseMode rm = new ReverseMode(model, List.of(logFactor), loops, "", where);
     TypeSpec.Builder type = TypeSpec.classBuilder(className)
         .addModifiers(Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
         .addSuperinterface(GRADIENT)
@@ -90,25 +99,31 @@ final class GradientEmitter {
     type.addField(FieldSpec.builder(ClassName.get("org.alan.runtime.engine", "ModelState"), "st",
         Modifier.PRIVATE, Modifier.FINAL).build());
     rm.addFields(type);
-    type.addMethod(MethodSpec.constructorBuilder().addParameter(STATE, "st").addStatement("this.st = st").build());
+    CodeBlock.Builder constructor = CodeBlock.builder().addStatement("this.st = st").addStatement("final int K = st.K");
+    rm.initialiseFields(constructor);
+    type.addMethod(MethodSpec.constructorBuilder().addParameter(STATE, "st").addCode(constructor.build()).build());
 
     CodeBlock.Builder code = CodeBlock.builder();
-    if (rm.differentiable(factor.logFactor())) {
+    if (rm.differentiable(logFactor)) {
       addBases(code, factor.plate(), Set.of(), List.of(rm));
+      rm.forwardMaterialised(code);
+      rm.clearMaterialisedAdjoints(code);
       code.addStatement("int j = woff");
       for (int d : dims) {
         String k = ExprCodegen.kVar(d);
         code.beginControlFlow("for (int $L = 0; $L < K; $L++)", k, k, k);
       }
       code.addStatement("final double wj = w[j++]");
-      code.beginControlFlow("if (wj == 0.0)").addStatement("continue").endControlFlow();
-      rm.forward(code);
-      rm.clearAdjoints(code);
-      rm.seed(factor.logFactor(), List.of(), "wj", code);
-      rm.reverse(code);
+      code.beginControlFlow("if (wj != 0.0)");
+      rm.forwardStreamed(code);
+      rm.clearStreamedAdjoints(code);
+      rm.seed(logFactor, List.of(), "wj", code);
+      rm.reverseStreamed(code);
+      code.endControlFlow();
       for (int ignored : dims) {
         code.endControlFlow();
       }
+      rm.reverseMaterialised(code);
     }
     type.addMethod(MethodSpec.methodBuilder("accumulate")
         .addAnnotation(Override.class)
@@ -169,13 +184,16 @@ final class GradientEmitter {
     List<Integer> members = new ArrayList<>(group.members());
     java.util.Collections.reverse(members);
     List<ReverseMode> parts = new ArrayList<>();
+    CodeBlock.Builder outer = CodeBlock.builder();
     CodeBlock.Builder loop = CodeBlock.builder();
+    CodeBlock.Builder after = CodeBlock.builder();
     String k = ExprCodegen.kVar(group.id());
     loop.beginControlFlow("for (int $L = 0; $L < K; $L++)", k, k, k);
     for (int v : members) {
       VariableIr var = model.variable(v);
       DistIr q = model.proposal(v);
-      ReverseMode rm = new ReverseMode(model, q.arguments(), "m" + v + "_", "the proposal of '" + var.name() + "'");
+      ReverseMode rm = new ReverseMode(model, q.arguments(), List.of(group.id()), "m" + v + "_",
+          "the proposal of '" + var.name() + "'");
       boolean any = false;
       for (Ex a : q.arguments()) {
         any |= rm.differentiable(a);
@@ -184,16 +202,20 @@ final class GradientEmitter {
         continue;
       }
       parts.add(rm);
+      q.arguments().forEach(rm::require);
       loop.add("// $L\n", var.name());
-      rm.forward(loop);
-      rm.clearAdjoints(loop);
+      rm.forwardMaterialised(outer);
+      rm.clearMaterialisedAdjoints(outer);
+      rm.forwardStreamed(loop);
+      rm.clearStreamedAdjoints(loop);
       List<String> coords = rm.openLoops(var.eventShape(), loop);
       String c = ReverseMode.flat(var.eventShape(), coords);
       loop.addStatement("final double g$L = gz$L[bz$L + ($L) * K + $L]", v, v, v, c, k);
       loop.addStatement("final double y$L = z$L[bz$L + ($L) * K + $L]", v, v, v, c, k);
       seedDraw(rm, q, coords, "g" + v, "y" + v, loop);
       ReverseMode.closeLoops(var.eventShape(), loop);
-      rm.reverse(loop);
+      rm.reverseStreamed(loop);
+      rm.reverseMaterialised(after);
     }
     loop.endControlFlow();
     CodeBlock.Builder code = CodeBlock.builder();
@@ -202,7 +224,9 @@ final class GradientEmitter {
       for (ReverseMode rm : parts) {
         rm.declareArrays(code);
       }
+      code.add(outer.build());
       code.add(loop.build());
+      code.add(after.build());
     }
     return MethodSpec.methodBuilder(methodName)
         .addModifiers(Modifier.PRIVATE, Modifier.STATIC)

@@ -274,7 +274,7 @@ public final class ModelEmitter {
 
   /** The VI and RWS hooks: a gradient class per factor, a reparameterisation per group, and why either is missing. */
   private static void addGradients(TypeSpec.Builder type, Descriptor d) {
-    GradientEmitter gradients = new GradientEmitter(d.model());
+    GradientEmitter gradients = new GradientEmitter(d.model(), canonicalRank(d));
     String problem = gradients.gradientProblem(d.factors());
     CodeBlock.Builder factory = CodeBlock.builder();
     if (problem == null) {

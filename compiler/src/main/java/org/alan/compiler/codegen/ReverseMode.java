@@ -1,5 +1,6 @@
 package org.alan.compiler.codegen;
 
+import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.TypeSpec;
@@ -21,9 +22,10 @@ import org.alan.compiler.ir.VariableIr;
 
 /**
  * A small reverse mode emitted as straight-line Java for a fixed set of expressions (the log factor of one
- * kernel, or the arguments of a proposal): {@link #forward} computes every distinct subexpression once,
- * {@link #seed} sets the adjoint of a root, {@link #reverse} propagates adjoints to the leaves and adds them into
- * the gradient arrays of the particles ({@code gz<v>}) and of the parameters ({@code gq<p>}).
+ * kernel, or the arguments of a proposal), inside loops over K dimensions ({@code loopDims}): {@link #forward}
+ * computes every distinct subexpression once, {@link #seed} sets the adjoint of a root, {@link #reverse} propagates
+ * adjoints to the leaves and adds them into the gradient arrays of the particles ({@code gz<v>}) and of the
+ * parameters ({@code gq<p>}).
  *
  * <p>Why a reverse mode per kernel and not symbolic derivative expressions: a log factor has one output and many
  * inputs (every parameter and particle it reads), so one reverse sweep gives all partial derivatives for the cost
@@ -31,32 +33,47 @@ import org.alan.compiler.ir.VariableIr;
  * and repeat their shared parts. The expression DAG is known at compile time, so the sweep is unrolled into
  * code: no tape, no allocation, no dispatch at run time.
  *
- * <p>Values and adjoints of scalar nodes are locals ({@code v<n>}, {@code a<n>}); nodes with event axes get
- * arrays, fields of the enclosing class ({@link #addFields}). Broadcasting is resolved in the indices: an operand
- * broadcast along an axis is read at coordinate 0 there, and its adjoint accumulates ({@code +=}) over that axis.
- * Only nodes that read a parameter or a continuous latent carry adjoints ({@link #differentiable}); discrete
- * particles, data and inputs are constants here.
+ * <p>Where each node is computed: a node that depends on every loop's K dimension is <i>streamed</i>, computed
+ * and differentiated once per entry inside the loops. Every other node is <i>materialised</i>: computed before the
+ * loops into an array over its own K dimensions (as the forward kernels do), its adjoint accumulated there by its
+ * streamed parents, and propagated to its children after the loops. So {@code exp(psi)} is computed K times, not
+ * K^3, and its derivative taken K times. Exact: an adjoint is the sum of its parents' contributions, wherever they
+ * are computed.
+ *
+ * <p>Streamed scalars are locals ({@code v<n>}, {@code a<n>}); streamed vectors and every materialised node are
+ * arrays ({@link #addFields}, {@link #declareArrays}). Broadcasting is resolved in the indices: an operand broadcast
+ * along an axis is read at coordinate 0 there, and its adjoint accumulates ({@code +=}) over that axis. Only nodes
+ * that read a parameter or a continuous latent carry adjoints ({@link #differentiable}); discrete particles, data
+ * and inputs are constants here.
  */
 final class ReverseMode {
+  private static final ClassName SUPPORT = ExprCodegen.SUPPORT;
+
   private final ModelIr model;
   private final String where;
   /** Distinct internal nodes, children before parents, with their numbers. */
   private final Map<Ex, Integer> nodes = new LinkedHashMap<>();
   private final Map<Ex, Boolean> differentiable = new IdentityHashMap<>();
+  private final Map<Ex, List<Integer>> dimsOf = new IdentityHashMap<>();
   private final Set<Integer> latents = new TreeSet<>();
   private final Set<Integer> data = new TreeSet<>();
   private final Set<Integer> params = new TreeSet<>();
   private final String prefix;
+  /** The K dimensions (groups) the streamed code loops over, outermost first. */
+  private final List<Integer> loopDims;
+  private final Set<Ex> required = new java.util.HashSet<>();
   private int coordCounter;
 
   /**
+   * @param loopDims the groups whose particle loops ({@code k<g>}) are open around the streamed code
    * @param prefix distinguishes the locals and fields of several instances in one method
    * @param where what the code is for, for internal errors
    */
-  ReverseMode(ModelIr model, List<Ex> roots, String prefix, String where) {
+  ReverseMode(ModelIr model, List<Ex> roots, List<Integer> loopDims, String prefix, String where) {
     this.model = model;
     this.prefix = prefix;
     this.where = where;
+    this.loopDims = List.copyOf(loopDims);
     for (Ex r : roots) {
       collect(r);
     }
@@ -100,6 +117,22 @@ final class ReverseMode {
     throw new InternalCompilerError("cannot differentiate " + n.getClass().getSimpleName() + " in " + where);
   }
 
+  /** The node's K dimensions, in loop order. */
+  private List<Integer> dims(Ex n) {
+    return dimsOf.computeIfAbsent(n, x -> {
+      Set<Integer> kd = org.alan.compiler.analysis.KDims.of(x, model);
+      if (!loopDims.containsAll(kd)) {
+        throw new InternalCompilerError("no loop over the particles of groups " + kd + " in " + where);
+      }
+      return loopDims.stream().filter(kd::contains).toList();
+    });
+  }
+
+  /** Whether a node is computed per entry inside the loops (it depends on all of them). */
+  private boolean streamed(Ex n) {
+    return dims(n).size() == loopDims.size();
+  }
+
   /** Whether a node reads a parameter or a continuous latent, so that its adjoint matters. */
   boolean differentiable(Ex n) {
     Boolean known = differentiable.get(n);
@@ -139,55 +172,182 @@ final class ReverseMode {
     return params;
   }
 
-  /** Array fields for the values and adjoints of nodes with event axes. */
+  // ------------------------------------------------------------------ storage
+
+  /** Array fields for values and adjoints; {@link #initialiseFields} sizes them (they need K). */
   void addFields(TypeSpec.Builder type) {
     for (Map.Entry<Ex, Integer> e : nodes.entrySet()) {
-      int size = e.getKey().shape().size();
-      if (e.getKey().shape().rank() > 0) {
+      if (isArray(e.getKey())) {
         for (String kind : new String[] {"v", "a"}) {
           type.addField(FieldSpec.builder(double[].class, name(kind, e.getValue()), Modifier.PRIVATE, Modifier.FINAL)
-              .initializer("new double[$L]", size).build());
+              .build());
         }
       }
     }
   }
 
-  /** The same arrays as locals, for a static method. */
-  void declareArrays(CodeBlock.Builder code) {
+  /** Constructor statements sizing the fields, with {@code K} in scope. */
+  void initialiseFields(CodeBlock.Builder code) {
     for (Map.Entry<Ex, Integer> e : nodes.entrySet()) {
-      if (e.getKey().shape().rank() > 0) {
+      if (isArray(e.getKey())) {
         for (String kind : new String[] {"v", "a"}) {
-          code.addStatement("final double[] $L = new double[$L]", name(kind, e.getValue()), e.getKey().shape().size());
+          code.addStatement("this.$L = new double[$L]", name(kind, e.getValue()), arraySize(e.getKey()));
         }
       }
     }
+  }
+
+  /** The same arrays as locals, for a static method, with {@code K} in scope. */
+  void declareArrays(CodeBlock.Builder code) {
+    for (Map.Entry<Ex, Integer> e : nodes.entrySet()) {
+      if (isArray(e.getKey())) {
+        for (String kind : new String[] {"v", "a"}) {
+          code.addStatement("final double[] $L = new double[$L]", name(kind, e.getValue()), arraySize(e.getKey()));
+        }
+      }
+    }
+  }
+
+  private boolean isArray(Ex n) {
+    return !streamed(n) || n.shape().rank() > 0;
+  }
+
+  private CodeBlock arraySize(Ex n) {
+    int size = n.shape().size();
+    return streamed(n) ? CodeBlock.of("$L", size) : CodeBlock.of("$T.pow(K, $L) * $L", SUPPORT, dims(n).size(), size);
+  }
+
+  /** The element of a node's value ({@code "v"}) or adjoint ({@code "a"}) at {@code coords}. */
+  private String ref(String kind, Ex n, List<String> coords) {
+    String name = name(kind, nodes.get(n));
+    if (streamed(n)) {
+      return n.shape().rank() == 0 ? name : name + "[" + flat(n.shape(), coords) + "]";
+    }
+    String combo = "0";
+    for (int g : dims(n)) {
+      combo = combo.equals("0") ? ExprCodegen.kVar(g) : "(" + combo + ") * K + " + ExprCodegen.kVar(g);
+    }
+    int size = n.shape().size();
+    String c = flat(n.shape(), coords);
+    if (size == 1) {
+      return name + "[" + combo + "]";
+    }
+    return name + "[(" + combo + ") * " + size + (c.equals("0") ? "" : " + " + c) + "]";
+  }
+
+  /** Opens loops over a materialised node's own K dimensions (in a block, so that their names do not clash). */
+  private void openParticleLoops(Ex n, CodeBlock.Builder code) {
+    code.add("{\n$>");
+    for (int g : dims(n)) {
+      String k = ExprCodegen.kVar(g);
+      code.beginControlFlow("for (int $L = 0; $L < K; $L++)", k, k, k);
+    }
+  }
+
+  private void closeParticleLoops(Ex n, CodeBlock.Builder code) {
+    for (int ignored : dims(n)) {
+      code.endControlFlow();
+    }
+    code.add("$<}\n");
   }
 
   // ------------------------------------------------------------------ forward
 
-  /** Computes every node; {@code k} names the particle index of each latent's group ({@code k<g>}). */
-  void forward(CodeBlock.Builder code) {
-    for (Map.Entry<Ex, Integer> e : nodes.entrySet()) {
-      Ex n = e.getKey();
-      int id = e.getValue();
-      boolean scalar = n.shape().rank() == 0;
-      if (scalar) {
-        code.addStatement("double $L", name("v", id));
+  /** Computes the materialised nodes: before the loops. */
+  void forwardMaterialised(CodeBlock.Builder code) {
+    for (Ex n : nodes.keySet()) {
+      if (!streamed(n)) {
+        openParticleLoops(n, code);
+        compute(n, code);
+        closeParticleLoops(n, code);
       }
-      List<String> coords = openLoops(n.shape(), code);
-      String target = scalar ? name("v", id) : name("v", id) + "[" + flat(n.shape(), coords) + "]";
-      if (n instanceof Ex.Reduce r) {
-        forwardReduce(r, coords, target, code);
-      } else if (n instanceof Ex.Select s) {
-        code.addStatement("$L = $L", target, value(s.vector(), selectCoords(s, coords)));
-      } else if (n instanceof Ex.Unary u) {
-        code.addStatement("$L = $L", target, JavaOps.unary(u.op(), value(u.arg(), child(coords, u.arg()))));
-      } else if (n instanceof Ex.Binary b) {
-        code.addStatement("$L = $L", target, JavaOps.binary(b.op(), value(b.left(), child(coords, b.left())),
-            value(b.right(), child(coords, b.right()))));
-      }
-      closeLoops(n.shape(), code);
     }
+  }
+
+  /** Marks a value the caller reads (through {@link #value}) after the streamed forward code. */
+  void require(Ex n) {
+    required.add(n);
+  }
+
+  /**
+   * Computes the streamed nodes whose values are read: by a derivative (the {@code x} of {@code log x}, the
+   * {@code y} of {@code exp}), by the caller, or to compute such a node. The rest (a sum's value, in a log factor
+   * that is a sum of terms: most of it) is never formed per entry; only its adjoint is.
+   */
+  void forwardStreamed(CodeBlock.Builder code) {
+    Set<Ex> needed = neededValues();
+    for (Ex n : nodes.keySet()) {
+      if (streamed(n) && needed.contains(n)) {
+        if (n.shape().rank() == 0) {
+          code.addStatement("double $L", name("v", nodes.get(n)));
+        }
+        compute(n, code);
+      }
+    }
+  }
+
+  private Set<Ex> neededValues() {
+    Set<Ex> needed = new java.util.HashSet<>(required);
+    for (Ex n : nodes.keySet()) {
+      if (!differentiable(n)) {
+        continue;
+      }
+      if (n instanceof Ex.Unary u) {
+        switch (u.op()) {
+          case EXP, EXPM1, SQRT, SIGMOID, RECIPROCAL -> needed.add(n);
+          case LOG, LOG1P, ABS, SOFTPLUS, SQUARE, LGAMMA, LOG_SIGMOID -> needed.add(u.arg());
+          default -> { }
+        }
+      } else if (n instanceof Ex.Binary b) {
+        switch (b.op()) {
+          case ADD, SUB -> { }
+          case MUL -> {
+            if (differentiable(b.left())) {
+              needed.add(b.right());
+            }
+            if (differentiable(b.right())) {
+              needed.add(b.left());
+            }
+          }
+          default -> {
+            needed.add(b.left());
+            needed.add(b.right());
+            needed.add(n);
+          }
+        }
+      } else if (n instanceof Ex.Reduce r) {
+        if (r.op() != org.alan.compiler.ir.ReduceOp.SUM) {
+          needed.add(r.arg());
+          needed.add(n);
+        }
+      } else if (n instanceof Ex.Select s) {
+        needed.add(s.index());
+      }
+    }
+    // computing a needed node needs its children
+    List<Ex> order = new ArrayList<>(nodes.keySet());
+    for (int i = order.size() - 1; i >= 0; i--) {
+      if (needed.contains(order.get(i))) {
+        needed.addAll(children(order.get(i)));
+      }
+    }
+    return needed;
+  }
+
+  private void compute(Ex n, CodeBlock.Builder code) {
+    List<String> coords = openLoops(n.shape(), code);
+    String target = ref("v", n, coords);
+    if (n instanceof Ex.Reduce r) {
+      forwardReduce(r, coords, target, code);
+    } else if (n instanceof Ex.Select s) {
+      code.addStatement("$L = $L", target, value(s.vector(), selectCoords(s, coords)));
+    } else if (n instanceof Ex.Unary u) {
+      code.addStatement("$L = $L", target, JavaOps.unary(u.op(), value(u.arg(), child(coords, u.arg()))));
+    } else if (n instanceof Ex.Binary b) {
+      code.addStatement("$L = $L", target, JavaOps.binary(b.op(), value(b.left(), child(coords, b.left())),
+          value(b.right(), child(coords, b.right()))));
+    }
+    closeLoops(n.shape(), code);
   }
 
   private void forwardReduce(Ex.Reduce r, List<String> coords, String target, CodeBlock.Builder code) {
@@ -220,17 +380,25 @@ final class ReverseMode {
 
   // ------------------------------------------------------------------ reverse
 
-  /** Declares the adjoints (zero); call once per sweep, before {@link #seed}. */
-  void clearAdjoints(CodeBlock.Builder code) {
+  /** Zeroes the materialised nodes' adjoints: before the loops. */
+  void clearMaterialisedAdjoints(CodeBlock.Builder code) {
     for (Map.Entry<Ex, Integer> e : nodes.entrySet()) {
-      if (!differentiable(e.getKey())) {
+      if (differentiable(e.getKey()) && !streamed(e.getKey())) {
+        code.addStatement("java.util.Arrays.fill($L, 0.0)", name("a", e.getValue()));
+      }
+    }
+  }
+
+  /** Declares the streamed nodes' adjoints (zero): once per entry, after {@link #forwardStreamed}. */
+  void clearStreamedAdjoints(CodeBlock.Builder code) {
+    for (Map.Entry<Ex, Integer> e : nodes.entrySet()) {
+      if (!differentiable(e.getKey()) || !streamed(e.getKey())) {
         continue;
       }
       if (e.getKey().shape().rank() == 0) {
         code.addStatement("double $L = 0.0", name("a", e.getValue()));
-      } else {
-        code.addStatement("java.util.Arrays.fill($L, 0.0)", name("a", e.getValue()));
       }
+      // a streamed vector's adjoint array is zero here: it starts so, and the reverse sweep clears what it reads
     }
   }
 
@@ -241,35 +409,38 @@ final class ReverseMode {
     }
   }
 
-  /** Propagates the adjoints from the roots to the leaves, parents before children. */
-  void reverse(CodeBlock.Builder code) {
-    List<Map.Entry<Ex, Integer>> order = new ArrayList<>(nodes.entrySet());
+  /** Propagates the streamed nodes' adjoints, parents before children: inside the loops, after the seeds. */
+  void reverseStreamed(CodeBlock.Builder code) {
+    reverse(true, code);
+  }
+
+  /** Propagates the materialised nodes' adjoints, parents before children: after the loops. */
+  void reverseMaterialised(CodeBlock.Builder code) {
+    reverse(false, code);
+  }
+
+  private void reverse(boolean streamedNodes, CodeBlock.Builder code) {
+    List<Ex> order = new ArrayList<>(nodes.keySet());
     for (int i = order.size() - 1; i >= 0; i--) {
-      Ex n = order.get(i).getKey();
-      int id = order.get(i).getValue();
-      if (!differentiable(n)) {
+      Ex n = order.get(i);
+      if (!differentiable(n) || streamed(n) != streamedNodes) {
         continue;
       }
-      boolean scalar = n.shape().rank() == 0;
-      if (scalar) {
-        code.beginControlFlow("if ($L != 0.0)", name("a", id));
+      if (!streamedNodes) {
+        openParticleLoops(n, code);
       }
       List<String> coords = openLoops(n.shape(), code);
-      String g = scalar ? name("a", id) : name("a", id) + "[" + flat(n.shape(), coords) + "]";
-      String y = scalar ? name("v", id) : name("v", id) + "[" + flat(n.shape(), coords) + "]";
-      if (!scalar) {
-        String local = prefix + "g" + coordCounter++;
-        code.addStatement("final double $L = $L", local, g);
-        code.beginControlFlow("if ($L != 0.0)", local);
-        g = local;
+      String local = prefix + "g" + coordCounter++;
+      code.addStatement("final double $L = $L", local, ref("a", n, coords));
+      if (streamedNodes && n.shape().rank() > 0) {
+        code.addStatement("$L = 0.0", ref("a", n, coords));
       }
-      propagate(n, coords, g, y, code);
-      if (!scalar) {
-        code.endControlFlow();
-      }
+      code.beginControlFlow("if ($L != 0.0)", local);
+      propagate(n, coords, local, ref("v", n, coords), code);
+      code.endControlFlow();
       closeLoops(n.shape(), code);
-      if (scalar) {
-        code.endControlFlow();
+      if (!streamedNodes) {
+        closeParticleLoops(n, code);
       }
     }
   }
@@ -349,12 +520,7 @@ final class ReverseMode {
       code.addStatement("gz$L[bz$L + ($L) * K + $L] += $L", var.id(), var.id(),
           flat(var.eventShape(), child(coords, n)), ExprCodegen.kVar(model.groupOf(var.id())), adjoint);
     } else {
-      Integer id = nodes.get(n);
-      if (n.shape().rank() == 0) {
-        code.addStatement("$L += $L", name("a", id), adjoint);
-      } else {
-        code.addStatement("$L[$L] += $L", name("a", id), flat(n.shape(), coords), adjoint);
-      }
+      code.addStatement("$L += $L", ref("a", n, coords), adjoint);
     }
   }
 
@@ -376,11 +542,10 @@ final class ReverseMode {
       ParamIr param = model.params().get(p.param());
       return "q" + param.id() + "[bq" + param.id() + " + " + flat(param.shape(), child(coords, n)) + "]";
     }
-    Integer id = nodes.get(n);
-    if (id == null) {
+    if (!nodes.containsKey(n)) {
       throw new InternalCompilerError("a value is read before it is computed in " + where);
     }
-    return n.shape().rank() == 0 ? name("v", id) : name("v", id) + "[" + flat(n.shape(), coords) + "]";
+    return ref("v", n, coords);
   }
 
   private List<String> selectCoords(Ex.Select s, List<String> coords) {

@@ -133,12 +133,14 @@ public final class Engine implements Backend {
     long t3 = System.nanoTime();
     Posterior.Moments moments = Posterior.moments(state, run.marginals);
     Draws draws = options.draws() > 0 ? run.draw(options.draws(), options.seed()) : null;
+    long t4 = System.nanoTime();
     double[][] paramGradient = gradient == null ? null
         : new GradientPass(model, state, layouts, parallel).paramGradient(run.factorWeights, gradient);
     run.release();
     if (TIMING) {
-      System.err.printf(java.util.Locale.ROOT, "alan timing (ms): sample %.1f, forward %.1f, backward %.1f, rest %.1f%n",
-          (t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6, (System.nanoTime() - t3) / 1e6);
+      System.err.printf(java.util.Locale.ROOT, "alan timing (ms): sample %.1f, forward %.1f, backward %.1f, moments"
+          + " and draws %.1f, gradient %.1f%n", (t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6, (t4 - t3) / 1e6,
+          (System.nanoTime() - t4) / 1e6);
     }
     return new Gradient(new Posterior(spec, state, logMl, run.marginals, moments, draws, run.warnings),
         paramGradient);
