@@ -112,6 +112,16 @@ public final class Model {
     return new Fitted(fit, posterior);
   }
 
+  /**
+   * The predictive log-likelihood {@code log p(test | data)} of held-out data: new elements of the plate
+   * {@code plate} (null: the innermost plate with observed values), predicted from {@code posterior}'s joint draws
+   * (a run on this model's data with {@link SampleOptions#withDraws}).
+   */
+  public org.alan.runtime.engine.Predictive.Result predict(org.alan.runtime.io.DataSet test, String plate,
+      Posterior posterior, long seed) {
+    return org.alan.runtime.engine.Predictive.logLikelihood(compiled, data, test, plate, posterior, seed);
+  }
+
   /** A posterior and the fit of the guide it was sampled from (null when the guide was not fitted). */
   public record Fitted(FitResult fit, Posterior posterior) {}
 

@@ -64,6 +64,7 @@ public final class ModelMain {
     CommandLine cli = new CommandLine(new Root(out))
         .addSubcommand(new CommandLine(new SampleCommand(model, out, err)))
         .addSubcommand(new CommandLine(new FitCommand(model, out, err)))
+        .addSubcommand(new CommandLine(new PredictCommand(model, out, err)))
         .addSubcommand(new CommandLine(new ExplainCommand(model, out)))
         .addSubcommand(new CommandLine(new SimulateCommand(model, out)))
         .addSubcommand(new CommandLine(new InfoCommand(spec, out)));
@@ -214,21 +215,7 @@ public final class ModelMain {
       SampleOptions options = new SampleOptions(k, seed, parents, draws, threads);
       boolean bar = !quiet && System.console() != null;
       long start = System.nanoTime();
-      Posterior posterior;
-      if (guide != null) {
-        posterior = bound.sample(options, GuideFile.read(model.spec(), bound.plateSizes(), guide),
-            new ProgressBar(err, bar));
-      } else if (noFit || !Fitter.fitsAutomaticGuide(model.spec())) {
-        posterior = bound.sample(options, new ProgressBar(err, bar));
-      } else {
-        FitOptions fitOptions = new FitOptions(FitMethod.QEM,
-            fitK != null ? fitK : FitOptions.automaticK(model.spec(), bound.plateSizes(), k),
-            fitIters, FitMethod.QEM.defaultLr(), seed, threads, parents);
-        Model.Fitted fitted = bound.sampleFitted(options, fitOptions,
-            new FitProgress(new ProgressBar(err, bar), FitMethod.QEM), new ProgressBar(err, bar));
-        err.println(describeFit("fitted the automatic guide", fitted.fit(), fitOptions));
-        posterior = fitted.posterior();
-      }
+      Posterior posterior = posterior(model, bound, options, guide, noFit, fitK, fitIters, bar, err);
       double seconds = (System.nanoTime() - start) / 1e9;
       posterior.warnings().forEach(w -> err.println("warning: " + w));
       String text = summary != null || json ? SummaryWriter.json(posterior) : null;
@@ -255,6 +242,137 @@ public final class ModelMain {
         }
         if (!json) {
           out.println("wrote " + draws + " draws to " + output);
+        }
+      }
+      return 0;
+    }
+  }
+
+  /**
+   * The posterior {@code sample} and {@code predict} report: from a saved guide, from the guide as written, or
+   * (the automatic guide, unless {@code noFit}) after fitting it, which is said on {@code err}.
+   */
+  private static Posterior posterior(CompiledModel model, Model bound, SampleOptions options, Path guide,
+      boolean noFit, Integer fitK, int fitIters, boolean bar, PrintStream err) throws IOException {
+    if (guide != null) {
+      return bound.sample(options, GuideFile.read(model.spec(), bound.plateSizes(), guide), new ProgressBar(err, bar));
+    }
+    if (noFit || !Fitter.fitsAutomaticGuide(model.spec())) {
+      return bound.sample(options, new ProgressBar(err, bar));
+    }
+    FitOptions fitOptions = new FitOptions(FitMethod.QEM,
+        fitK != null ? fitK : FitOptions.automaticK(model.spec(), bound.plateSizes(), options.k()),
+        fitIters, FitMethod.QEM.defaultLr(), options.seed(), options.threads(), options.sampler());
+    Model.Fitted fitted = bound.sampleFitted(options, fitOptions,
+        new FitProgress(new ProgressBar(err, bar), FitMethod.QEM), new ProgressBar(err, bar));
+    err.println(describeFit("fitted the automatic guide", fitted.fit(), fitOptions));
+    return fitted.posterior();
+  }
+
+  @Command(name = "predict", mixinStandardHelpOptions = true,
+      description = "The predictive log-likelihood of held-out data, log p(test | train): the test file holds new"
+          + " elements of one plate (by default the innermost plate with observed values), whose observed values"
+          + " are predicted from joint posterior draws given the training data.")
+  static final class PredictCommand implements Callable<Integer> {
+    private final CompiledModel model;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    @Option(names = "--data", required = true, paramLabel = "FILE", description = "the training data (JSON)")
+    Path data;
+
+    @Option(names = "--test", required = true, paramLabel = "FILE",
+        description = "the held-out data (JSON): the same variables, new elements of the extended plate")
+    Path test;
+
+    @Option(names = "--extend", paramLabel = "PLATE",
+        description = "the plate the test data extends (default: the innermost plate with observed values)")
+    String extend;
+
+    @Option(names = "--guide", paramLabel = "FILE", description = "sample from guide parameters saved by fit --save")
+    Path guide;
+
+    @Option(names = "-K", defaultValue = "1000", paramLabel = "N", description = "particles per latent group (default ${DEFAULT-VALUE})")
+    int k;
+
+    @Option(names = "--draws", defaultValue = "1000", paramLabel = "N",
+        description = "joint posterior draws the prediction averages over (default ${DEFAULT-VALUE})")
+    int draws;
+
+    @Option(names = "--seed", defaultValue = "1", description = "random seed (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--no-fit", description = "with the automatic guide, do not fit it first")
+    boolean noFit;
+
+    @Option(names = "--fit-K", paramLabel = "N", description = "particles per group while fitting the automatic guide")
+    Integer fitK;
+
+    @Option(names = "--fit-iters", defaultValue = "100", paramLabel = "N",
+        description = "the most QEM iterations when fitting the automatic guide (default ${DEFAULT-VALUE})")
+    int fitIters;
+
+    @Option(names = "--json", description = "print the result as JSON")
+    boolean json;
+
+    @Option(names = "--threads", defaultValue = "0", description = "worker threads (default: one per processor)")
+    int threads;
+
+    @Option(names = "--quiet", description = "no progress bar")
+    boolean quiet;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec commandSpec;
+
+    PredictCommand(CompiledModel model, PrintStream out, PrintStream err) {
+      this.model = model;
+      this.out = out;
+      this.err = err;
+    }
+
+    @Override
+    public Integer call() throws IOException {
+      verifyK(commandSpec, k);
+      if (draws < 1) {
+        throw usageError(commandSpec, "--draws must be at least 1, not " + draws);
+      }
+      if (fitK != null && fitK < 2) {
+        throw usageError(commandSpec, "--fit-K must be at least 2, not " + fitK);
+      }
+      if (guide != null && noFit) {
+        throw usageError(commandSpec, "give one of --guide and --no-fit");
+      }
+      verifyThreads(commandSpec, threads);
+      Model bound = Model.of(model, JsonData.read(data));
+      bound.warnings().forEach(w -> err.println("warning: " + w));
+      org.alan.runtime.io.DataSet held = JsonData.read(test);
+      boolean bar = !quiet && System.console() != null;
+      SampleOptions options = new SampleOptions(k, seed, ParentSampler.PERMUTATION, draws, threads);
+      Posterior posterior = posterior(model, bound, options, guide, noFit, fitK, fitIters, bar, err);
+      posterior.warnings().forEach(w -> err.println("warning: " + w));
+      org.alan.runtime.engine.Predictive.Result r = bound.predict(held, extend, posterior, seed);
+      if (json) {
+        StringBuilder j = new StringBuilder("{\n");
+        j.append(String.format(Locale.ROOT, "  \"predictive_log_likelihood\": %.10g,%n", r.total()));
+        j.append(String.format(Locale.ROOT, "  \"standard_error\": %.4g,%n", r.standardError()));
+        j.append(String.format(Locale.ROOT, "  \"extended_plate\": \"%s\",%n", r.extended()));
+        j.append(String.format(Locale.ROOT, "  \"held_out_elements\": %d,%n", r.elements()));
+        j.append(String.format(Locale.ROOT, "  \"draws\": %d,%n", r.draws()));
+        j.append("  \"by_variable\": {");
+        String sep = "";
+        for (Map.Entry<String, Double> e : r.byVariable().entrySet()) {
+          j.append(sep).append(String.format(Locale.ROOT, "\"%s\": %.10g", e.getKey(), e.getValue()));
+          sep = ", ";
+        }
+        j.append("}\n}\n");
+        out.print(j);
+      } else {
+        out.printf(Locale.ROOT, "%s: predictive log-likelihood of the %d held-out element%s of plate '%s': %.4f"
+            + " (+- %.4f Monte Carlo), from %d posterior draws (K = %d, seed %d)%n", model.spec().name(),
+            r.elements(), r.elements() == 1 ? "" : "s", r.extended(), r.total(), r.standardError(), r.draws(), k,
+            seed);
+        for (Map.Entry<String, Double> e : r.byVariable().entrySet()) {
+          out.printf(Locale.ROOT, "  %-20s %.4f%n", e.getKey(), e.getValue());
         }
       }
       return 0;

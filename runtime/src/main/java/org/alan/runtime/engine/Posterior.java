@@ -179,6 +179,17 @@ public final class Posterior {
   }
 
   /** Effective sample size of the variable's group marginal, one per plate element. */
+  /** The smallest effective sample size of any group's posterior marginal at any plate element. */
+  public double minEss() {
+    double min = Double.POSITIVE_INFINITY;
+    for (org.alan.runtime.model.GroupSpec g : spec.groups()) {
+      for (double ess : essArray(spec.variables()[g.members()[0]].name())) {
+        min = Math.min(min, ess);
+      }
+    }
+    return min;
+  }
+
   public double[] essArray(String variable) {
     return moments.ess()[latent(variable)].clone();
   }

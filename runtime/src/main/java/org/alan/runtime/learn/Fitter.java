@@ -10,7 +10,6 @@ import org.alan.runtime.engine.Progress;
 import org.alan.runtime.engine.SampleOptions;
 import org.alan.runtime.io.BoundData;
 import org.alan.runtime.model.CompiledModel;
-import org.alan.runtime.model.GroupSpec;
 import org.alan.runtime.model.ModelSpec;
 import org.alan.runtime.sampling.Rng;
 
@@ -177,7 +176,7 @@ public final class Fitter {
       long seed = Rng.stream(options.seed(), PURPOSE_TEMPER, stage).nextLong();
       Posterior chosen = run(params, 1, options, seed);
       double next = 1;
-      if (minEss(chosen) < target) {
+      if (chosen.minEss() < target) {
         // the largest temperature (on a log scale) whose weights keep the target ESS
         double lo = Math.log(Math.max(temperature, SMALLEST_TEMPERATURE));
         double hi = 0;
@@ -185,7 +184,7 @@ public final class Fitter {
         for (int b = 0; b < BISECTIONS; b++) {
           double mid = 0.5 * (lo + hi);
           Posterior r = run(params, Math.exp(mid), options, seed);
-          if (minEss(r) >= target) {
+          if (r.minEss() >= target) {
             lo = mid;
             chosen = r;
           } else {
@@ -206,17 +205,6 @@ public final class Fitter {
       listener.tempered(stage, temperature);
     }
     return stage;
-  }
-
-  /** The smallest effective sample size of any group's posterior marginal at any plate element. */
-  static double minEss(Posterior run) {
-    double min = Double.POSITIVE_INFINITY;
-    for (GroupSpec g : run.spec().groups()) {
-      for (double ess : run.essArray(run.spec().variables()[g.members()[0]].name())) {
-        min = Math.min(min, ess);
-      }
-    }
-    return min;
   }
 
   /**

@@ -1,0 +1,298 @@
+package org.alan.runtime.engine;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.alan.runtime.io.BoundData;
+import org.alan.runtime.io.DataBinder;
+import org.alan.runtime.io.DataException;
+import org.alan.runtime.io.DataSet;
+import org.alan.runtime.model.CompiledModel;
+import org.alan.runtime.model.FactorKernel;
+import org.alan.runtime.model.FactorSpec;
+import org.alan.runtime.model.ModelSpec;
+import org.alan.runtime.model.VariableKind;
+import org.alan.runtime.model.VariableSpec;
+import org.alan.runtime.sampling.Rng;
+
+/**
+ * The predictive log-likelihood of held-out data (spec section 3.5): the test set holds new elements of one plate
+ * (the test films of every user); the plate is extended by them, and
+ * {@code log p(y_test | y_train) ~ log (1/N) sum_n p(y_test | z_n, z_new,n)} over N joint posterior draws
+ * {@code z_n}, where the latents of the new elements {@code z_new,n} are drawn from the model given {@code z_n}.
+ */
+public final class Predictive {
+  private static final long PURPOSE_PREDICT = 9;
+
+  private Predictive() {}
+
+  /**
+   * @param total the predictive log-likelihood of every held-out observed value
+   * @param byVariable the same for each observed variable alone
+   * @param standardError the Monte Carlo standard error of {@code total}: the delta method over the draws, with
+   *     {@code 1/N + 1/ESS} in place of {@code 1/N} (the draws resample K particles per group, so there are no more
+   *     distinct values than the particles' effective sample size, the smallest of any group's marginal)
+   * @param extended the plate the test set extends
+   * @param elements the held-out elements of that plate
+   * @param draws the posterior draws averaged over
+   */
+  public record Result(double total, Map<String, Double> byVariable, double standardError, String extended,
+      int elements, int draws) {}
+
+  /**
+   * @param plate the plate the test set extends, or null for the innermost plate that holds observed values
+   * @param posterior a run on the training data with joint draws ({@link SampleOptions#withDraws})
+   */
+  public static Result logLikelihood(CompiledModel model, BoundData train, DataSet test, String plate,
+      Posterior posterior, long seed) {
+    ModelSpec spec = model.spec();
+    Draws draws = posterior.draws();
+    if (draws == null || draws.count() == 0) {
+      throw new IllegalArgumentException("the predictive log-likelihood needs posterior draws: sample with draws");
+    }
+    int p = extendedPlate(spec, plate);
+    BoundData held = DataBinder.bind(spec, test);
+    for (int q = 1; q < spec.plates().length; q++) {
+      if (q != p && held.plateSize()[q] != train.plateSize()[q]) {
+        throw new DataException(test.origin() + ": plate '" + spec.plates()[q].name() + "' has "
+            + held.plateSize()[q] + " elements, the training data " + train.plateSize()[q] + "; only the extended"
+            + " plate '" + spec.plates()[p].name() + "' may differ (choose another with --extend)");
+      }
+    }
+    int[] size = train.plateSize().clone();
+    int trainSize = train.plateSize()[p];
+    size[p] = trainSize + held.plateSize()[p];
+    Layout all = new Layout(spec, size, p, trainSize);
+    double[][] values = new double[spec.variables().length][];
+    for (int v = 0; v < values.length; v++) {
+      VariableSpec var = spec.variables()[v];
+      if (!var.isLatent()) {
+        values[v] = all.under(var) ? all.merge(var, train.values()[v], held.values()[v], train.plateSize(),
+            held.plateSize()) : train.values()[v];
+      }
+    }
+    List<Integer> observed = new ArrayList<>();
+    for (int v = 0; v < values.length; v++) {
+      if (spec.variables()[v].kind() == VariableKind.DATA && all.under(spec.variables()[v])) {
+        observed.add(v);
+      }
+    }
+    int n = draws.count();
+    double[][] ll = new double[observed.size()][n];
+    ModelState state = new ModelState(spec, 1, size, values, ModelState.initialParams(spec, spec.plateCounts(size)),
+        false);
+    for (int d = 0; d < n; d++) {
+      for (int v = 0; v < values.length; v++) {
+        VariableSpec var = spec.variables()[v];
+        if (var.isLatent()) {
+          double[] drawn = draws.values(var.name());
+          int per = drawn.length / n;
+          double[] one = java.util.Arrays.copyOfRange(drawn, d * per, (d + 1) * per);
+          state.samples[v] = all.under(var) ? all.merge(var, one, null, train.plateSize(), held.plateSize()) : one;
+        }
+      }
+      for (int v : spec.priorOrder()) {
+        VariableSpec var = spec.variables()[v];
+        if (var.isLatent() && all.under(var)) {
+          for (int e : all.newElements(var.plate())) {
+            model.simulate(v, state, e, Rng.stream(seed, PURPOSE_PREDICT, d, v, e));
+          }
+        }
+      }
+      double[] out = new double[1];
+      for (int i = 0; i < observed.size(); i++) {
+        int f = factorOf(spec, observed.get(i));
+        FactorKernel kernel = model.newKernel(f, state);
+        double sum = 0;
+        for (int e : all.newElements(spec.factors()[f].plate())) {
+          kernel.prepare(e);
+          kernel.fill(0, 0, 1, out, 0);
+          sum += out[0];
+        }
+        ll[i][d] = sum;
+      }
+    }
+    Map<String, Double> byVariable = new LinkedHashMap<>();
+    double[] total = new double[n];
+    for (int i = 0; i < observed.size(); i++) {
+      byVariable.put(spec.variables()[observed.get(i)].name(), logMeanExp(ll[i]));
+      for (int d = 0; d < n; d++) {
+        total[d] += ll[i][d];
+      }
+    }
+    double value = logMeanExp(total);
+    if (Double.isNaN(value)) {
+      throw new InferenceException("the predictive log-likelihood is NaN: a held-out value's log density is NaN"
+          + " under some posterior draw");
+    }
+    return new Result(value, byVariable, standardError(total, posterior.minEss()), spec.plates()[p].name(),
+        held.plateSize()[p], n);
+  }
+
+  /** The named plate, or the deepest plate that holds an observed variable. */
+  private static int extendedPlate(ModelSpec spec, String name) {
+    if (name != null) {
+      int p = spec.plateIndex(name);
+      if (p <= 0) {
+        throw new DataException("the model has no plate '" + name + "' to extend");
+      }
+      return p;
+    }
+    int best = -1;
+    int bestDepth = 0;
+    for (VariableSpec v : spec.variables()) {
+      int depth = spec.plateChain(v.plate()).length;
+      if (v.kind() == VariableKind.DATA && v.plate() > 0 && depth > bestDepth) {
+        best = v.plate();
+        bestDepth = depth;
+      }
+    }
+    if (best < 0) {
+      throw new DataException("model " + spec.name() + " has no observed variable in a plate: there are no"
+          + " elements to hold out");
+    }
+    return best;
+  }
+
+  private static int factorOf(ModelSpec spec, int variable) {
+    String name = spec.variables()[variable].name();
+    for (int f = 0; f < spec.factors().length; f++) {
+      FactorSpec factor = spec.factors()[f];
+      if (factor.group() < 0 && factor.name().equals(name)) {
+        return f;
+      }
+    }
+    throw new IllegalStateException("internal error: no factor for observed variable '" + name + "'");
+  }
+
+  private static double logMeanExp(double[] x) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (double v : x) {
+      max = Math.max(max, v);
+    }
+    if (max == Double.NEGATIVE_INFINITY) {
+      return max;
+    }
+    double s = 0;
+    for (double v : x) {
+      s += Math.exp(v - max);
+    }
+    return max + Math.log(s / x.length);
+  }
+
+  /** sqrt(relative variance of exp(x) * (1/N + 1/ess)), computed relative to the largest term. */
+  private static double standardError(double[] x, double ess) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (double v : x) {
+      max = Math.max(max, v);
+    }
+    double s = 0;
+    double s2 = 0;
+    for (double v : x) {
+      double e = Math.exp(v - max);
+      s += e;
+      s2 += e * e;
+    }
+    int n = x.length;
+    double mean = s / n;
+    double var = Math.max(0, s2 / n - mean * mean) * n / Math.max(1, n - 1);
+    return Math.sqrt(var / (mean * mean) * (1.0 / n + 1.0 / ess));
+  }
+
+  /** Element indices of the extended nest: which are new, and how train and test arrays merge into it. */
+  private static final class Layout {
+    final ModelSpec spec;
+    final int[] size;
+    final int plate;
+    final int trainSize;
+
+    Layout(ModelSpec spec, int[] size, int plate, int trainSize) {
+      this.spec = spec;
+      this.size = size;
+      this.plate = plate;
+      this.trainSize = trainSize;
+    }
+
+    /** Whether a variable's plates include the extended one. */
+    boolean under(VariableSpec v) {
+      for (int q : spec.plateChain(v.plate())) {
+        if (q == plate) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /** The extended plate's coordinate of element {@code e} of plate {@code q}'s nest, and its index elsewhere. */
+    private int[] split(int q, int e, int[] sizes) {
+      int[] chain = spec.plateChain(q);
+      int[] coords = new int[chain.length];
+      for (int i = chain.length - 1; i >= 1; i--) {
+        coords[i] = e % sizes[chain[i]];
+        e /= sizes[chain[i]];
+      }
+      return coords;
+    }
+
+    private int join(int q, int[] coords, int[] sizes) {
+      int[] chain = spec.plateChain(q);
+      int e = 0;
+      for (int i = 1; i < chain.length; i++) {
+        e = e * sizes[chain[i]] + coords[i];
+      }
+      return e;
+    }
+
+    private int position(int q) {
+      int[] chain = spec.plateChain(q);
+      for (int i = 0; i < chain.length; i++) {
+        if (chain[i] == plate) {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    /** The new elements (those in the test part of the extended plate) of plate {@code q}'s nest. */
+    List<Integer> newElements(int q) {
+      int at = position(q);
+      List<Integer> out = new ArrayList<>();
+      if (at < 0) {
+        return out;
+      }
+      int count = spec.plateCounts(size)[q];
+      for (int e = 0; e < count; e++) {
+        if (split(q, e, size)[at] >= trainSize) {
+          out.add(e);
+        }
+      }
+      return out;
+    }
+
+    /**
+     * A variable's values on the extended nest: the training values at the old elements, the test values (or zeros
+     * when {@code test} is null: to be drawn) at the new ones. Latent arrays (K = 1) have the same layout.
+     */
+    double[] merge(VariableSpec v, double[] train, double[] test, int[] trainSizes, int[] testSizes) {
+      int q = v.plate();
+      int at = position(q);
+      int width = v.size();
+      int count = spec.plateCounts(size)[q];
+      double[] out = new double[count * width];
+      for (int e = 0; e < count; e++) {
+        int[] coords = split(q, e, size);
+        boolean fresh = coords[at] >= trainSize;
+        if (fresh && test == null) {
+          continue;
+        }
+        if (fresh) {
+          coords[at] -= trainSize;
+        }
+        int source = join(q, coords, fresh ? testSizes : trainSizes);
+        System.arraycopy(fresh ? test : train, source * width, out, e * width, width);
+      }
+      return out;
+    }
+  }
+}
