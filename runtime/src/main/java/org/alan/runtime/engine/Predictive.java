@@ -34,7 +34,7 @@ public final class Predictive {
    *     {@code 1/N + 1/ESS} in place of {@code 1/N} (the draws resample K particles per group, so there are no more
    *     distinct values than the particles' effective sample size, the smallest of any group's marginal)
    * @param extended the plate the test set extends
-   * @param elements the held-out elements of that plate
+   * @param elements the held-out elements of that plate's whole nest (5 test films for each of 300 users: 1500)
    * @param draws the posterior draws averaged over
    */
   public record Result(double total, Map<String, Double> byVariable, double standardError, String extended,
@@ -82,13 +82,18 @@ public final class Predictive {
     double[][] ll = new double[observed.size()][n];
     ModelState state = new ModelState(spec, 1, size, values, ModelState.initialParams(spec, spec.plateCounts(size)),
         false);
+    double[][] drawn = new double[values.length][];
+    for (int v = 0; v < values.length; v++) {
+      if (spec.variables()[v].isLatent()) {
+        drawn[v] = draws.values(spec.variables()[v].name());
+      }
+    }
     for (int d = 0; d < n; d++) {
       for (int v = 0; v < values.length; v++) {
         VariableSpec var = spec.variables()[v];
         if (var.isLatent()) {
-          double[] drawn = draws.values(var.name());
-          int per = drawn.length / n;
-          double[] one = java.util.Arrays.copyOfRange(drawn, d * per, (d + 1) * per);
+          int per = drawn[v].length / n;
+          double[] one = java.util.Arrays.copyOfRange(drawn[v], d * per, (d + 1) * per);
           state.samples[v] = all.under(var) ? all.merge(var, one, null, train.plateSize(), held.plateSize()) : one;
         }
       }
@@ -127,7 +132,7 @@ public final class Predictive {
           + " under some posterior draw");
     }
     return new Result(value, byVariable, standardError(total, posterior.minEss()), spec.plates()[p].name(),
-        held.plateSize()[p], n);
+        all.newElements(p).size(), n);
   }
 
   /** The named plate, or the deepest plate that holds an observed variable. */
