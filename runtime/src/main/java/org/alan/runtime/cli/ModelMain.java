@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -461,6 +462,9 @@ public final class ModelMain {
         + " (iteration,seconds,bound)")
     Path trace;
 
+    @Option(names = "--plot", paramLabel = "FILE", description = "write a PNG of the bound against iteration")
+    Path plot;
+
     @Option(names = "--json", description = "print the summary as JSON")
     boolean json;
 
@@ -512,7 +516,10 @@ public final class ModelMain {
         throw new IllegalArgumentException("cannot fit model " + model.spec().name() + " by " + fitMethod.cliName()
             + ": " + problem);
       }
-      for (Path file : new Path[] {save, trace}) {
+      if (plot != null && !plot.toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
+        throw usageError(commandSpec, "--plot writes a PNG: give a file name ending in .png, not " + plot);
+      }
+      for (Path file : new Path[] {save, trace, plot}) {
         verifyWritable(file);
       }
       Model bound = Model.of(model, JsonData.read(data));
@@ -528,6 +535,12 @@ public final class ModelMain {
           csv.append(String.format(Locale.ROOT, "%d,%.6f,%.10g%n", it.iteration(), it.seconds(), it.bound()));
         }
         Files.writeString(trace, csv, StandardCharsets.UTF_8);
+      }
+      if (plot != null) {
+        double[] bounds = fit.trace().stream().mapToDouble(FitResult.Iteration::bound).toArray();
+        org.alan.runtime.io.TracePlot.writePng(plot, String.format(Locale.ROOT, "%s: %s at K = %d, lr %s",
+            model.spec().name(), fitMethod.name(), k, rate), List.of(new org.alan.runtime.io.TracePlot.Line(
+                fitMethod.cliName(), bounds)));
       }
       if (save != null) {
         Files.writeString(save, GuideFile.write(model.spec(), bound.plateSizes(), fit.params()), StandardCharsets.UTF_8);

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# QEM, VI and RWS on the benchmark models (movielens, bus_breakdown) at K = 3, 10, 30, with each model's own
+# guide (mean-field Normals, as in the QEM paper; VI and RWS step the same parameters with Adam): median time per
+# iteration, the bound after 250 iterations and the predictive log-likelihood of the test split (mean and sd over
+# 5 seeds), rate 0.1 for every method as in the paper. Writes bench/results/fit.csv, each run's trace under
+# bench/results/traces/ and one PNG per model and K (the bound per iteration, mean over seeds).
+# Build first: mvn -q -B package -DskipTests.   Options: ITERS=250 SEEDS=5 MODELS="movielens bus_breakdown"
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+out="$root/bench/results"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$out/traces"
+iters=${ITERS:-250}
+seeds=${SEEDS:-5}
+models=${MODELS:-"movielens bus_breakdown"}
+methods=${METHODS:-"qem vi rws"}
+ks=${KS:-"3 10 30"}
+java=(java -Xmx6g --add-modules jdk.incubator.vector -Dalan.vector=true)
+median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+stats() { awk '{ s += $1; q += $1 * $1; n++ } END { m = s / n; printf "%.2f,%.2f", m, sqrt((q - n * m * m) / (n > 1 ? n - 1 : 1)) }'; }
+echo "model,method,K,seeds,iterations,median_seconds_per_iteration,mean_bound,sd_bound,mean_predictive_ll,sd_predictive_ll" \
+  > "$out/fit.csv"
+for model in $models; do
+  "$root/bin/alanc" "$root/examples/$model/$model.alan" -d "$work" > /dev/null
+  jar=$(ls "$work"/*.jar | grep -i "$(echo "$model" | tr -d _)" | head -1)
+  data="$root/../shared/data/$model"
+  for method in $methods; do
+    for k in $ks; do
+      : > "$work/b"; : > "$work/t"; : > "$work/p"
+      for seed in $(seq 1 "$seeds"); do
+        trace="$out/traces/${model}_${method}_K${k}_seed${seed}.csv"
+        "${java[@]}" -jar "$jar" fit --method "$method" --data "$data/train.json" -K "$k" --iters "$iters" \
+          --lr 0.1 --seed "$seed" --all-iters --sample-K 3 --trace "$trace" --save "$work/fit.json" --quiet \
+          > /dev/null 2> >(grep -v '^WARNING' >&2)
+        tail -1 "$trace" | cut -d, -f3 >> "$work/b"
+        # per-iteration times after the first 20 (JIT warm-up)
+        awk -F, 'NR > 21 { print $2 - prev } { prev = $2 }' "$trace" | median >> "$work/t"
+        # predictive log-likelihood of the test split from the fitted guide, as the papers do (K particles, 1000 draws)
+        "${java[@]}" -jar "$jar" predict --data "$data/train.json" --test "$data/test.json" --guide "$work/fit.json" \
+          -K "$k" --draws 1000 --seed "$seed" --json --quiet 2> >(grep -v '^WARNING' >&2) \
+          | awk -F': ' '/predictive_log_likelihood/ { sub(",", "", $2); print $2 }' >> "$work/p"
+      done
+      echo "$model,$method,$k,$seeds,$iters,$(median < "$work/t"),$(stats < "$work/b"),$(stats < "$work/p")" \
+        | tee -a "$out/fit.csv"
+    done
+  done
+done
+cp="$root/bench/target/classes:$(cat "$root/bench/target/classpath.txt")"
+java -cp "$cp" org.alan.bench.FitPlots "$out/traces" "$out" "$(echo $models | tr ' ' ,)" "$(echo $methods | tr ' ' ,)" \
+  "$(echo $ks | tr ' ' ,)"
