@@ -11,6 +11,7 @@ import org.alan.runtime.io.DataSet;
 import org.alan.runtime.learn.FitOptions;
 import org.alan.runtime.learn.FitResult;
 import org.alan.runtime.learn.Fitter;
+import org.alan.runtime.learn.Qem;
 import org.alan.runtime.model.CompiledModel;
 import org.alan.runtime.model.ModelSpec;
 
@@ -97,8 +98,9 @@ public final class Model {
   }
 
   /**
-   * What {@code sample} does by default: with the automatic guide (no guide block), fit it first and sample
-   * from the fitted guide; otherwise sample from the guide as written. The fit uses {@code fitOptions}.
+   * What {@code sample} does by default: when the guide has {@code qem} parameters (the automatic guide, or a
+   * guide block that asks for them), fit them first and sample from the fitted guide; otherwise sample from the
+   * guide as written. The fit uses {@code fitOptions}.
    */
   public Fitted sampleFitted(SampleOptions options, FitOptions fitOptions, Progress progress) {
     return sampleFitted(options, fitOptions, Fitter.Listener.NONE, progress);
@@ -107,7 +109,7 @@ public final class Model {
   /** The same, telling {@code listener} how the fit goes. */
   public Fitted sampleFitted(SampleOptions options, FitOptions fitOptions, Fitter.Listener listener,
       Progress progress) {
-    FitResult fit = Fitter.fitsAutomaticGuide(spec()) ? fit(fitOptions, null, listener) : null;
+    FitResult fit = Qem.applies(spec()) ? fit(fitOptions, null, listener) : null;
     Posterior posterior = fit == null ? sample(options, progress) : sample(options, fit.paramsCopy(), progress);
     return new Fitted(fit, posterior);
   }

@@ -163,8 +163,8 @@ public final class ModelMain {
         + " by fit --save")
     Path guide;
 
-    @Option(names = "--no-fit", description = "with the automatic guide, sample from it as it starts (the prior's"
-        + " moments) instead of fitting it first")
+    @Option(names = "--no-fit", description = "sample from the guide as it starts (its qem parameters' initial"
+        + " values; for the automatic guide, the prior's moments) instead of fitting it first")
     boolean noFit;
 
     @Option(names = "--fit-K", paramLabel = "N", description = "particles per group while fitting the automatic guide"
@@ -172,7 +172,7 @@ public final class ModelMain {
     Integer fitK;
 
     @Option(names = "--fit-iters", defaultValue = "100", paramLabel = "N", description = "the most QEM iterations"
-        + " when fitting the automatic guide (default ${DEFAULT-VALUE}; the fit stops earlier once the bound is flat)")
+        + " when fitting the guide first (default ${DEFAULT-VALUE}; the fit stops earlier once the bound is flat)")
     int fitIters;
 
     @CommandLine.Spec
@@ -258,7 +258,7 @@ public final class ModelMain {
     if (guide != null) {
       return bound.sample(options, GuideFile.read(model.spec(), bound.plateSizes(), guide), new ProgressBar(err, bar));
     }
-    if (noFit || !Fitter.fitsAutomaticGuide(model.spec())) {
+    if (noFit || !org.alan.runtime.learn.Qem.applies(model.spec())) {
       return bound.sample(options, new ProgressBar(err, bar));
     }
     FitOptions fitOptions = new FitOptions(FitMethod.QEM,
@@ -266,7 +266,8 @@ public final class ModelMain {
         fitIters, FitMethod.QEM.defaultLr(), options.seed(), options.threads(), options.sampler());
     Model.Fitted fitted = bound.sampleFitted(options, fitOptions,
         new FitProgress(new ProgressBar(err, bar), FitMethod.QEM), new ProgressBar(err, bar));
-    err.println(describeFit("fitted the automatic guide", fitted.fit(), fitOptions));
+    err.println(describeFit(model.spec().automaticGuide() ? "fitted the automatic guide"
+        : "fitted the guide's qem parameters", fitted.fit(), fitOptions));
     return fitted.posterior();
   }
 
