@@ -5,9 +5,11 @@
 # 5 seeds), rate 0.1 for every method as in the paper. Writes bench/results/fit.csv, each run's trace under
 # bench/results/traces/ and one PNG per model and K (the bound per iteration, mean over seeds).
 # Build first: mvn -q -B package -DskipTests.   Options: ITERS=250 SEEDS=5 MODELS="movielens bus_breakdown"
+# METHODS="qem vi rws" KS="3 10 30" OUT=bench/results (with MODELS="movielens movielens_reparam" it also plots the
+# two side by side).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-out="$root/bench/results"
+out=${OUT:-"$root/bench/results"}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$out/traces"
@@ -22,9 +24,10 @@ stats() { awk '{ s += $1; q += $1 * $1; n++ } END { m = s / n; printf "%.2f,%.2f
 echo "model,method,K,seeds,iterations,median_seconds_per_iteration,mean_bound,sd_bound,mean_predictive_ll,sd_predictive_ll" \
   > "$out/fit.csv"
 for model in $models; do
-  "$root/bin/alanc" "$root/examples/$model/$model.alan" -d "$work" > /dev/null
-  jar=$(ls "$work"/*.jar | grep -i "$(echo "$model" | tr -d _)" | head -1)
-  data="$root/../shared/data/$model"
+  mkdir -p "$work/$model"
+  "$root/bin/alanc" "$root/examples/$model/$model.alan" -d "$work/$model" > /dev/null
+  jar=$(ls "$work/$model"/*.jar | head -1)
+  data="$root/../shared/data/${model%_reparam}" # a _reparam variant reads its model's data
   for method in $methods; do
     for k in $ks; do
       : > "$work/b"; : > "$work/t"; : > "$work/p"

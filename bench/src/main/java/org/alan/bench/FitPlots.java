@@ -9,7 +9,9 @@ import org.alan.runtime.io.TracePlot;
 
 /**
  * Plots written by {@code bench/run-fit.sh}: for each model and K, the bound against iteration of each method
- * (the mean over the seeds' traces, {@code <model>_<method>_K<k>_seed<s>.csv}).
+ * (the mean over the seeds' traces, {@code <model>_<method>_K<k>_seed<s>.csv}); and where both a model and its
+ * {@code _reparam} variant were run, one plot of the two side by side ({@code <model>_vs_reparam_K<k>.png}: spec
+ * section 6.7 expects QEM's trajectories to coincide and VI's to degrade).
  *
  * <p>Usage: {@code FitPlots TRACE_DIR OUT_DIR MODEL[,MODEL...] METHOD[,METHOD...] K[,K...]}
  */
@@ -28,12 +30,27 @@ public final class FitPlots {
             lines.add(new TracePlot.Line(method, mean));
           }
         }
-        if (!lines.isEmpty()) {
-          Path file = out.resolve(model + "_K" + k + ".png");
-          TracePlot.writePng(file, model + ", K = " + k + ": bound per iteration (mean over seeds)", lines);
-          System.out.println("wrote " + file);
+        write(out.resolve(model + "_K" + k + ".png"), model + ", K = " + k + ": bound per iteration (mean over seeds)",
+            lines);
+        List<TracePlot.Line> pair = new ArrayList<>();
+        for (String method : args[3].split(",")) {
+          double[] plain = meanTrace(traces, model + "_" + method + "_K" + k + "_seed");
+          double[] reparam = meanTrace(traces, model + "_reparam_" + method + "_K" + k + "_seed");
+          if (plain != null && reparam != null) {
+            pair.add(new TracePlot.Line(method, plain));
+            pair.add(new TracePlot.Line(method + " (reparam)", reparam));
+          }
         }
+        write(out.resolve(model + "_vs_reparam_K" + k + ".png"),
+            model + " and " + model + "_reparam, K = " + k + ": bound per iteration (mean over seeds)", pair);
       }
+    }
+  }
+
+  private static void write(Path file, String title, List<TracePlot.Line> lines) throws IOException {
+    if (!lines.isEmpty()) {
+      TracePlot.writePng(file, title, lines);
+      System.out.println("wrote " + file);
     }
   }
 
