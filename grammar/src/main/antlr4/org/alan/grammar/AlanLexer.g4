@@ -8,6 +8,7 @@ GROUP    : 'group';
 INPUT    : 'input';
 DATA     : 'data';
 LET      : 'let';
+PARAM    : 'param';
 // Reserved so that time series (spec section 3.6) can be added without breaking programs.
 TIMESERIES : 'timeseries';
 PREV     : 'prev';

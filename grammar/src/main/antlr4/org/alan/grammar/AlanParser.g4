@@ -1,5 +1,5 @@
 // Syntax of the .alan language: model and guide blocks made of plates, groups,
-// inputs, observed data, latent variables and let bindings.
+// inputs, observed data, latent variables, let bindings and model parameters.
 parser grammar AlanParser;
 
 options { tokenVocab = AlanLexer; }
@@ -20,6 +20,7 @@ statement
     | DATA name=IDENT shape? TILDE call SEMI                                  # dataStatement
     | name=IDENT shape? TILDE call SEMI                                       # latentStatement
     | LET name=IDENT ASSIGN expression SEMI                                   # letStatement
+    | PARAM name=IDENT shape? ASSIGN init=expression SEMI                     # paramStatement
     ;
 
 shape

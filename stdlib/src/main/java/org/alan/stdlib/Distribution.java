@@ -40,12 +40,12 @@ public enum Distribution {
   BERNOULLI("Bernoulli", SupportKind.BINARY, false, List.of("x"),
       List.of(scalar("probs", SupportKind.UNIT_INTERVAL)),
       List.of(scalar("logits", SupportKind.REAL))),
-  BINOMIAL("Binomial", SupportKind.BOUNDED_INTEGER, false, List.of(),
+  BINOMIAL("Binomial", SupportKind.BOUNDED_INTEGER, false, List.of("x"),
       List.of(scalar("total_count", SupportKind.NONNEGATIVE_INTEGER), scalar("probs", SupportKind.UNIT_INTERVAL)),
       List.of(scalar("total_count", SupportKind.NONNEGATIVE_INTEGER), scalar("logits", SupportKind.REAL))),
   POISSON("Poisson", SupportKind.NONNEGATIVE_INTEGER, false, List.of("x"),
       List.of(scalar("rate", SupportKind.POSITIVE))),
-  CATEGORICAL("Categorical", SupportKind.CATEGORY, false, List.of(),
+  CATEGORICAL("Categorical", SupportKind.CATEGORY, false, List.of("onehot(x)"),
       List.of(vector("probs", SupportKind.NONNEGATIVE)),
       List.of(vector("logits", SupportKind.REAL))),
   DIRICHLET("Dirichlet", SupportKind.SIMPLEX, true, List.of("log x"),
@@ -121,10 +121,24 @@ public enum Distribution {
 
   /**
    * Whether QEM can fit this family's parameters in the given parameterisation (it moment-matches the
-   * conventional parameters, so Bernoulli must be given by {@code probs}).
+   * conventional parameters, so Bernoulli, Binomial and Categorical must be given by {@code probs}).
    */
   public boolean supportsQem(int parameterisation) {
-    return !sufficientStatistics.isEmpty() && !(this == BERNOULLI && parameterisation != 0);
+    return !sufficientStatistics.isEmpty() && (parameterisation == 0 || parameterisations.size() == 1);
+  }
+
+  /**
+   * Whether QEM fits argument {@code index}: every one but a Binomial's total count, which is fixed by the
+   * support (the guide's must be the prior's).
+   */
+  public boolean qemFits(int index) {
+    return !(this == BINOMIAL && index == 0);
+  }
+
+  /** The parameters QEM fits, in order, in the first parameterisation. */
+  public List<Parameter> qemParameters() {
+    List<Parameter> first = parameterisations.get(0);
+    return java.util.stream.IntStream.range(0, first.size()).filter(this::qemFits).mapToObj(first::get).toList();
   }
 
   /** Looks a distribution up by its {@code .alan} name. */

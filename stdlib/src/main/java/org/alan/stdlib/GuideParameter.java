@@ -4,12 +4,15 @@ import java.util.Arrays;
 import java.util.Optional;
 
 /**
- * The learnable-parameter markers allowed in a guide: {@code qem(init)} is fitted by QEM moment matching,
- * {@code learn(init)} by gradient (VI or RWS). Until a fitting method runs, a parameter holds its initial value.
+ * The kinds of learnable parameter: in a guide, the markers {@code qem(init)} (fitted by QEM moment matching) and
+ * {@code learn(init)} (by gradient, VI or RWS); in a model, {@code param name = init;} (by gradient, ascending the
+ * bound under both VI and RWS). Until a fitting method runs, a parameter holds its initial value.
  */
 public enum GuideParameter {
   QEM("qem"),
-  LEARN("learn");
+  LEARN("learn"),
+  /** A model's parameter, declared by a {@code param} statement (not a marker: {@link #byName} skips it). */
+  MODEL("param");
 
   private final String alanName;
 
@@ -21,7 +24,8 @@ public enum GuideParameter {
     return alanName;
   }
 
+  /** The guide marker of this name ({@code qem} or {@code learn}). */
   public static Optional<GuideParameter> byName(String name) {
-    return Arrays.stream(values()).filter(p -> p.alanName.equals(name)).findFirst();
+    return Arrays.stream(values()).filter(p -> p != MODEL && p.alanName.equals(name)).findFirst();
   }
 }

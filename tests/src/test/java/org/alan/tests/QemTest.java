@@ -136,6 +136,104 @@ class QemTest {
     }
   }
 
+  /** log N(y; mean, sd) summed over the observations, for the discrete posteriors below. */
+  private static double normalLogLik(double[] y, double mean, double sd) {
+    double s = 0;
+    for (double v : y) {
+      s += -0.5 * ((v - mean) / sd) * ((v - mean) / sd) - Math.log(sd);
+    }
+    return s;
+  }
+
+  private static double[] normalise(double[] logw) {
+    double max = java.util.Arrays.stream(logw).max().orElseThrow();
+    double[] p = new double[logw.length];
+    double total = 0;
+    for (int i = 0; i < p.length; i++) {
+      p[i] = Math.exp(logw[i] - max);
+      total += p[i];
+    }
+    for (int i = 0; i < p.length; i++) {
+      p[i] /= total;
+    }
+    return p;
+  }
+
+  private static final double[] Y3 = {0.9, 1.6, 1.1, 2.2};
+
+  /**
+   * A Categorical latent: its exact posterior is enumerated, and QEM's fixed point is that posterior itself (the
+   * family holds every distribution on the categories), its statistic the one-hot vector.
+   */
+  @Test
+  void categoricalMatchesTheExactPosterior() {
+    Model m = Models.bind("""
+        model Pick {
+          input prior[3];
+          z ~ Categorical(prior);
+          plate obs { data y ~ Normal(0.8 * z, 1); }
+        }
+        guide Pick { z ~ Categorical(qem(0.3333333333333333)); }
+        """, "{\"prior\": [0.2, 0.5, 0.3], \"y\": " + java.util.Arrays.toString(Y3) + "}");
+    double[] prior = {0.2, 0.5, 0.3};
+    double[] logw = new double[3];
+    for (int c = 0; c < 3; c++) {
+      logw[c] = Math.log(prior[c]) + normalLogLik(Y3, 0.8 * c, 1);
+    }
+    double[] exact = normalise(logw);
+    FitResult fit = fit(m, 5);
+    double ess = ess(m, fit, "z");
+    double[] probs = fit.param("z_probs");
+    assertEquals(3, probs.length, "one probability per category");
+    for (int c = 0; c < 3; c++) {
+      close("Categorical P(z = " + c + ")", exact[c], probs[c], Math.sqrt(exact[c] * (1 - exact[c])), ess);
+    }
+  }
+
+  /**
+   * Binomial latents whose total counts are an input (per plate element): a Binomial cannot hold the exact
+   * posterior, but QEM's fixed point matches its statistic, so the fitted probs equal the exact posterior mean of
+   * z / n, enumerated over 0..n. The model has no guide block: the automatic guide proposes a Binomial with the
+   * prior's total count.
+   */
+  @Test
+  void binomialWithAnInputTotalCountMatchesTheExactPosteriorMean() {
+    int[] n = {10, 20};
+    double[][] y = {{3.1, 4.4, 2.0}, {9.5, 7.2, 8.8}};
+    Model m = Models.bind("""
+        model Counts {
+          plate units {
+            input n;
+            z ~ Binomial(n, 0.3);
+            plate obs { data y ~ Normal(z, 2); }
+          }
+        }
+        """, "{\"n\": [10, 20], \"y\": [[3.1, 4.4, 2.0], [9.5, 7.2, 8.8]]}");
+    assertEquals(org.alan.stdlib.Distribution.BINOMIAL, m.spec().qem()[0].family(), "the automatic proposal");
+    FitResult fit = fit(m, 6);
+    double ess = ess(m, fit, "z");
+    double[] probs = fit.param("z_probs");
+    for (int u = 0; u < n.length; u++) {
+      double[] logw = new double[n[u] + 1];
+      for (int k = 0; k <= n[u]; k++) {
+        logw[k] = logChoose(n[u], k) + k * Math.log(0.3) + (n[u] - k) * Math.log(0.7) + normalLogLik(y[u], k, 2);
+      }
+      double[] post = normalise(logw);
+      double mean = 0;
+      double second = 0;
+      for (int k = 0; k <= n[u]; k++) {
+        mean += post[k] * k / n[u];
+        second += post[k] * k * k / ((double) n[u] * n[u]);
+      }
+      close("Binomial E[z/n], unit " + u, mean, probs[u], Math.sqrt(second - mean * mean), ess);
+    }
+  }
+
+  private static double logChoose(int n, int k) {
+    return org.apache.commons.numbers.gamma.LogGamma.value(n + 1) - org.apache.commons.numbers.gamma.LogGamma.value(k + 1)
+        - org.apache.commons.numbers.gamma.LogGamma.value(n - k + 1);
+  }
+
   @Test
   void qemRaisesTheBoundFromABadStart() {
     Model m = Models.bind("""

@@ -13,7 +13,6 @@ import org.alan.runtime.engine.Posterior;
 import org.alan.runtime.engine.Progress;
 import org.alan.runtime.engine.SampleOptions;
 import org.alan.runtime.learn.FitMethod;
-import org.alan.runtime.learn.FitMethod;
 import org.alan.runtime.learn.FitOptions;
 import org.apache.commons.numbers.gamma.LogGamma;
 import org.junit.jupiter.api.Test;
@@ -65,70 +64,130 @@ class TightPosteriorTest {
       }
       """;
 
-  @Test
-  void linearRegressionWithTinyNoise() {
-    int n = 100;
-    int d = 5;
-    double noise = 0.01;
-    double[] truth = {1.5, -2, 0.5, 3, -1};
-    Random rng = new Random(20240611);
-    double[][] x = new double[n][d];
-    double[] y = new double[n];
-    for (int i = 0; i < n; i++) {
-      for (int j = 0; j < d; j++) {
-        x[i][j] = rng.nextGaussian();
-        y[i] += truth[j] * x[i][j];
-      }
-      y[i] += noise * rng.nextGaussian();
-    }
-    // Conjugate: precision I/100 + X'X/noise^2, mean = Cov X'y/noise^2.
-    double[][] prec = new double[d][d];
-    double[] rhs = new double[d];
-    for (int a = 0; a < d; a++) {
-      prec[a][a] = 1 / 100.0;
+  /** Simulated covariates and responses with the exact Gaussian posterior of the coefficients. */
+  private record Regression(double[][] x, double[] y, double[] exactMean, double[] exactSd) {
+    static Regression simulate(int n, double noise, double[] truth, long seed) {
+      int d = truth.length;
+      Random rng = new Random(seed);
+      double[][] x = new double[n][d];
+      double[] y = new double[n];
       for (int i = 0; i < n; i++) {
-        rhs[a] += x[i][a] * y[i] / (noise * noise);
-        for (int b = 0; b < d; b++) {
-          prec[a][b] += x[i][a] * x[i][b] / (noise * noise);
+        for (int j = 0; j < d; j++) {
+          x[i][j] = rng.nextGaussian();
+          y[i] += truth[j] * x[i][j];
+        }
+        y[i] += noise * rng.nextGaussian();
+      }
+      // Conjugate: precision I/100 + X'X/noise^2, mean = Cov X'y/noise^2.
+      double[][] prec = new double[d][d];
+      double[] rhs = new double[d];
+      for (int a = 0; a < d; a++) {
+        prec[a][a] = 1 / 100.0;
+        for (int i = 0; i < n; i++) {
+          rhs[a] += x[i][a] * y[i] / (noise * noise);
+          for (int b = 0; b < d; b++) {
+            prec[a][b] += x[i][a] * x[i][b] / (noise * noise);
+          }
         }
       }
-    }
-    double[][] cov = invert(prec);
-    double[] exactMean = new double[d];
-    double[] exactSd = new double[d];
-    for (int a = 0; a < d; a++) {
-      for (int b = 0; b < d; b++) {
-        exactMean[a] += cov[a][b] * rhs[b];
+      double[][] cov = invert(prec);
+      double[] exactMean = new double[d];
+      double[] exactSd = new double[d];
+      for (int a = 0; a < d; a++) {
+        for (int b = 0; b < d; b++) {
+          exactMean[a] += cov[a][b] * rhs[b];
+        }
+        exactSd[a] = Math.sqrt(cov[a][a]);
       }
-      exactSd[a] = Math.sqrt(cov[a][a]);
+      return new Regression(x, y, exactMean, exactSd);
     }
 
-    String json = "{\"x\": " + Arrays.deepToString(x) + ", \"y\": " + Arrays.toString(y) + "}";
+    /** Columns {@code from} to {@code to} (exclusive) of the covariates, as JSON. */
+    String columns(int from, int to) {
+      return Arrays.deepToString(Arrays.stream(x).map(r -> Arrays.copyOfRange(r, from, to)).toArray(double[][]::new));
+    }
+  }
+
+  @Test
+  void linearRegressionWithTinyNoise() {
+    int d = 5;
+    Regression r = Regression.simulate(100, 0.01, new double[] {1.5, -2, 0.5, 3, -1}, 20240611);
+    String json = "{\"x\": " + r.columns(0, d) + ", \"y\": " + Arrays.toString(r.y()) + "}";
     long t0 = System.nanoTime();
     Model.Fitted f = sampleLikeCli(Models.bind(REGRESSION, json), K, 1);
     double secs = (System.nanoTime() - t0) / 1e9;
     Posterior p = f.posterior();
-    double[] mean = p.means("beta");
-    double[] sd = p.sds("beta");
-    double maxErr = 0;
-    double maxRatio = 0;
-    for (int a = 0; a < d; a++) {
-      maxErr = Math.max(maxErr, Math.abs(mean[a] - exactMean[a]) / exactSd[a]);
-      maxRatio = Math.max(maxRatio, Math.abs(sd[a] / exactSd[a] - 1));
-    }
-    System.out.printf(Locale.ROOT,
-        "TightPosterior regression: max |mean err|/sd %.4f, max |sd ratio - 1| %.4f, min ESS %.1f (K %d),"
-            + " exact sd %.2e, converged %s, %d iterations, %.1f s%n",
-        maxErr, maxRatio, Arrays.stream(p.essArray("beta")).min().orElse(Double.NaN), K, exactSd[0],
+    System.out.printf(Locale.ROOT, "TightPosterior regression: min ESS %.1f (K %d), exact sd %.2e, converged %s,"
+        + " %d iterations, %.1f s%n", Arrays.stream(p.essArray("beta")).min().orElse(Double.NaN), K, r.exactSd()[0],
         f.fit().converged(), f.fit().trace().size(), secs);
     // A Gaussian posterior is QEM's fixed point: the bound must settle well within 100 iterations.
     assertTrue(f.fit().converged(), "the fit of a Gaussian posterior did not converge");
-    for (int a = 0; a < d; a++) {
-      String what = "beta[" + a + "]: mean " + mean[a] + " sd " + sd[a] + ", exact " + exactMean[a] + " sd "
-          + exactSd[a];
-      assertTrue(Math.abs(mean[a] - exactMean[a]) < MEAN_TOL * exactSd[a], what);
-      assertTrue(Math.abs(sd[a] / exactSd[a] - 1) < SD_TOL, what);
+    assertMatches("beta", p.means("beta"), p.sds("beta"), r, 0);
+  }
+
+  static final String MIXED = """
+      model Mixed {
+        a[2] ~ Normal(0, 10);
+        b[3] ~ Normal(0, 10);
+        plate n {
+          input xa[2];
+          input xb[3];
+          data y ~ Normal(dot(a, xa) + dot(b, xb), 0.01);
+        }
+      }
+      guide Mixed {
+        a ~ Normal(qem(0), qem(10));
+      }
+      """;
+
+  /**
+   * The same regression with a guide that mixes: it proposes two coefficients itself (QEM parameters started at
+   * the prior's values) and leaves the other three to the automatic proposal; the fit must carry both parts onto
+   * the posterior. The guide's latent and the automatic ones are two groups, so every observation's factor has K^2
+   * entries: K = 1000 keeps that within the test JVM's heap, and the moments are averaged over four runs from the
+   * fitted guide, so that 0.1 sd is about 6 standard errors.
+   */
+  @Test
+  void mixedGuideOnTheTightRegression() {
+    Regression r = Regression.simulate(100, 0.01, new double[] {1.5, -2, 0.5, 3, -1}, 20240611);
+    String json = "{\"xa\": " + r.columns(0, 2) + ", \"xb\": " + r.columns(2, 5) + ", \"y\": "
+        + Arrays.toString(r.y()) + "}";
+    Model m = Models.bind(MIXED, json);
+    assertTrue(java.util.Arrays.stream(m.spec().qem()).anyMatch(q -> !q.automatic()), "a's proposal is the guide's");
+    assertTrue(java.util.Arrays.stream(m.spec().qem()).anyMatch(q -> q.automatic()), "b's proposal is automatic");
+    Model.Fitted f = sampleLikeCli(m, 1000, 1);
+    int runs = 4;
+    double[][] moments = new double[4][];
+    for (int run = 0; run < runs; run++) {
+      Posterior p = run == 0 ? f.posterior()
+          : m.sample(SampleOptions.of(1000, run + 1), f.fit().paramsCopy(), Progress.NONE);
+      double[][] these = {p.means("a"), p.sds("a"), p.means("b"), p.sds("b")};
+      for (int i = 0; i < moments.length; i++) {
+        moments[i] = moments[i] == null ? new double[these[i].length] : moments[i];
+        for (int j = 0; j < these[i].length; j++) {
+          moments[i][j] += these[i][j] / runs;
+        }
+      }
     }
+    assertMatches("a", moments[0], moments[1], r, 0);
+    assertMatches("b", moments[2], moments[3], r, 2);
+  }
+
+  /** Coordinates of {@code name} against the exact posterior's coordinates from {@code offset}. */
+  private static void assertMatches(String name, double[] mean, double[] sd, Regression r, int offset) {
+    double maxErr = 0;
+    double maxRatio = 0;
+    for (int a = 0; a < mean.length; a++) {
+      double m = r.exactMean()[offset + a];
+      double s = r.exactSd()[offset + a];
+      maxErr = Math.max(maxErr, Math.abs(mean[a] - m) / s);
+      maxRatio = Math.max(maxRatio, Math.abs(sd[a] / s - 1));
+      String what = name + "[" + a + "]: mean " + mean[a] + " sd " + sd[a] + ", exact " + m + " sd " + s;
+      assertTrue(Math.abs(mean[a] - m) < MEAN_TOL * s, what);
+      assertTrue(Math.abs(sd[a] / s - 1) < SD_TOL, what);
+    }
+    System.out.printf(Locale.ROOT, "TightPosterior %s: max |mean err|/sd %.4f, max |sd ratio - 1| %.4f%n", name,
+        maxErr, maxRatio);
   }
 
   /** Gauss-Jordan inversion; no pivoting is needed for a symmetric positive definite matrix. */

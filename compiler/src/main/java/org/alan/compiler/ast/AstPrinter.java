@@ -54,6 +54,9 @@ public final class AstPrinter {
     } else if (s instanceof LetStmt l) {
       out.append("let ").append(l.name().text()).append(" = ").append(expression(l.value()))
           .append(";\n");
+    } else if (s instanceof ParamStmt p) {
+      out.append("param ").append(p.name().text()).append(shape(p.shape())).append(" = ")
+          .append(expression(p.init())).append(";\n");
     }
   }
 

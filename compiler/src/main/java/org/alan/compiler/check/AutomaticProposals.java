@@ -14,8 +14,10 @@ import org.alan.stdlib.GuideParameter;
  * The proposal the automatic guide gives a latent: the QEM family whose support is the prior's, with one QEM
  * parameter per plate element and coordinate. Real values get a Normal, positive ones a LogNormal (a Normal on the
  * log scale: moment matching there is exact and stable, where a Gamma's needs an iterative inversion), the unit
- * interval a Beta, simplexes a Dirichlet, binary values a Bernoulli and counts a Poisson. Supports with bounds
- * read from the data (a Uniform's, a Binomial's total count, a Categorical's categories) keep the prior.
+ * interval a Beta, simplexes a Dirichlet, binary values a Bernoulli, counts a Poisson, bounded counts a Binomial
+ * with the prior's total count (a number or an input: QEM reads it as the support's bound), and categories a
+ * Categorical over the prior's categories. A Uniform on another interval, and a Binomial whose total count is
+ * computed, keep the prior.
  *
  * <p>The initial values written here only make the generated code complete: the runtime starts every automatic
  * parameter from the prior's moments before fitting.
@@ -23,17 +25,32 @@ import org.alan.stdlib.GuideParameter;
 final class AutomaticProposals {
   private AutomaticProposals() {}
 
-  static DistIr proposal(VariableIr v, List<ParamIr> params) {
+  /** {@code inputs}: the ids of the model's input variables. */
+  static DistIr proposal(VariableIr v, List<ParamIr> params, java.util.Set<Integer> inputs) {
     DistIr prior = v.prior();
     return switch (prior.family().support()) {
-      case REAL -> fitted(v, Distribution.NORMAL, params, 0, 1);
-      case POSITIVE, NONNEGATIVE -> fitted(v, Distribution.LOG_NORMAL, params, 0, 1);
-      case UNIT_INTERVAL -> fitted(v, Distribution.BETA, params, 1, 1);
-      case INTERVAL -> isUnitInterval(prior) ? fitted(v, Distribution.BETA, params, 1, 1) : prior;
-      case SIMPLEX -> fitted(v, Distribution.DIRICHLET, params, 1);
-      case BINARY -> fitted(v, Distribution.BERNOULLI, params, 0.5);
-      case NONNEGATIVE_INTEGER -> fitted(v, Distribution.POISSON, params, 1);
-      case BOUNDED_INTEGER, CATEGORY -> prior;
+      case REAL -> fitted(v, Distribution.NORMAL, v.eventShape(), params, 0, 0, 1);
+      case POSITIVE, NONNEGATIVE -> fitted(v, Distribution.LOG_NORMAL, v.eventShape(), params, 0, 0, 1);
+      case UNIT_INTERVAL -> fitted(v, Distribution.BETA, v.eventShape(), params, 0, 1, 1);
+      case INTERVAL -> isUnitInterval(prior) ? fitted(v, Distribution.BETA, v.eventShape(), params, 0, 1, 1) : prior;
+      case SIMPLEX -> fitted(v, Distribution.DIRICHLET, v.eventShape(), params, 0, 1);
+      case BINARY -> fitted(v, Distribution.BERNOULLI, v.eventShape(), params, 0, 0.5);
+      case NONNEGATIVE_INTEGER -> fitted(v, Distribution.POISSON, v.eventShape(), params, 0, 1);
+      case BOUNDED_INTEGER -> {
+        Ex n = prior.argument("total_count");
+        boolean known = n instanceof Ex.Const || n instanceof Ex.VarRef r && inputs.contains(r.variable());
+        if (!known) {
+          yield prior;
+        }
+        DistIr d = fitted(v, Distribution.BINOMIAL, v.eventShape(), params, 1, 0.5);
+        List<Ex> arguments = new ArrayList<>(d.arguments());
+        arguments.add(0, n);
+        yield new DistIr(Distribution.BINOMIAL, 0, arguments, v.span());
+      }
+      case CATEGORY -> {
+        int categories = prior.arguments().get(0).shape().last();
+        yield fitted(v, Distribution.CATEGORICAL, v.eventShape().append(categories), params, 0, 1.0 / categories);
+      }
     };
   }
 
@@ -42,12 +59,15 @@ final class AutomaticProposals {
         && d.argument("high") instanceof Ex.Const hi && hi.value() == 1;
   }
 
-  /** {@code family(qem(init0), qem(init1), ...)} in its first parameterisation, parameters shaped as the value. */
-  private static DistIr fitted(VariableIr v, Distribution family, List<ParamIr> params, double... inits) {
-    Shape shape = v.eventShape();
+  /**
+   * {@code family(qem(init0), qem(init1), ...)} in its first parameterisation, for its parameters from index
+   * {@code first} on, each of the given shape.
+   */
+  private static DistIr fitted(VariableIr v, Distribution family, Shape shape, List<ParamIr> params, int first,
+      double... inits) {
     List<Ex> arguments = new ArrayList<>();
     for (int i = 0; i < inits.length; i++) {
-      String base = v.name() + "_" + family.parameterisations().get(0).get(i).name();
+      String base = v.name() + "_" + family.parameterisations().get(0).get(first + i).name();
       String name = base;
       for (int n = 2; taken(params, name); n++) {
         name = base + "_" + n;

@@ -121,7 +121,22 @@ final class CheckErrors {
   }
 
   static Diagnostic guideParameterInModel(SourceSpan span, String marker) {
-    return Diagnostic.error(span, "'" + marker + "(...)' parameters are only allowed in a guide");
+    return Diagnostic.error(span, "'" + marker + "(...)' parameters are only allowed in a guide",
+        "a model's learnable parameter is declared by a statement: param name = init;");
+  }
+
+  static Diagnostic modelParameterInit(SourceSpan span, String name) {
+    return Diagnostic.error(span, "the initial value of parameter '" + name + "' must be a number");
+  }
+
+  static Diagnostic modelParameterInGuide(SourceSpan span, String name) {
+    return Diagnostic.error(span, "'" + name + "' is a parameter of the model; the guide cannot read it",
+        "give the guide its own parameter with learn(init) or qem(init)");
+  }
+
+  static Diagnostic paramStatementInGuide(SourceSpan span, String name) {
+    return Diagnostic.error(span, "parameter '" + name + "' is declared in a guide; 'param' statements belong in"
+        + " the model", "a guide's parameters are written where they are used: learn(init) or qem(init)");
   }
 
   static Diagnostic guideParameterInit(SourceSpan span, String marker) {
@@ -139,7 +154,15 @@ final class CheckErrors {
   }
 
   static Diagnostic qemAllOrNothing(SourceSpan span, String distribution) {
-    return Diagnostic.error(span, "either every argument of " + distribution + " is 'qem(...)' or none is");
+    String message = "either every argument of " + distribution + " is 'qem(...)' or none is";
+    return distribution.equals("Binomial")
+        ? Diagnostic.error(span, message, "a Binomial's total_count is never 'qem(...)': QEM fits its probs")
+        : Diagnostic.error(span, message);
+  }
+
+  static Diagnostic qemBinomialTotalCount(SourceSpan span) {
+    return Diagnostic.error(span, "QEM fits a Binomial whose total_count is a number or an input",
+        "write the prior's total count here, as a number or the input itself");
   }
 
   static Diagnostic qemUnsupported(SourceSpan span, String distribution) {
@@ -156,12 +179,6 @@ final class CheckErrors {
 
   static Diagnostic twoGuides(SourceSpan span, String name, int firstLine) {
     return Diagnostic.error(span, "model '" + name + "' already has a guide", "the first guide is at line " + firstLine);
-  }
-
-  static Diagnostic guideMissesLatent(SourceSpan span, String guide, String latent, String plate) {
-    return Diagnostic.error(span, "guide '" + guide + "' does not define latent '" + latent + "'"
-        + (plate.isEmpty() ? "" : " (plate '" + plate + "')"),
-        "every latent of the model needs a proposal in the guide");
   }
 
   static Diagnostic guideDefinesData(SourceSpan span, String name) {
@@ -290,10 +307,6 @@ final class CheckErrors {
 
   static Diagnostic latentWithoutDistributionInGuide(SourceSpan span, String name) {
     return Diagnostic.error(span, "'" + name + "' is a let binding in the model; only latents have proposals");
-  }
-
-  static Diagnostic discreteWithQem(SourceSpan span, String name) {
-    return Diagnostic.error(span, "'" + name + "': qem(...) needs a continuous or Bernoulli/Poisson family");
   }
 
   private static String plural(int n, String word) {

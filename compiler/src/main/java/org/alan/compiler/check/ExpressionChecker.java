@@ -50,6 +50,7 @@ final class ExpressionChecker {
   private final Set<String> failedLets = new HashSet<>();
   private Map<String, ModelChecker.Decl> guideNames = Map.of();
   private List<Shape> shapes = List.of();
+  private Map<Integer, Integer> categories = Map.of();
 
   ExpressionChecker(Diagnostics diagnostics, List<PlateIr> plates, Map<String, ModelChecker.Decl> modelNames,
       List<ModelChecker.Decl> variables, List<ParamIr> params) {
@@ -69,11 +70,20 @@ final class ExpressionChecker {
     this.guideNames = guideNames;
   }
 
-  /** Where an expression is being checked: for guide parameters, which variable and parameter it belongs to. */
+  /** The number of categories of each categorical latent (by variable id), which shapes its guide's parameters. */
+  void setCategories(Map<Integer, Integer> categories) {
+    this.categories = categories;
+  }
+
+  /**
+   * Where an expression is being checked: for guide parameters, which variable and parameter it belongs to, and
+   * the shape a parameter written as the whole argument takes (the variable's, with the categories appended for
+   * a Categorical's probs or logits).
+   */
   private record Context(Side side, int plate, int variable, String variableName, String parameterName,
-      boolean wholeArgument) {
+      boolean wholeArgument, Shape paramShape) {
     Context nested() {
-      return new Context(side, plate, variable, variableName, parameterName, false);
+      return new Context(side, plate, variable, variableName, parameterName, false, paramShape);
     }
   }
 
@@ -158,7 +168,9 @@ final class ExpressionChecker {
     for (int i = 0; i < parameters.size(); i++) {
       Parameter parameter = parameters.get(i);
       Argument argument = i < positional ? arguments.get(i) : named.get(parameter.name());
-      Context context = new Context(side, plate, owner, variableName, parameter.name(), true);
+      Shape paramShape = parameter.vectorRank() > 0 && family.valueRank() == 0 && categories.containsKey(owner)
+          ? valueShape.append(categories.get(owner)) : valueShape;
+      Context context = new Context(side, plate, owner, variableName, parameter.name(), true, paramShape);
       Ex value = check(argument.value(), context);
       ok &= value != null;
       bound.add(value);
@@ -260,15 +272,19 @@ final class ExpressionChecker {
 
   private boolean verifyQem(Distribution family, int parameterisation, List<Ex> bound, Call call) {
     int qem = 0;
-    for (Ex e : bound) {
-      if (e instanceof Ex.ParamRef p && params.get(p.param()).kind() == GuideParameter.QEM) {
+    int fitted = 0;
+    for (int i = 0; i < bound.size(); i++) {
+      if (isQem(bound.get(i))) {
         qem++;
+      }
+      if (family.qemFits(i)) {
+        fitted++;
       }
     }
     if (qem == 0) {
       return true;
     }
-    if (qem != bound.size()) {
+    if (qem != fitted || (!family.qemFits(0) && isQem(bound.get(0)))) {
       diagnostics.report(CheckErrors.qemAllOrNothing(call.span(), family.alanName()));
       return false;
     }
@@ -276,7 +292,17 @@ final class ExpressionChecker {
       diagnostics.report(CheckErrors.qemUnsupported(call.span(), family.alanName()));
       return false;
     }
+    if (family == Distribution.BINOMIAL && !(bound.get(0) instanceof Ex.Const)
+        && !(bound.get(0) instanceof Ex.VarRef r && variables.get(r.variable()).kind == ModelChecker.Decl.Kind.INPUT)) {
+      // QEM divides the expected count by the total count, which it reads as the support's bound
+      diagnostics.report(CheckErrors.qemBinomialTotalCount(call.arguments().get(0).span()));
+      return false;
+    }
     return true;
+  }
+
+  private boolean isQem(Ex e) {
+    return e instanceof Ex.ParamRef p && params.get(p.param()).kind() == GuideParameter.QEM;
   }
 
   /**
@@ -313,7 +339,7 @@ final class ExpressionChecker {
     }
     letsInProgress.add(let.name);
     Side side = let.kind == ModelChecker.Decl.Kind.GUIDE_LET ? Side.GUIDE : Side.MODEL;
-    Ex value = check(((LetStmt) let.statement).value(), new Context(side, let.plate, -1, let.name, "", false));
+    Ex value = check(((LetStmt) let.statement).value(), new Context(side, let.plate, -1, let.name, "", false, Shape.SCALAR));
     letsInProgress.remove(letsInProgress.size() - 1);
     if (value != null) {
       long operations = org.alan.compiler.ir.ExWalker.treeSize(value);
@@ -363,6 +389,14 @@ final class ExpressionChecker {
     }
     if (d.kind == ModelChecker.Decl.Kind.LET || d.kind == ModelChecker.Decl.Kind.GUIDE_LET) {
       return letValue(d, n.span());
+    }
+    if (d.kind == ModelChecker.Decl.Kind.PARAM) {
+      if (context.side() == Side.GUIDE) {
+        // the guide's gradient steps (RWS's wake phase) and the model's (ascent on the bound) differ in sign
+        diagnostics.report(CheckErrors.modelParameterInGuide(n.span(), n.name()));
+        return null;
+      }
+      return d.param < 0 ? null : new Ex.ParamRef(d.param, params.get(d.param).shape());
     }
     return new Ex.VarRef(d.variable, shapes.get(d.variable));
   }
@@ -507,9 +541,8 @@ final class ExpressionChecker {
       name = base + "_" + i;
     }
     ModelChecker.Decl owner = variables.get(context.variable());
-    Shape shape = shapes.get(context.variable());
-    params.add(new ParamIr(id, name, kind, init, context.variable(), owner.plate, shape, c.span()));
-    return new Ex.ParamRef(id, shape);
+    params.add(new ParamIr(id, name, kind, init, context.variable(), owner.plate, context.paramShape(), c.span()));
+    return new Ex.ParamRef(id, context.paramShape());
   }
 
   private boolean nameTaken(String name) {

@@ -33,7 +33,8 @@ import org.alan.stdlib.SupportKind;
 /**
  * Builds the guide: the latent groups (each a K dimension) in sampling order and every latent's proposal,
  * either from a {@code guide} block or, without one, the automatic guide (a fitted mean-field proposal per latent,
- * one group per plate).
+ * one group per plate). A guide block may mix: the latents it leaves out get the automatic proposal, as in a
+ * guide without a block (Pyro's {@code AutoGuideList}, with the automatic part implied).
  */
 final class GuideBuilder {
   private final Diagnostics diagnostics;
@@ -42,9 +43,8 @@ final class GuideBuilder {
   private final Map<String, ModelChecker.Decl> modelNames;
   private final List<VariableIr> variables;
   private final Map<Integer, DistIr> proposals = new TreeMap<>();
-  /** Latents the guide proposes in the wrong plate (reported once, not again as missing). */
-  private final Set<Integer> misplaced = new java.util.HashSet<>();
   private final List<ParamIr> params;
+  private final Set<Integer> automaticProposals = new java.util.TreeSet<>();
 
   GuideBuilder(Diagnostics diagnostics, ExpressionChecker expressions, List<PlateIr> plates,
       Map<String, ModelChecker.Decl> modelNames, List<VariableIr> variables, List<ParamIr> params) {
@@ -70,15 +70,41 @@ final class GuideBuilder {
    * latents, and the contraction stays small. The runtime starts the parameters from the prior and fits them.
    */
   List<GroupIr> automatic() {
+    List<PendingGroup> pending = new ArrayList<>();
+    addAutomatic(pending);
+    return order(pending, SourceSpan.NONE);
+  }
+
+  private Set<Integer> inputs() {
+    Set<Integer> out = new java.util.HashSet<>();
+    for (VariableIr v : variables) {
+      if (v.kind() == org.alan.compiler.ir.VarKind.INPUT) {
+        out.add(v.id());
+      }
+    }
+    return out;
+  }
+
+  /** The latents whose proposal is the automatic one. */
+  Set<Integer> automaticProposals() {
+    return automaticProposals;
+  }
+
+  /**
+   * Gives every latent without a proposal yet the automatic one, and puts those of each plate into one group
+   * (named after the latent when it is alone, else after the plate), after the groups already pending.
+   */
+  private void addAutomatic(List<PendingGroup> pending) {
     Map<Integer, List<Integer>> byPlate = new TreeMap<>();
     for (VariableIr v : variables) {
-      if (v.isLatent()) {
-        proposals.put(v.id(), AutomaticProposals.proposal(v, params));
+      if (v.isLatent() && !proposals.containsKey(v.id())) {
+        proposals.put(v.id(), AutomaticProposals.proposal(v, params, inputs()));
+        automaticProposals.add(v.id());
         byPlate.computeIfAbsent(v.plate(), p -> new ArrayList<>()).add(v.id());
       }
     }
-    List<PendingGroup> pending = new ArrayList<>();
     Set<String> names = new java.util.HashSet<>();
+    pending.forEach(g -> names.add(g.name()));
     for (Map.Entry<Integer, List<Integer>> e : byPlate.entrySet()) {
       List<Integer> members = e.getValue();
       String name = members.size() == 1 ? variables.get(members.get(0)).name()
@@ -88,10 +114,12 @@ final class GuideBuilder {
       }
       pending.add(new PendingGroup(name, e.getKey(), members, variables.get(members.get(0)).span()));
     }
-    return order(pending, SourceSpan.NONE);
   }
 
-  /** A guide from source; null when it has errors (already reported). */
+  /**
+   * A guide from source, the latents it does not propose given the automatic proposal; null when it has errors
+   * (already reported).
+   */
   List<GroupIr> fromSource(GuideDecl guide) {
     int errorsBefore = diagnostics.errorCount();
     Map<String, ModelChecker.Decl> guideNames = new LinkedHashMap<>();
@@ -99,17 +127,14 @@ final class GuideBuilder {
     List<PendingGroup> pending = new ArrayList<>();
     walk(guide.body(), PlateIr.TOP, null, guideNames, latentStatements, pending);
     expressions.setGuideNames(guideNames);
-
-    Set<String> written = new java.util.HashSet<>();
-    latentNames(guide.body(), written);
+    Map<Integer, Integer> categories = new HashMap<>();
     for (VariableIr v : variables) {
-      // a latent written somewhere in the guide, inside a statement already reported, is not reported again
-      if (v.isLatent() && !latentStatements.containsKey(v.id()) && !misplaced.contains(v.id())
-          && !(written.contains(v.name()) && diagnostics.errorCount() > errorsBefore)) {
-        diagnostics.report(CheckErrors.guideMissesLatent(guide.name().span(), guide.name().text(), v.name(),
-            plates.get(v.plate()).name()));
+      if (v.isLatent() && v.prior().family().support() == SupportKind.CATEGORY) {
+        categories.put(v.id(), v.prior().arguments().get(0).shape().last());
       }
     }
+    expressions.setCategories(categories);
+
     for (Map.Entry<Integer, LatentStmt> e : latentStatements.entrySet()) {
       VariableIr v = variables.get(e.getKey());
       LatentStmt s = e.getValue();
@@ -123,6 +148,7 @@ final class GuideBuilder {
     if (diagnostics.errorCount() > errorsBefore) {
       return null;
     }
+    addAutomatic(pending);
     return order(pending, guide.name().span());
   }
 
@@ -176,6 +202,8 @@ final class GuideBuilder {
         diagnostics.report(CheckErrors.guideDataStatement(d.name().span(), d.name().text()));
       } else if (s instanceof InputStmt i) {
         diagnostics.report(CheckErrors.guideInput(i.span()));
+      } else if (s instanceof org.alan.compiler.ast.ParamStmt p) {
+        diagnostics.report(CheckErrors.paramStatementInGuide(p.name().span(), p.name().text()));
       }
     }
   }
@@ -200,19 +228,6 @@ final class GuideBuilder {
     }
     guideNames.put(name.text(), new ModelChecker.Decl(name.text(), kind, plate, name.span(), s));
     return true;
-  }
-
-  /** The names of all latent statements of a guide body, at any depth. */
-  private static void latentNames(List<Statement> body, Set<String> out) {
-    for (Statement s : body) {
-      if (s instanceof LatentStmt l) {
-        out.add(l.name().text());
-      } else if (s instanceof PlateStmt p) {
-        latentNames(p.body(), out);
-      } else if (s instanceof GroupStmt g) {
-        latentNames(g.body(), out);
-      }
-    }
   }
 
   private int findPlate(String name, int parent) {
@@ -251,7 +266,6 @@ final class GuideBuilder {
     if (v.plate() != plate) {
       diagnostics.report(CheckErrors.guideWrongPlate(l.name().span(), name, plates.get(v.plate()).name(),
           plates.get(plate).name()));
-      misplaced.add(v.id());
       return null;
     }
     LatentStmt previous = seen.get(v.id());

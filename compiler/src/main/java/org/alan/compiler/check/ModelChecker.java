@@ -19,9 +19,12 @@ import org.alan.compiler.ast.IntLiteral;
 import org.alan.compiler.ast.LatentStmt;
 import org.alan.compiler.ast.LetStmt;
 import org.alan.compiler.ast.ModelDecl;
+import org.alan.compiler.ast.NumberLit;
+import org.alan.compiler.ast.ParamStmt;
 import org.alan.compiler.ast.PlateStmt;
 import org.alan.compiler.ast.Program;
 import org.alan.compiler.ast.Statement;
+import org.alan.compiler.ast.Unary;
 import org.alan.compiler.diag.Diagnostics;
 import org.alan.compiler.ir.DistIr;
 import org.alan.compiler.ir.ExWalker;
@@ -33,6 +36,7 @@ import org.alan.compiler.ir.Shape;
 import org.alan.compiler.ir.VarKind;
 import org.alan.compiler.ir.VariableIr;
 import org.alan.compiler.source.SourceSpan;
+import org.alan.stdlib.GuideParameter;
 
 /**
  * Checks a program and lowers each model (with its guide, or the automatic one) to a {@link ModelIr}.
@@ -101,6 +105,8 @@ public final class ModelChecker {
     final SourceSpan span;
     final Statement statement;
     int variable = -1;
+    /** The parameter a {@code param} statement declares. */
+    int param = -1;
 
     Decl(String name, Kind kind, int plate, SourceSpan span, Statement statement) {
       this.name = name;
@@ -110,7 +116,7 @@ public final class ModelChecker {
       this.statement = statement;
     }
 
-    enum Kind { PLATE, INPUT, DATA, LATENT, LET, GROUP, GUIDE_LET }
+    enum Kind { PLATE, INPUT, DATA, LATENT, LET, GROUP, GUIDE_LET, PARAM }
   }
 
   private final class SingleModel {
@@ -189,7 +195,7 @@ public final class ModelChecker {
         return null;
       }
       return new ModelIr(model.name().text(), model.span(), plates, variables, groups, params, proposals,
-          guide == null);
+          guide == null, guideBuilder.automaticProposals());
     }
 
     /** The declared shape, or a scalar after reporting one whose elements no Java array could hold. */
@@ -242,8 +248,23 @@ public final class ModelChecker {
           declareVariable(l.name(), Decl.Kind.LATENT, plate, s);
         } else if (s instanceof LetStmt l) {
           declare(l.name(), Decl.Kind.LET, plate, s);
+        } else if (s instanceof ParamStmt p && declare(p.name(), Decl.Kind.PARAM, plate, s)) {
+          declareParam(names.get(p.name().text()), p);
         }
       }
+    }
+
+    /** A model parameter: its initial value must be a number, as a guide parameter's must. */
+    private void declareParam(Decl d, ParamStmt p) {
+      Double init = p.init() instanceof NumberLit n ? Double.valueOf(n.value())
+          : p.init() instanceof Unary u && u.operand() instanceof NumberLit n ? Double.valueOf(-n.value()) : null;
+      if (init == null) {
+        diagnostics.report(CheckErrors.modelParameterInit(p.init().span(), p.name().text()));
+        return;
+      }
+      d.param = params.size();
+      params.add(new ParamIr(d.param, p.name().text(), GuideParameter.MODEL, init, -1, d.plate, checkedShape(d),
+          p.name().span()));
     }
 
     private void declareVariable(Identifier name, Decl.Kind kind, int plate, Statement s) {
@@ -308,6 +329,7 @@ public final class ModelChecker {
       case LATENT -> "variable";
       case LET, GUIDE_LET -> "let binding";
       case GROUP -> "group";
+      case PARAM -> "parameter";
     };
   }
 
@@ -329,6 +351,8 @@ public final class ModelChecker {
       dims = d.shape();
     } else if (s instanceof LatentStmt l) {
       dims = l.shape();
+    } else if (s instanceof ParamStmt p) {
+      dims = p.shape();
     } else {
       dims = List.of();
     }

@@ -131,8 +131,8 @@ public final class ModelEmitter {
     }
     code.add("$<},\nnew $T[] {$>\n", QemSpec.class);
     for (QemSpec q : s.qem()) {
-      code.add("new $T($L, $T.$L, $L),\n", QemSpec.class, q.variable(), Distribution.class, q.family().name(),
-          ints(q.params()));
+      code.add("new $T($L, $T.$L, $L, $L),\n", QemSpec.class, q.variable(), Distribution.class, q.family().name(),
+          ints(q.params()), q.automatic());
     }
     code.add("$<},\nnew $T[] {$>\n", FactorSpec.class);
     for (FactorSpec f : s.factors()) {
@@ -487,22 +487,29 @@ public final class ModelEmitter {
         m.automaticGuide(), inputConstraints(m, lineOf));
   }
 
-  /** The latents whose proposal has only {@code qem} parameters as arguments. */
+  /**
+   * The latents whose proposal has only {@code qem} parameters as the arguments QEM fits (all but a Binomial's
+   * total count).
+   */
   private static QemSpec[] qemSpecs(ModelIr m) {
     List<QemSpec> out = new ArrayList<>();
     for (VariableIr v : m.latents()) {
       DistIr q = m.proposal(v.id());
-      int[] ids = new int[q.arguments().size()];
+      List<Integer> fitted = new ArrayList<>();
       boolean all = true;
-      for (int i = 0; i < ids.length; i++) {
+      for (int i = 0; i < q.arguments().size(); i++) {
+        if (!q.family().qemFits(i)) {
+          continue;
+        }
         if (q.arguments().get(i) instanceof Ex.ParamRef r && m.params().get(r.param()).kind() == GuideParameter.QEM) {
-          ids[i] = r.param();
+          fitted.add(r.param());
         } else {
           all = false;
         }
       }
+      int[] ids = fitted.stream().mapToInt(Integer::intValue).toArray();
       if (all && ids.length > 0) {
-        out.add(new QemSpec(v.id(), q.family(), ids));
+        out.add(new QemSpec(v.id(), q.family(), ids, m.automaticProposals().contains(v.id())));
       }
     }
     return out.toArray(QemSpec[]::new);

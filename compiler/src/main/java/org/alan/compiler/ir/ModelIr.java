@@ -14,10 +14,13 @@ import org.alan.compiler.source.SourceSpan;
  *
  * @param groups the latent groups in the order the guide samples them
  * @param proposals latent variable id to its guide distribution
- * @param automaticGuide true when the source had no guide and the prior is used as the proposal
+ * @param automaticGuide true when the source has no guide block: every latent has the automatic proposal
+ * @param automaticProposals the latents whose proposal is the automatic one (all of them without a guide block,
+ *     those a guide block leaves out with one), which the runtime starts at the prior's moments
  */
 public record ModelIr(String name, SourceSpan span, List<PlateIr> plates, List<VariableIr> variables,
-    List<GroupIr> groups, List<ParamIr> params, Map<Integer, DistIr> proposals, boolean automaticGuide) {
+    List<GroupIr> groups, List<ParamIr> params, Map<Integer, DistIr> proposals, boolean automaticGuide,
+    java.util.Set<Integer> automaticProposals) {
   public ModelIr {
     Objects.requireNonNull(name, "name is null");
     Objects.requireNonNull(span, "span is null");
@@ -26,6 +29,7 @@ public record ModelIr(String name, SourceSpan span, List<PlateIr> plates, List<V
     groups = List.copyOf(groups);
     params = List.copyOf(params);
     proposals = Collections.unmodifiableMap(new TreeMap<>(proposals));
+    automaticProposals = Collections.unmodifiableSet(new java.util.TreeSet<>(automaticProposals));
   }
 
   public PlateIr plate(int id) {

@@ -19,6 +19,7 @@ import org.alan.compiler.ast.LetStmt;
 import org.alan.compiler.ast.ModelDecl;
 import org.alan.compiler.ast.NameRef;
 import org.alan.compiler.ast.NumberLit;
+import org.alan.compiler.ast.ParamStmt;
 import org.alan.compiler.ast.PlateStmt;
 import org.alan.compiler.ast.Program;
 import org.alan.compiler.ast.Statement;
@@ -86,6 +87,11 @@ final class AstBuilder extends AlanParserBaseVisitor<Object> {
   @Override
   public LetStmt visitLetStatement(AlanParser.LetStatementContext ctx) {
     return new LetStmt(span(ctx), identifier(ctx.name), expression(ctx.expression()));
+  }
+
+  @Override
+  public ParamStmt visitParamStatement(AlanParser.ParamStatementContext ctx) {
+    return new ParamStmt(span(ctx), identifier(ctx.name), shape(ctx.shape()), expression(ctx.init));
   }
 
   @Override

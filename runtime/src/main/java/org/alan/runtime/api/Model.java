@@ -70,8 +70,8 @@ public final class Model {
    */
   public Posterior sample(SampleOptions options, Progress progress) {
     Backend backend = engine(options.effectiveThreads());
-    double[][] params = spec().automaticGuide() ? new Fitter(compiled, backend, data).startingParams(options.seed())
-        : null;
+    double[][] params = Fitter.fitsAutomaticGuide(spec())
+        ? new Fitter(compiled, backend, data).startingParams(options.seed()) : null;
     return backend.run(data, params, 1, options, progress);
   }
 

@@ -267,6 +267,7 @@ public final class ModelMain {
     Model.Fitted fitted = bound.sampleFitted(options, fitOptions,
         new FitProgress(new ProgressBar(err, bar), FitMethod.QEM), new ProgressBar(err, bar));
     err.println(describeFit(model.spec().automaticGuide() ? "fitted the automatic guide"
+        : Fitter.fitsAutomaticGuide(model.spec()) ? "fitted the guide's qem parameters and automatic proposals"
         : "fitted the guide's qem parameters", fitted.fit(), fitOptions));
     return fitted.posterior();
   }
@@ -528,6 +529,11 @@ public final class ModelMain {
       double[][] start = guide == null ? null : GuideFile.read(model.spec(), bound.plateSizes(), guide);
       FitOptions options = new FitOptions(fitMethod, k, iterations, rate, seed, threads, parents, !allIterations);
       boolean bar = !quiet && System.console() != null;
+      List<String> modelParams = Fitter.modelParameters(model.spec());
+      if (fitMethod == FitMethod.QEM && !modelParams.isEmpty()) {
+        err.println("note: QEM fits the guide only; the model's parameters (" + String.join(", ", modelParams)
+            + ") keep their values: fit them with --method vi or rws");
+      }
       FitResult fit = bound.fit(options, start, new FitProgress(new ProgressBar(err, bar), options.method()));
       err.println(describeFit("fit", fit, options));
       if (trace != null) {

@@ -6,6 +6,8 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.Locale;
 import org.alan.runtime.engine.Posterior;
+import org.alan.runtime.model.ParamSpec;
+import org.alan.stdlib.GuideParameter;
 
 /** Writes a posterior summary as a readable table or as JSON. */
 public final class SummaryWriter {
@@ -39,6 +41,27 @@ public final class SummaryWriter {
             mean.length - shown));
       }
     }
+    boolean first = true;
+    for (int i = 0; i < p.spec().params().length; i++) {
+      ParamSpec param = p.spec().params()[i];
+      if (param.kind() != GuideParameter.MODEL) {
+        continue;
+      }
+      if (first) {
+        out.append(String.format(Locale.ROOT, "%n%-24s %12s%n", "model parameter", "value"));
+        first = false;
+      }
+      double[] value = p.state().params[i];
+      int[] dims = p.spec().dims(param.plate(), param.shape(), p.state().plateSize);
+      int shown = Math.min(value.length, TABLE_ROWS_PER_VARIABLE);
+      for (int j = 0; j < shown; j++) {
+        out.append(String.format(Locale.ROOT, "%-24s %12s%n", label(param.name(), dims, j), cell(value[j])));
+      }
+      if (value.length > shown) {
+        out.append(String.format(Locale.ROOT, "%-24s (%d more entries; use --json for all)%n", "  ...",
+            value.length - shown));
+      }
+    }
     return out.toString();
   }
 
@@ -63,8 +86,9 @@ public final class SummaryWriter {
 
   /**
    * {@code {"log_marginal_likelihood": x, "K": k, "variables": {"mu": {"mean": m, "sd": s, "q5": a, "q50": b, "q95": c,
-   * "ess": e}, ...}}}:
+   * "ess": e}, ...}, "parameters": {"name": value, ...}}}:
    * scalars for top-level scalars, nested arrays (plates, then event axes) otherwise. ESS has the plates' shape.
+   * The parameters are the model's own ({@code param} statements), as the run used them.
    */
   public static String json(Posterior p) {
     StringWriter text = new StringWriter();
@@ -97,6 +121,15 @@ public final class SummaryWriter {
         w.name("ess");
         nested(w, p.essArray(name), p.plateShape(name));
         w.endObject();
+      }
+      w.endObject();
+      w.name("parameters").beginObject();
+      for (int i = 0; i < p.spec().params().length; i++) {
+        ParamSpec param = p.spec().params()[i];
+        if (param.kind() == GuideParameter.MODEL) {
+          w.name(param.name());
+          nested(w, p.state().params[i], p.spec().dims(param.plate(), param.shape(), p.state().plateSize));
+        }
       }
       w.endObject();
       w.endObject();

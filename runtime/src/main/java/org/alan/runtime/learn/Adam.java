@@ -35,7 +35,7 @@ final class Adam {
     java.util.Arrays.fill(scale, Scale.RAW);
     for (QemSpec q : spec.qem()) {
       for (int i = 0; i < q.params().length; i++) {
-        SupportKind constraint = q.family().parameterisations().get(0).get(i).constraint();
+        SupportKind constraint = q.family().qemParameters().get(i).constraint();
         scale[q.params()[i]] = switch (constraint) {
           case POSITIVE, NONNEGATIVE -> Scale.LOG;
           case UNIT_INTERVAL -> Scale.LOGIT;

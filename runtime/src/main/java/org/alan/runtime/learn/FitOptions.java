@@ -84,6 +84,11 @@ public record FitOptions(FitMethod method, int k, int iterations, double lr, lon
     return new FitOptions(m, k, iterations, m.defaultLr(), seed, threads, sampler, stopEarly);
   }
 
+  /** With {@code false}, every iteration runs (the stopping rule is off). */
+  public FitOptions withStopEarly(boolean stop) {
+    return new FitOptions(method, k, iterations, lr, seed, threads, sampler, stop);
+  }
+
   public FitOptions withThreads(int t) {
     return new FitOptions(method, k, iterations, lr, seed, t, sampler, stopEarly);
   }

@@ -11,7 +11,9 @@ import org.alan.runtime.engine.SampleOptions;
 import org.alan.runtime.io.BoundData;
 import org.alan.runtime.model.CompiledModel;
 import org.alan.runtime.model.ModelSpec;
+import org.alan.runtime.model.QemSpec;
 import org.alan.runtime.sampling.Rng;
+import org.alan.stdlib.GuideParameter;
 
 /**
  * Fits a guide's {@code qem} parameters: QEM iterations at the posterior, each one run of the estimator (its
@@ -93,7 +95,8 @@ public final class Fitter {
 
   /**
    * VI or RWS: each iteration is one run with the gradient of its bound, then one Adam step (for RWS, against the
-   * guide parameters' gradient with the particles fixed, which is minus the wake-phase direction).
+   * guide parameters' gradient with the particles fixed, which is minus the wake-phase direction; the model's
+   * parameters ascend the bound under both methods, spec section 4.2).
    */
   private FitResult fitByGradient(double[][] start, FitOptions options, Listener listener) {
     String problem = gradientProblem(model, options.method());
@@ -116,9 +119,12 @@ public final class Fitter {
       listener.iterated(i, options.iterations(), bound);
       double[][] ascent = g.params();
       if (!vi) {
-        for (double[] a : ascent) {
-          for (int j = 0; j < a.length; j++) {
-            a[j] = -a[j];
+        for (int p = 0; p < ascent.length; p++) {
+          if (spec.params()[p].kind() != GuideParameter.MODEL) {
+            double[] a = ascent[p];
+            for (int j = 0; j < a.length; j++) {
+              a[j] = -a[j];
+            }
           }
         }
       }
@@ -129,6 +135,12 @@ public final class Fitter {
       }
     }
     return new FitResult(spec, data.plateSize(), params, trace, converged, 0);
+  }
+
+  /** The names of the model's own parameters ({@code param} statements), which QEM leaves as they are. */
+  public static List<String> modelParameters(ModelSpec spec) {
+    return java.util.Arrays.stream(spec.params()).filter(p -> p.kind() == GuideParameter.MODEL)
+        .map(org.alan.runtime.model.ParamSpec::name).toList();
   }
 
   /** Why {@code method} cannot fit this model's guide, or null when it can. */
@@ -148,14 +160,17 @@ public final class Fitter {
     return problem;
   }
 
-  /** Whether the model's guide is the automatic one with something to fit: it then starts at the prior. */
+  /**
+   * Whether the guide has automatic proposals to fit (no guide block, or latents the guide block leaves out): they
+   * start at the prior and are tempered to the posterior.
+   */
   public static boolean fitsAutomaticGuide(ModelSpec spec) {
-    return spec.automaticGuide() && Qem.applies(spec);
+    return java.util.Arrays.stream(spec.qem()).anyMatch(QemSpec::automatic);
   }
 
   /**
-   * The parameters a guide starts from: their initial values, or for the automatic guide the moments of the
-   * prior (so that the unfitted automatic guide proposes roughly what the prior would).
+   * The parameters a guide starts from: their initial values, or for automatic proposals the moments of the
+   * prior (so that an unfitted automatic proposal proposes roughly what the prior would).
    */
   public double[][] startingParams(long seed) {
     double[][] params = ModelState.initialParams(spec, spec.plateCounts(data.plateSize()));

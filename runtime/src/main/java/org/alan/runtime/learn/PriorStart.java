@@ -11,9 +11,9 @@ import org.alan.runtime.model.VariableSpec;
 import org.alan.runtime.sampling.Rng;
 
 /**
- * Starts the automatic guide at the prior: draws the latents from the model a number of times (with the data's
- * inputs and plate sizes) and matches each proposal's sufficient statistics to those draws, per element and
- * coordinate. At temperature 0 the target is the prior, so the first tempered runs have usable weights.
+ * Starts the automatic proposals at the prior (a guide's own qem parameters keep their initial values): draws the
+ * latents from the model a number of times (with the data's inputs and plate sizes) and matches each proposal's
+ * sufficient statistics to those draws, per element and coordinate. At temperature 0 the target is the prior, so the first tempered runs have usable weights.
  *
  * <p>A Normal (or LogNormal, on the log scale) is matched robustly, by the median and the interquartile range,
  * so that a heavy-tailed prior (a Cauchy, a HalfCauchy) does not give the proposal a scale set by one outlier.
@@ -31,7 +31,9 @@ final class PriorStart {
     int[] count = state.plateCount;
     double[][][] drawn = new double[spec.variables().length][][];
     for (QemSpec q : spec.qem()) {
-      drawn[q.variable()] = new double[state.samples[q.variable()].length][draws];
+      if (q.automatic() && !keepsInitialValue(q)) {
+        drawn[q.variable()] = new double[state.samples[q.variable()].length][draws];
+      }
     }
     for (int d = 0; d < draws; d++) {
       for (int v : spec.priorOrder()) {
@@ -48,8 +50,18 @@ final class PriorStart {
     }
     QemSpec[] qs = spec.qem();
     for (int i = 0; i < qs.length; i++) {
-      qem.set(i, statistics(qs[i], drawn[qs[i].variable()]));
+      if (qs[i].automatic() && !keepsInitialValue(qs[i])) {
+        qem.set(i, statistics(qs[i], drawn[qs[i].variable()]));
+      }
     }
+  }
+
+  /**
+   * A Binomial (probs 1/2) and a Categorical (uniform) keep their initial values: both already cover their whole
+   * support, and the first tempering stage matches them to the prior.
+   */
+  private static boolean keepsInitialValue(QemSpec q) {
+    return q.family() == org.alan.stdlib.Distribution.BINOMIAL || q.family() == org.alan.stdlib.Distribution.CATEGORICAL;
   }
 
   /** The statistics QEM keeps for this family, estimated from equally weighted draws per entry. */

@@ -1,5 +1,6 @@
 package org.alan.runtime.learn;
 
+import org.alan.runtime.engine.ModelState;
 import org.alan.runtime.engine.Posterior;
 import org.alan.runtime.model.ModelSpec;
 import org.alan.runtime.model.ParamSpec;
@@ -13,6 +14,9 @@ import org.apache.commons.numbers.gamma.Digamma;
  * each step estimates the posterior expectations of its sufficient statistics from one run (the particles
  * weighted by their exact posterior marginals), moves a running average of them by the rate {@code lr}, and
  * converts the average back to the family's parameters. All per plate element and coordinate.
+ *
+ * <p>A Binomial's statistic is kept as the expected fraction {@code E[x] / n} (its total count n is the support's,
+ * fixed per element), and a Categorical's as the expected one-hot vector, so both are their probs directly.
  *
  * <p>The running average is kept in mean-parameter space, as the method prescribes; a Normal's (and a
  * LogNormal's) second moment is kept as a variance about the running mean, updated by the exact identity
@@ -89,7 +93,7 @@ public final class Qem {
   static int statistics(Distribution family) {
     return switch (family) {
       case NORMAL, LOG_NORMAL, GAMMA, BETA -> 2;
-      case HALF_NORMAL, EXPONENTIAL, DIRICHLET, BERNOULLI, POISSON -> 1;
+      case HALF_NORMAL, EXPONENTIAL, DIRICHLET, BERNOULLI, POISSON, BINOMIAL, CATEGORICAL -> 1;
       default -> throw new IllegalArgumentException("QEM does not fit a " + family.alanName());
     };
   }
@@ -106,7 +110,8 @@ public final class Qem {
     int k = run.K();
     int size = var.size();
     int count = plateCount[var.plate()];
-    double[][] out = new double[statistics(q.family())][count * size];
+    int categories = q.family() == Distribution.CATEGORICAL ? lastDim(q) : 1;
+    double[][] out = new double[statistics(q.family())][count * size * categories];
     for (int e = 0; e < count; e++) {
       for (int c = 0; c < size; c++) {
         int base = (e * size + c) * k;
@@ -146,6 +151,18 @@ public final class Qem {
           case HALF_NORMAL -> {
             for (int i = 0; i < k; i++) {
               out[0][j] += w[e * k + i] * z[base + i] * z[base + i];
+            }
+          }
+          case BINOMIAL -> {
+            double n = totalCount(var, run.state(), e, c);
+            for (int i = 0; i < k; i++) {
+              out[0][j] += w[e * k + i] * z[base + i];
+            }
+            out[0][j] = n > 0 ? out[0][j] / n : 0.5;
+          }
+          case CATEGORICAL -> {
+            for (int i = 0; i < k; i++) {
+              out[0][j * categories + (int) z[base + i]] += w[e * k + i];
             }
           }
           default -> {
@@ -210,6 +227,20 @@ public final class Qem {
         }
         return;
       }
+      case CATEGORICAL -> {
+        // every category keeps a little probability, so that the proposal can still reach it
+        int width = lastDim(q);
+        for (int b = 0; b < p0.length / width; b++) {
+          double total = 0;
+          for (int c = 0; c < width; c++) {
+            total += Math.max(MIN_PROBABILITY, m[0][b * width + c]);
+          }
+          for (int c = 0; c < width; c++) {
+            p0[b * width + c] = Math.max(MIN_PROBABILITY, m[0][b * width + c]) / total;
+          }
+        }
+        return;
+      }
       case BETA -> {
         double[] pair = new double[2];
         double[] alpha = new double[2];
@@ -237,11 +268,24 @@ public final class Qem {
           p0[j] = shape;
           p1[j] = shape / m[1][j];
         }
-        case BERNOULLI -> p0[j] = Math.min(1 - MIN_PROBABILITY, Math.max(MIN_PROBABILITY, m[0][j]));
+        case BERNOULLI, BINOMIAL -> p0[j] = Math.min(1 - MIN_PROBABILITY, Math.max(MIN_PROBABILITY, m[0][j]));
         case POISSON -> p0[j] = Math.max(MIN_PROBABILITY, m[0][j]);
         default -> throw new IllegalStateException(q.family().toString());
       }
     }
+  }
+
+  /** The total count of a Binomial latent at an element and coordinate: the support's constant or input. */
+  private double totalCount(VariableSpec var, ModelState state, int element, int coordinate) {
+    if (!Double.isNaN(var.supportHigh())) {
+      return var.supportHigh();
+    }
+    if (var.supportBoundInput() < 0) {
+      throw new IllegalStateException("compiler bug: the QEM Binomial '" + var.name() + "' has no known total count");
+    }
+    VariableSpec bound = spec.variables()[var.supportBoundInput()];
+    int at = state.ancestorElement(var.plate(), element, bound.plate());
+    return state.values[var.supportBoundInput()][at * bound.size() + (bound.size() == 1 ? 0 : coordinate)];
   }
 
   private int lastDim(QemSpec q) {

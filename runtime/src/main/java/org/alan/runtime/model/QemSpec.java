@@ -8,5 +8,7 @@ import org.alan.stdlib.Distribution;
  * @param variable the latent
  * @param family the proposal's family, in its first parameterisation
  * @param params the parameters, in the family's parameter order
+ * @param automatic whether the proposal is the automatic one (no guide block, or a latent the guide block leaves
+ *     out): its parameters start at the prior's moments and are brought to the posterior by tempering
  */
-public record QemSpec(int variable, Distribution family, int[] params) {}
+public record QemSpec(int variable, Distribution family, int[] params, boolean automatic) {}

@@ -6,6 +6,7 @@ import java.util.Locale;
 import org.alan.runtime.model.FactorSpec;
 import org.alan.runtime.model.GroupSpec;
 import org.alan.runtime.model.ModelSpec;
+import org.alan.runtime.model.QemSpec;
 import org.alan.runtime.model.PlateSpec;
 
 /**
@@ -16,6 +17,20 @@ import org.alan.runtime.model.PlateSpec;
 public final class PlanExplainer {
   private PlanExplainer() {}
 
+  private static String guideDescription(ModelSpec spec) {
+    if (spec.automaticGuide()) {
+      return "automatic (a fitted mean-field proposal per latent, one group per plate)";
+    }
+    List<String> automatic = new ArrayList<>();
+    for (QemSpec q : spec.qem()) {
+      if (q.automatic()) {
+        automatic.add(spec.variables()[q.variable()].name());
+      }
+    }
+    return automatic.isEmpty() ? "from the source"
+        : "from the source, with the automatic proposal for " + String.join(", ", automatic);
+  }
+
   /**
    * @param plateSizes elements per plate, or null when unknown (only sizes fixed in the source are used)
    * @param k particles per group, or 0 to leave K symbolic
@@ -25,7 +40,16 @@ public final class PlanExplainer {
     ContractionPlan plan = spec.plan();
     out.append("model ").append(spec.name()).append(": ").append(spec.groups().length).append(" latent group(s), ")
         .append(spec.factors().length).append(" factor(s), ").append(spec.plates().length - 1).append(" plate(s); guide: ")
-        .append(spec.automaticGuide() ? "automatic (a fitted mean-field proposal per latent, one group per plate)" : "from the source").append('\n');
+        .append(guideDescription(spec)).append('\n');
+    List<String> modelParams = new ArrayList<>();
+    for (org.alan.runtime.model.ParamSpec p : spec.params()) {
+      if (p.kind() == org.alan.stdlib.GuideParameter.MODEL) {
+        modelParams.add(p.name() + (p.plate() == 0 ? "" : " (per element of " + plateName(spec, p.plate()) + ")"));
+      }
+    }
+    if (!modelParams.isEmpty()) {
+      out.append("model parameters (fitted by vi or rws): ").append(String.join(", ", modelParams)).append('\n');
+    }
 
     out.append("\ngroups (sampling order; each is one K dimension)\n");
     for (GroupSpec g : spec.groups()) {
