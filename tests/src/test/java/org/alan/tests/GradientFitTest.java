@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  */
 class GradientFitTest {
   private static final double[] D10 = {1.64, 1.21, 1.98, 0.77, 1.53, 2.31, 1.12, 1.49, 0.95, 1.88};
-  private static final int ITERATIONS = 400;
+  private static final int ITERATIONS = 1200;
   private static final double TOLERANCE = 0.15;
 
   private static void check(String what, Model m, FitMethod method, double logEvidence) {
