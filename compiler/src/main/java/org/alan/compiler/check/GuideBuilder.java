@@ -96,9 +96,10 @@ final class GuideBuilder {
    */
   private void addAutomatic(List<PendingGroup> pending) {
     Map<Integer, List<Integer>> byPlate = new TreeMap<>();
+    Set<Integer> inputs = inputs();
     for (VariableIr v : variables) {
       if (v.isLatent() && !proposals.containsKey(v.id())) {
-        proposals.put(v.id(), AutomaticProposals.proposal(v, params, inputs()));
+        proposals.put(v.id(), AutomaticProposals.proposal(v, params, inputs));
         automaticProposals.add(v.id());
         byPlate.computeIfAbsent(v.plate(), p -> new ArrayList<>()).add(v.id());
       }
