@@ -202,24 +202,38 @@ final class ExprCodegen {
       ctx.code.add(body.build());
       return;
     }
-    CodeBlock vectorBody = vectorHere ? vectorBody(ctx, dest, destBase, op, terms, coords) : null;
+    CodeBlock vectorBody = vectorHere ? vectorBody(ctx, dest, destBase, op, terms, coords, null) : null;
     if (vectorBody == null) {
       ctx.code.beginControlFlow("for (int $L = $L; $L < $L; $L++)", SPAN, from, SPAN, to, SPAN);
       ctx.code.add(body.build());
       ctx.code.endControlFlow();
       return;
     }
+    CodeBlock lastVector = vectorBody(ctx, dest, destBase, op, terms, coords, TAIL);
     ctx.code.add("{\n$>");
     ctx.code.addStatement("int $L = $L", SPAN, from);
     ctx.code.beginControlFlow("for (final int bound = $L + SPECIES.loopBound($L - $L); $L < bound; $L += SPECIES.length())",
         from, to, from, SPAN, SPAN);
     ctx.code.add(vectorBody);
     ctx.code.endControlFlow();
+    // The rest of a span at least one vector long is one more vector that ends at the span's end, overlapping
+    // the last one, with only its new lanes stored: a scalar remainder would cost as much as the whole vector
+    // loop at K = 30 (a transcendental function per entry at scalar speed).
+    ctx.code.beginControlFlow("if ($L < $L && $L - $L >= SPECIES.length())", SPAN, to, to, from);
+    ctx.code.addStatement("final $T<$T> $L = LANE.compare(GE, (double) ($L - ($L - SPECIES.length())))",
+        ClassName.get("jdk.incubator.vector", "VectorMask"), Double.class, TAIL, SPAN, to);
+    ctx.code.addStatement("$L = $L - SPECIES.length()", SPAN, to);
+    ctx.code.add(lastVector);
+    ctx.code.nextControlFlow("else");
     ctx.code.beginControlFlow("for (; $L < $L; $L++)", SPAN, to, SPAN);
     ctx.code.add(body.build());
     ctx.code.endControlFlow();
+    ctx.code.endControlFlow();
     ctx.code.add("$<}\n");
   }
+
+  /** The mask of the lanes an overlapping last vector stores (see {@link #emitSpanLoop}). */
+  private static final String TAIL = "tail";
 
   // ------------------------------------------------------------------ vector bodies
 
@@ -243,8 +257,12 @@ final class ExprCodegen {
   /** A value in a vector body: a {@code DoubleVector} expression, or a scalar that is the same in every lane. */
   private record V(String code, boolean lanes) {}
 
+  /**
+   * The vector form of one span position's assignment; with {@code tailMask}, only the lanes it selects are
+   * stored (the others keep what {@code dest} holds).
+   */
   private CodeBlock vectorBody(Ctx ctx, String dest, String destBase, String op, List<Term> terms,
-      List<String> coords) {
+      List<String> coords, String tailMask) {
     CodeBlock.Builder body = CodeBlock.builder();
     Ctx inner = ctx.nested(body, true);
     outerOfVectorBody = ctx;
@@ -284,15 +302,20 @@ final class ExprCodegen {
         value = scalar == null ? vectorSum : vectorSum + ".add(" + scalar + ")";
       }
       String index = destBase + " + " + SPAN;
+      String old = "DoubleVector.fromArray(SPECIES, " + dest + ", " + index + ")";
+      String stored;
       if (op.equals("=")) {
-        body.addStatement("$L.intoArray($L, $L)", value, dest, index);
+        stored = value;
       } else if (fmaOperands != null && scalar == null && terms.size() == 1) {
-        body.addStatement("$L.fma($L, DoubleVector.fromArray(SPECIES, $L, $L)).intoArray($L, $L)", fmaOperands[0],
-            fmaOperands[1], dest, index, dest, index);
+        stored = fmaOperands[0] + ".fma(" + fmaOperands[1] + ", " + old + ")";
       } else {
-        body.addStatement("DoubleVector.fromArray(SPECIES, $L, $L).add($L).intoArray($L, $L)", dest, index, value,
-            dest, index);
+        stored = old + ".add(" + value + ")";
       }
+      if (tailMask != null) {
+        // a blend, not a masked store: AVX2 has no masked store the Vector API compiles to
+        stored = old + ".blend(" + stored + ", " + tailMask + ")";
+      }
+      body.addStatement("$L.intoArray($L, $L)", stored, dest, index);
       return body.build();
     } catch (NotVectorisable e) {
       return null;
@@ -546,7 +569,15 @@ final class ExprCodegen {
         ctx.code.addStatement("$T.fill($L, 0, $L - $L, $L)", Arrays.class, temp, to, from, init);
         reductionLoops(r, coords, ctx, (inner, argCoords) -> {
           if (r.op() == ReduceOp.SUM) {
+            Ex zeroSkips = zeroSkippingFactor(r.arg(), inner);
+            if (zeroSkips != null) {
+              inner.code.beginControlFlow("if ($L != 0.0)", eval(zeroSkips, childCoords(argCoords,
+                  zeroSkips.shape()), inner));
+            }
             emitSpanLoop(inner, temp, offset, "+=", List.of(new Term(1.0, r.arg())), argCoords, from, to);
+            if (zeroSkips != null) {
+              inner.code.endControlFlow();
+            }
           } else {
             String fn = r.op() == ReduceOp.MIN ? "Math.min" : "Math.max";
             spanUpdate(inner, r.arg(), argCoords, from, to,
@@ -573,6 +604,25 @@ final class ExprCodegen {
         ctx.temps.put(key, new String[] {max, offset});
       }
     }
+  }
+
+  /**
+   * For a summand {@code a * b} whose factor {@code a} is the same along the span and whose other factor is a
+   * variable (finite: data are checked, particles are drawn finite), {@code a}: where it is 0 the whole span adds
+   * zeros and is skipped. A dot product with a one-hot covariate ({@code dot(phi, company)}) then costs one span
+   * instead of one per category.
+   */
+  private Ex zeroSkippingFactor(Ex arg, Ctx ctx) {
+    if (!(arg instanceof Ex.Binary b) || b.op() != BinaryOp.MUL) {
+      return null;
+    }
+    if (b.right() instanceof Ex.VarRef && !dependsOnSpan(b.left(), ctx) && dependsOnSpan(b.right(), ctx)) {
+      return b.left();
+    }
+    if (b.left() instanceof Ex.VarRef && !dependsOnSpan(b.right(), ctx) && dependsOnSpan(b.left(), ctx)) {
+      return b.right();
+    }
+    return null;
   }
 
   /** A span loop whose body is a statement built from the value of {@code arg} at each {@code j}. */

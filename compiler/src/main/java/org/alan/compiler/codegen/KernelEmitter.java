@@ -84,17 +84,24 @@ final class KernelEmitter {
     addFields(type);
     type.addMethod(constructor());
     type.addMethod(prepare());
-    type.addMethod(MethodSpec.methodBuilder("fill")
+    type.addMethod(rangeMethod("fill")
+        .addStatement("$T.fill(out, off, off + to - from, 0.0)", Arrays.class)
+        .addStatement("add(lead, from, to, out, off)")
+        .build());
+    type.addMethod(rangeMethod("add").addCode(fillBody).build());
+    return type.build();
+  }
+
+  /** A method over a range of one block: {@code (lead, from, to, out, off)}, as {@code FactorKernel} has them. */
+  private static MethodSpec.Builder rangeMethod(String name) {
+    return MethodSpec.methodBuilder(name)
         .addAnnotation(Override.class)
         .addModifiers(Modifier.PUBLIC)
         .addParameter(int.class, "lead")
         .addParameter(int.class, "from")
         .addParameter(int.class, "to")
         .addParameter(double[].class, "out")
-        .addParameter(int.class, "off")
-        .addCode(fillBody)
-        .build());
-    return type.build();
+        .addParameter(int.class, "off");
   }
 
   // ------------------------------------------------------------------ fill
@@ -116,7 +123,6 @@ final class KernelEmitter {
         }
       }
     }
-    code.addStatement("$T.fill(out, off, off + to - from, 0.0)", Arrays.class);
     List<Integer> block = new ArrayList<>();
     for (int i = lead; i < dims.length; i++) {
       block.add(dims[i]);
@@ -321,6 +327,9 @@ final class KernelEmitter {
     type.addField(FieldSpec.builder(com.palantir.javapoet.ParameterizedTypeName.get(species, ClassName.get(Double.class)),
             "SPECIES", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
         .initializer("$T.SPECIES_PREFERRED", doubleVector).build());
+    type.addField(FieldSpec.builder(doubleVector, "LANE", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+        .addJavadoc("Each lane's index, for the mask of a span's overlapping last vector.\n")
+        .initializer("$T.zero(SPECIES).addIndex(1)", doubleVector).build());
   }
 
   private List<Integer> chain() {

@@ -28,6 +28,7 @@ final class Contraction {
   final Layouts layouts;
   final PlatePlan[] plans;
   final double[][][] stepOut;
+  /** Per plate and final output: the partial sums of each chunk of elements (null where not needed). */
   final double[][][] finalOut;
   final double[][][] childSum;
   final double[][][] childAdj;
@@ -71,9 +72,14 @@ final class Contraction {
       for (int s = 0; s < stepOut[p].length; s++) {
         stepOut[p][s] = arena.take(Math.multiplyExact(count, layouts.steps[p][s].restSize), false);
       }
+      // a plate's outputs are summed over its elements as they are made (ForwardPass.CHUNK at a time), so only
+      // each parent element's chunks of partial sums are kept, and none where one chunk covers a parent element
       finalOut[p] = new double[plans[p].finals().length][];
-      for (int i = 0; i < finalOut[p].length; i++) {
-        finalOut[p][i] = arena.take(Math.multiplyExact(count, layouts.finalSize[p][i]), false);
+      if (ForwardPass.keepsChunks(spec, state.plateSize, state.plateCount, p)) {
+        int chunks = ForwardPass.chunks(spec, state.plateSize, state.plateCount, p);
+        for (int i = 0; i < finalOut[p].length; i++) {
+          finalOut[p][i] = arena.take(Math.multiplyExact(chunks, layouts.finalSize[p][i]), false);
+        }
       }
       childSum[p] = new double[plans[p].children().length][];
       childAdj[p] = new double[plans[p].children().length][];
@@ -153,6 +159,18 @@ final class Contraction {
     int leads = layouts.factorSize[f] / block;
     for (int lead = 0; lead < leads; lead++) {
       fillRange(kernel, lead, 0, block, out, lead * block);
+    }
+  }
+
+  /** Adds a whole factor of the current element to {@code out[off, off + size)}. */
+  void addWhole(FactorKernel kernel, int f, double[] out, int off) {
+    int block = layouts.factorBlock[f];
+    int leads = layouts.factorSize[f] / block;
+    for (int lead = 0; lead < leads; lead++) {
+      for (int t0 = 0; t0 < block; t0 += layouts.tile) {
+        int t1 = Math.min(block, t0 + layouts.tile);
+        kernel.add(lead, t0, t1, out, off + lead * block + t0);
+      }
     }
   }
 

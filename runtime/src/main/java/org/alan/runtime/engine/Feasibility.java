@@ -49,9 +49,12 @@ final class Feasibility {
         bytes += array("a step output of " + plateName(spec, p.plate()), elements * Math.pow(k, s.rest().length),
             tooLarge, "a smaller K");
       }
-      for (FinalOutput f : p.finals()) {
-        bytes += array("an output of " + plateName(spec, p.plate()), elements * Math.pow(k, f.dims().length),
-            tooLarge, "a smaller K");
+      if (ForwardPass.keepsChunks(spec, plateSize, count, p.plate())) {
+        double chunks = ForwardPass.chunks(spec, plateSize, count, p.plate());
+        for (FinalOutput f : p.finals()) {
+          bytes += array("an output of " + plateName(spec, p.plate()), chunks * Math.pow(k, f.dims().length),
+              tooLarge, "a smaller K");
+        }
       }
       for (ChildSlot c : p.children()) {
         bytes += 2 * array("a child result of " + plateName(spec, p.plate()), elements * Math.pow(k, c.dims().length),

@@ -50,28 +50,71 @@ final class ForwardPass {
   }
 
 
+  /**
+   * Elements of one parent element whose outputs one task sums, in order: the partial sums are then added in
+   * chunk order, so the result does not depend on the number of workers, and no output is kept per element.
+   */
+  static final int CHUNK = 32;
+
+  /** The chunks of plate {@code p}: each parent element's elements, {@link #CHUNK} at a time. */
+  static int chunks(ModelSpec spec, int[] plateSize, int[] plateCount, int p) {
+    int parent = spec.plates()[p].parent();
+    if (parent < 0) {
+      return plateCount[p];
+    }
+    return Math.multiplyExact(plateCount[parent], chunksPerParent(plateSize[p]));
+  }
+
+  /** Whether plate {@code p} keeps partial sums per chunk (else it sums straight into its parent's slots). */
+  static boolean keepsChunks(ModelSpec spec, int[] plateSize, int[] plateCount, int p) {
+    int parent = spec.plates()[p].parent();
+    return parent < 0 || chunks(spec, plateSize, plateCount, p) > plateCount[parent];
+  }
+
+  private static int chunksPerParent(int size) {
+    return Math.max(1, (size + CHUNK - 1) / CHUNK);
+  }
+
   double forward() {
     int[] order = spec.plan().bottomUp();
     long total = run.totalElements(order);
     AtomicLong done = new AtomicLong();
     for (int p : order) {
       final int plate = p;
-      int count = state.plateCount[p];
-      if (count < parallel.threads()) {
-        for (int e = 0; e < count; e++) {
-          forwardElementInTiles(plate, e);
-        }
-        progress.report("forward", done.addAndGet(count), total);
-      } else {
-        parallel.forRange(count, (worker, from, to) -> {
-          Workspace ws = workspaces[worker];
-          for (int e = from; e < to; e++) {
-            forwardElement(plate, e, ws);
+      int parent = spec.plates()[p].parent();
+      int size = parent < 0 ? 1 : state.plateSize[p];
+      int perParent = parent < 0 ? 1 : chunksPerParent(size);
+      int chunks = chunks(spec, state.plateSize, state.plateCount, p);
+      double[][] targets = targets(p, chunks);
+      if (state.plateCount[p] < parallel.threads()) {
+        for (int c = 0; c < chunks; c++) {
+          clear(p, targets, c);
+          int from = (c % perParent) * CHUNK;
+          int to = Math.min(size, from + CHUNK);
+          for (int j = from; j < to; j++) {
+            forwardElementInTiles(plate, (c / perParent) * size + j, targets, c);
           }
-          progress.report("forward", done.addAndGet(to - from), total);
+        }
+        progress.report("forward", done.addAndGet(state.plateCount[p]), total);
+      } else {
+        parallel.forRange(chunks, (worker, fromChunk, toChunk) -> {
+          Workspace ws = workspaces[worker];
+          long elements = 0;
+          for (int c = fromChunk; c < toChunk; c++) {
+            clear(plate, targets, c);
+            int from = (c % perParent) * CHUNK;
+            int to = Math.min(size, from + CHUNK);
+            for (int j = from; j < to; j++) {
+              forwardElement(plate, (c / perParent) * size + j, ws, targets, c);
+            }
+            elements += to - from;
+          }
+          progress.report("forward", done.addAndGet(elements), total);
         });
       }
-      sumIntoParent(p);
+      if (parent >= 0 && perParent > 1) {
+        sumChunks(p, perParent);
+      }
     }
     double logMl = 0;
     for (double[] f : finalOut[0]) {
@@ -90,20 +133,43 @@ final class ForwardPass {
     return logMl;
   }
 
-  private void forwardElement(int p, int e, Workspace ws) {
+  private void forwardElement(int p, int e, Workspace ws, double[][] targets, int chunk) {
     PlatePlan plan = plans[p];
     run.prepare(plan, e, ws);
     for (int s = 0; s < plan.steps().length; s++) {
       forwardTiles(p, e, s, 0, run.tiles(p, s), ws);
     }
-    finals(p, e, ws);
+    addFinals(p, e, ws, targets, chunk);
+  }
+
+  /**
+   * Where each final output of plate {@code p} is summed: the chunks' partial sums, or the parent's child slots
+   * themselves where each parent element is one chunk.
+   */
+  private double[][] targets(int p, int chunks) {
+    int parent = spec.plates()[p].parent();
+    if (finalOut[p].length > 0 && finalOut[p][0] != null) {
+      return finalOut[p];
+    }
+    double[][] slots = new double[plans[p].finals().length][];
+    for (int i = 0; i < slots.length; i++) {
+      slots[i] = childSum[parent][Layouts.slotOf(plans[parent], p, i)];
+    }
+    return slots;
+  }
+
+  private void clear(int p, double[][] targets, int chunk) {
+    for (int i = 0; i < targets.length; i++) {
+      int n = layouts.finalSize[p][i];
+      Arrays.fill(targets[i], chunk * n, (chunk + 1) * n, 0.0);
+    }
   }
 
   /**
    * The same for a plate with fewer elements than workers: the tiles of each step are shared out instead (each
    * tile's log-sum-exp is independent, so the result does not depend on who computes it).
    */
-  private void forwardElementInTiles(int p, int e) {
+  private void forwardElementInTiles(int p, int e, double[][] targets, int chunk) {
     PlatePlan plan = plans[p];
     for (int s = 0; s < plan.steps().length; s++) {
       final int step = s;
@@ -114,7 +180,7 @@ final class ForwardPass {
       });
     }
     run.prepare(plan, e, workspaces[0]);
-    finals(p, e, workspaces[0]);
+    addFinals(p, e, workspaces[0], targets, chunk);
   }
 
   /** Step s of element e for tiles {@code [fromTile, toTile)} of its output. */
@@ -153,15 +219,13 @@ final class ForwardPass {
     }
   }
 
-  private void finals(int p, int e, Workspace ws) {
+  /** Adds element e's final outputs to chunk {@code chunk} of {@code targets}. */
+  private void addFinals(int p, int e, Workspace ws, double[][] targets, int chunk) {
     PlatePlan plan = plans[p];
     for (int i = 0; i < plan.finals().length; i++) {
       int size = layouts.finalSize[p][i];
-      double[] out = finalOut[p][i];
-      int off = e * size;
-      Arrays.fill(out, off, off + size, 0.0);
       for (TensorRef ref : plan.finals()[i].inputs()) {
-        addWhole(p, e, ref, size, out, off, ws);
+        addWhole(p, e, ref, size, targets[i], chunk * size, ws);
       }
     }
   }
@@ -172,9 +236,8 @@ final class ForwardPass {
     int srcOff;
     switch (ref.source()) {
       case FACTOR -> {
-        src = ws.block(ref.index(), size);
-        run.fillWhole(ws.kernel(ref.index()), ref.index(), src);
-        srcOff = 0;
+        run.addWhole(ws.kernel(ref.index()), ref.index(), out, off);
+        return;
       }
       case STEP -> {
         src = stepOut[p][ref.index()];
@@ -191,27 +254,21 @@ final class ForwardPass {
     }
   }
 
-  /** Sums each final output of plate {@code p} over the plate's elements into the parent's child slot. */
-  private void sumIntoParent(int p) {
+  /** Adds each parent element's chunks of partial sums, in order, into the parent's child slots. */
+  private void sumChunks(int p, int perParent) {
     int parent = spec.plates()[p].parent();
-    if (parent < 0) {
-      return;
-    }
-    int size = state.plateSize[p];
-    int parents = state.plateCount[parent];
     for (int i = 0; i < plans[p].finals().length; i++) {
-      int slot = Layouts.slotOf(plans[parent], p, i);
       int n = layouts.finalSize[p][i];
       double[] src = finalOut[p][i];
-      double[] dst = childSum[parent][slot];
-      parallel.forRange(parents, (worker, from, to) -> {
+      double[] dst = childSum[parent][Layouts.slotOf(plans[parent], p, i)];
+      parallel.forRange(state.plateCount[parent], (worker, from, to) -> {
         for (int pe = from; pe < to; pe++) {
           int base = pe * n;
-          Arrays.fill(dst, base, base + n, 0.0);
-          for (int j = 0; j < size; j++) {
-            int e = pe * size + j;
+          System.arraycopy(src, pe * perParent * n, dst, base, n);
+          for (int c = 1; c < perParent; c++) {
+            int chunk = (pe * perParent + c) * n;
             for (int t = 0; t < n; t++) {
-              dst[base + t] += src[e * n + t];
+              dst[base + t] += src[chunk + t];
             }
           }
         }

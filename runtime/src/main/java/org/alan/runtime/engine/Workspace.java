@@ -91,7 +91,16 @@ final class Workspace {
    * An observed variable's factor raised to a power (its log multiplied): the likelihood of a tempered target
    * {@code p(z) p(y | z)^temperature}, which fitting the automatic guide anneals from the prior to the posterior.
    */
-  private record TemperedKernel(FactorKernel kernel, double temperature) implements FactorKernel {
+  private static final class TemperedKernel implements FactorKernel {
+    private final FactorKernel kernel;
+    private final double temperature;
+    private double[] scratch = new double[0];
+
+    TemperedKernel(FactorKernel kernel, double temperature) {
+      this.kernel = kernel;
+      this.temperature = temperature;
+    }
+
     @Override
     public void prepare(int element) {
       kernel.prepare(element);
@@ -103,6 +112,17 @@ final class Workspace {
       for (int i = off; i < off + to - from; i++) {
         // an impossible observation stays impossible at any temperature (not -inf * 0 = NaN)
         out[i] = out[i] == Double.NEGATIVE_INFINITY ? out[i] : out[i] * temperature;
+      }
+    }
+
+    @Override
+    public void add(int lead, int from, int to, double[] out, int off) {
+      if (scratch.length < to - from) {
+        scratch = new double[to - from];
+      }
+      fill(lead, from, to, scratch, 0);
+      for (int i = 0; i < to - from; i++) {
+        out[off + i] += scratch[i];
       }
     }
   }

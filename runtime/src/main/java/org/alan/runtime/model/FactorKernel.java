@@ -15,4 +15,10 @@ public interface FactorKernel {
    * {@code to} are multiples of K unless the block is a single entry.
    */
   void fill(int lead, int from, int to, double[] out, int off);
+
+  /**
+   * Adds the entries {@link #fill} would write to {@code out[off, off + to - from)}: a sum of factors over a
+   * plate's elements needs no block of its own per factor.
+   */
+  void add(int lead, int from, int to, double[] out, int off);
 }
