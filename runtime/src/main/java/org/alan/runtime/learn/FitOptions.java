@@ -19,7 +19,7 @@ import org.alan.runtime.model.ModelSpec;
  */
 public record FitOptions(FitMethod method, int k, int iterations, double lr, long seed, int threads,
     ParentSampler sampler, boolean stopEarly) {
-  /** The defaults: QEM, K = 30, at most 250 iterations, rate 0.3. */
+  /** The defaults: QEM, K = 30, at most 250 iterations, rate 0.1. */
   public static final int DEFAULT_K = 30;
   public static final int DEFAULT_ITERATIONS = 250;
 
