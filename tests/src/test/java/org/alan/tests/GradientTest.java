@@ -116,6 +116,38 @@ class GradientTest {
       {"y": [2.5, 0.4, 3.1, 1.7, -0.2], "c": [1.2, 0.7, 3.3, 0.9, 1.5]}
       """;
 
+  /**
+   * MovieLens's shape: vector latents whose location and scale are separate groups (the expanded square's cross
+   * term is a dot product per entry, propagated inside its sum), held transposed in the gradient kernels.
+   */
+  static final String VECTOR_LATENTS = """
+      model VectorLatents {
+        mu[4] ~ Normal(0, 1);
+        psi[4] ~ Normal(0, 0.5);
+        plate users {
+          z[4] ~ Normal(mu, exp(psi));
+          plate films {
+            input x[4];
+            data obs ~ Bernoulli(logits = dot(z, x));
+          }
+        }
+      }
+      guide VectorLatents {
+        mu ~ Normal(learn(0.1), exp(learn(-0.3)));
+        psi ~ Normal(learn(-0.2), exp(learn(-0.5)));
+        plate users { z ~ Normal(learn(0.2), exp(learn(-0.4))); }
+      }
+      """;
+
+  static final String VECTOR_LATENTS_DATA = """
+      {"x": [[[1, 0, 1, 0], [0, 1, 0, 0.5]], [[0, 0, 1, 1], [1, 1, 0, 0]]], "obs": [[1, 0], [0, 1]]}
+      """;
+
+  @Test
+  void factorGradientsMatchFiniteDifferencesForVectorLatentsInSeparateGroups() {
+    checkFactors(VECTOR_LATENTS, VECTOR_LATENTS_DATA);
+  }
+
   @Test
   void factorGradientsMatchFiniteDifferencesForEveryFamilyAndFunction() {
     checkFactors(FAMILIES, FAMILIES_DATA);

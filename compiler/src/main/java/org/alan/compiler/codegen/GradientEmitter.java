@@ -91,7 +91,7 @@ final class GradientEmitter {
     Ex logFactor = SquareExpansion.rewrite(factor.logFactor(), e -> org.alan.compiler.analysis.KDims.of(e, model),
         rank);
     List<Integer> loops = java.util.Arrays.stream(dims).boxed().toList();
-    ReverseMode rm = new ReverseMode(model, List.of(logFactor), loops, "", where);
+    ReverseMode rm = new ReverseMode(model, List.of(logFactor), loops, "", where).transposingLatents();
     TypeSpec.Builder type = TypeSpec.classBuilder(className)
         .addModifiers(Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
         .addSuperinterface(GRADIENT)
@@ -106,6 +106,7 @@ final class GradientEmitter {
     CodeBlock.Builder code = CodeBlock.builder();
     if (rm.differentiable(logFactor)) {
       addBases(code, factor.plate(), Set.of(), List.of(rm));
+      rm.transposeIn(code);
       rm.forwardMaterialised(code);
       rm.clearMaterialisedAdjoints(code);
       code.addStatement("int j = woff");
@@ -124,6 +125,7 @@ final class GradientEmitter {
         code.endControlFlow();
       }
       rm.reverseMaterialised(code);
+      rm.transposeOut(code);
     }
     type.addMethod(MethodSpec.methodBuilder("accumulate")
         .addAnnotation(Override.class)

@@ -76,8 +76,67 @@ final class ReverseMode {
     this.loopDims = List.copyOf(loopDims);
     for (Ex r : roots) {
       collect(r);
+      parents.merge(r, 1, Integer::sum);
+    }
+    for (Ex n : nodes.keySet()) {
+      for (Ex c : children(n)) {
+        parents.merge(c, 1, Integer::sum);
+      }
     }
   }
+
+  /**
+   * Latents with an event shape held transposed for this kernel ({@code zt<v>[k * E + c]}, adjoints in
+   * {@code gzt<v>}): the particles are stored coordinate-major ({@code z[c * K + k]}), which puts a vector
+   * latent's coordinates K apart where an entry's loop over them reads and accumulates.
+   */
+  private boolean transposeLatents;
+
+  /** Holds the vector latents transposed ({@link #transposeIn}, {@link #transposeOut}). */
+  ReverseMode transposingLatents() {
+    transposeLatents = true;
+    return this;
+  }
+
+  private boolean transposed(VariableIr var) {
+    return transposeLatents && var.eventShape().size() > 1;
+  }
+
+  /** Copies the element's transposed latents in and zeroes their adjoints: before everything else. */
+  void transposeIn(CodeBlock.Builder code) {
+    for (int v : latents) {
+      VariableIr var = model.variable(v);
+      if (transposed(var)) {
+        int e = var.eventShape().size();
+        code.beginControlFlow("for (int k = 0; k < K; k++)");
+        code.beginControlFlow("for (int c = 0; c < $L; c++)", e);
+        code.addStatement("$Lzt$L[k * $L + c] = z$L[bz$L + c * K + k]", prefix, v, e, v, v);
+        code.endControlFlow();
+        code.endControlFlow();
+        code.addStatement("java.util.Arrays.fill($Lgzt$L, 0.0)", prefix, v);
+      }
+    }
+  }
+
+  /** Adds the transposed latents' adjoints into the particles' gradients: after everything else. */
+  void transposeOut(CodeBlock.Builder code) {
+    for (int v : latents) {
+      VariableIr var = model.variable(v);
+      if (transposed(var)) {
+        int e = var.eventShape().size();
+        code.beginControlFlow("for (int c = 0; c < $L; c++)", e);
+        code.beginControlFlow("for (int k = 0; k < K; k++)");
+        code.addStatement("gz$L[bz$L + c * K + k] += $Lgzt$L[k * $L + c]", v, v, prefix, v, e);
+        code.endControlFlow();
+        code.endControlFlow();
+      }
+    }
+  }
+
+  /** How many times each node is read: by its parents (each occurrence), or as a root. */
+  private final Map<Ex, Integer> parents = new IdentityHashMap<>();
+  /** Streamed vectors whose adjoint is propagated inside their only parent's reduction (no adjoint array). */
+  private final Set<Ex> propagatedInParent = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
 
   /** Whether an expression can be differentiated here (the parent-mixture of a proposal cannot). */
   static boolean supports(Ex e) {
@@ -176,6 +235,14 @@ final class ReverseMode {
 
   /** Array fields for values and adjoints; {@link #initialiseFields} sizes them (they need K). */
   void addFields(TypeSpec.Builder type) {
+    for (int v : latents) {
+      if (transposed(model.variable(v))) {
+        for (String kind : new String[] {"zt", "gzt"}) {
+          type.addField(FieldSpec.builder(double[].class, prefix + kind + v, Modifier.PRIVATE, Modifier.FINAL)
+              .build());
+        }
+      }
+    }
     for (Map.Entry<Ex, Integer> e : nodes.entrySet()) {
       if (isArray(e.getKey())) {
         for (String kind : new String[] {"v", "a"}) {
@@ -188,6 +255,13 @@ final class ReverseMode {
 
   /** Constructor statements sizing the fields, with {@code K} in scope. */
   void initialiseFields(CodeBlock.Builder code) {
+    for (int v : latents) {
+      if (transposed(model.variable(v))) {
+        for (String kind : new String[] {"zt", "gzt"}) {
+          code.addStatement("this.$L$L$L = new double[K * $L]", prefix, kind, v, model.variable(v).eventShape().size());
+        }
+      }
+    }
     for (Map.Entry<Ex, Integer> e : nodes.entrySet()) {
       if (isArray(e.getKey())) {
         for (String kind : new String[] {"v", "a"}) {
@@ -423,7 +497,7 @@ final class ReverseMode {
     List<Ex> order = new ArrayList<>(nodes.keySet());
     for (int i = order.size() - 1; i >= 0; i--) {
       Ex n = order.get(i);
-      if (!differentiable(n) || streamed(n) != streamedNodes) {
+      if (!differentiable(n) || streamed(n) != streamedNodes || propagatedInParent.contains(n)) {
         continue;
       }
       if (!streamedNodes) {
@@ -495,6 +569,13 @@ final class ReverseMode {
       }
       seed(l, child(coords, l), dl, code);
       seed(r, child(coords, r), dr, code);
+    } else if (n instanceof Ex.Reduce r && r.op() == org.alan.compiler.ir.ReduceOp.SUM && inlinable(r.arg())) {
+      // a sum's streamed vector argument read nowhere else (a dot product of the expanded square, per entry):
+      // its adjoint is g at every coordinate, so it is propagated here, with no adjoint array to fill and read
+      propagatedInParent.add(r.arg());
+      List<String> inner = reducedLoops(r, coords, code);
+      propagate(r.arg(), inner, g, nodes.containsKey(r.arg()) ? ref("v", r.arg(), inner) : null, code);
+      closeReducedLoops(r, code);
     } else if (n instanceof Ex.Reduce r) {
       List<String> inner = reducedLoops(r, coords, code);
       String x = value(r.arg(), inner);
@@ -510,6 +591,18 @@ final class ReverseMode {
     }
   }
 
+  /**
+   * Whether a reduction's argument can be propagated inside the reduction's loop: a streamed internal node that is
+   * read once, whose propagation does not need its own value (an elementwise sum, difference or product).
+   */
+  private boolean inlinable(Ex arg) {
+    return nodes.containsKey(arg) && streamed(arg) && parents.getOrDefault(arg, 0) == 1
+        && arg instanceof Ex.Binary b && switch (b.op()) {
+          case ADD, SUB, MUL -> true;
+          default -> false;
+        };
+  }
+
   private void addAdjoint(Ex n, List<String> coords, String adjoint, CodeBlock.Builder code) {
     if (n instanceof Ex.ParamRef p) {
       ParamIr param = model.params().get(p.param());
@@ -517,8 +610,13 @@ final class ReverseMode {
           adjoint);
     } else if (n instanceof Ex.VarRef v) {
       VariableIr var = model.variable(v.variable());
-      code.addStatement("gz$L[bz$L + ($L) * K + $L] += $L", var.id(), var.id(),
-          flat(var.eventShape(), child(coords, n)), ExprCodegen.kVar(model.groupOf(var.id())), adjoint);
+      String k = ExprCodegen.kVar(model.groupOf(var.id()));
+      String c = flat(var.eventShape(), child(coords, n));
+      if (transposed(var)) {
+        code.addStatement("$Lgzt$L[$L * $L + $L] += $L", prefix, var.id(), k, var.eventShape().size(), c, adjoint);
+      } else {
+        code.addStatement("gz$L[bz$L + ($L) * K + $L] += $L", var.id(), var.id(), c, k, adjoint);
+      }
     } else {
       code.addStatement("$L += $L", ref("a", n, coords), adjoint);
     }
@@ -533,6 +631,10 @@ final class ReverseMode {
     } else if (n instanceof Ex.VarRef v) {
       VariableIr var = model.variable(v.variable());
       String c = flat(var.eventShape(), child(coords, n));
+      if (var.kind() == VarKind.LATENT && transposed(var)) {
+        return prefix + "zt" + var.id() + "[" + ExprCodegen.kVar(model.groupOf(var.id())) + " * "
+            + var.eventShape().size() + " + " + c + "]";
+      }
       if (var.kind() == VarKind.LATENT) {
         return "z" + var.id() + "[bz" + var.id() + " + (" + c + ") * K + " + ExprCodegen.kVar(model.groupOf(var.id()))
             + "]";
