@@ -110,13 +110,13 @@ final class BackwardPass {
       marginalOff = new int[marginal.length];
       factor = new double[spec.factors().length][];
       factorOff = new int[factor.length];
+      weighed = factorWeights == null ? new int[0]
+          : java.util.stream.IntStream.range(0, factor.length).filter(f -> spec.factors()[f].plate() == plate)
+              .toArray();
     }
 
     /** The factors of this sink's plate whose weights are collected. */
-    java.util.stream.IntStream weighedFactors() {
-      return factorWeights == null ? java.util.stream.IntStream.empty()
-          : java.util.stream.IntStream.range(0, factor.length).filter(f -> spec.factors()[f].plate() == plate);
-    }
+    final int[] weighed;
 
     /** Writes go to the run's arrays at element e; step adjoints start at zero. */
     void bindTo(int e) {
@@ -131,10 +131,10 @@ final class BackwardPass {
         marginal[g] = marginals[g];
         marginalOff[g] = e * state.K;
       }
-      weighedFactors().forEach(f -> {
+      for (int f : weighed) {
         factor[f] = factorWeights[f];
         factorOff[f] = e * layouts.factorSize[f];
-      });
+      }
     }
 
     /** A private sink of a worker, with zeroed copies sized for one element. */
@@ -146,7 +146,9 @@ final class BackwardPass {
       for (int g : pass.plans[plate].ownGroups()) {
         s.marginal[g] = new double[pass.state.K];
       }
-      s.weighedFactors().forEach(f -> s.factor[f] = new double[pass.layouts.factorSize[f]]);
+      for (int f : s.weighed) {
+        s.factor[f] = new double[pass.layouts.factorSize[f]];
+      }
       return s;
     }
 
@@ -161,7 +163,9 @@ final class BackwardPass {
       for (int g : plans[plate].ownGroups()) {
         addAndClear(other.marginal[g], 0, marginal[g], marginalOff[g], state.K);
       }
-      weighedFactors().forEach(f -> addAndClear(other.factor[f], 0, factor[f], factorOff[f], other.factor[f].length));
+      for (int f : weighed) {
+        addAndClear(other.factor[f], 0, factor[f], factorOff[f], other.factor[f].length);
+      }
     }
 
     private void addAndClear(double[] src, int srcOff, double[] dst, int dstOff, int n) {

@@ -107,8 +107,8 @@ final class Contraction {
     factorWeights = weighFactors ? new double[spec.factors().length][] : null;
     if (weighFactors) {
       for (int f = 0; f < factorWeights.length; f++) {
-        factorWeights[f] = new double[Math.multiplyExact(state.plateCount[spec.factors()[f].plate()],
-            layouts.factorSize[f])];
+        factorWeights[f] = arena.take(Math.multiplyExact(state.plateCount[spec.factors()[f].plate()],
+            layouts.factorSize[f]), true);
       }
     }
     workspaces = new Workspace[parallel.threads()];
@@ -124,6 +124,9 @@ final class Contraction {
     arena.giveAll(childSum);
     arena.giveAll(childAdj);
     arena.giveAll(kept);
+    if (factorWeights != null) {
+      arena.giveAll(new double[][][] {factorWeights});
+    }
   }
 
   /**

@@ -21,7 +21,10 @@ final class GradientPass {
   private final Layouts layouts;
   private final Parallel parallel;
 
-  GradientPass(CompiledModel model, ModelState state, Layouts layouts, Parallel parallel) {
+  private final Arena arena;
+
+  GradientPass(CompiledModel model, ModelState state, Layouts layouts, Parallel parallel, Arena arena) {
+    this.arena = arena;
     this.model = model;
     this.spec = model.spec();
     this.state = state;
@@ -35,8 +38,8 @@ final class GradientPass {
     double[][][] gz = new double[workers][][];
     double[][][] gq = new double[workers][][];
     for (int w = 0; w < workers; w++) {
-      gz[w] = zerosLike(state.samples);
-      gq[w] = zerosLike(state.params);
+      gz[w] = zerosLike(state.samples, arena);
+      gq[w] = zerosLike(state.params, null);
     }
     for (int f = 0; f < spec.factors().length; f++) {
       final int factor = f;
@@ -66,6 +69,7 @@ final class GradientPass {
         });
       }
     }
+    arena.giveAll(gz);
     return gq[0];
   }
 
@@ -81,10 +85,13 @@ final class GradientPass {
     return scaled;
   }
 
-  private static double[][] zerosLike(double[][] arrays) {
+  /** Zeroed arrays shaped like {@code arrays}: from the arena (given back by the caller), or new. */
+  private static double[][] zerosLike(double[][] arrays, Arena arena) {
     double[][] out = new double[arrays.length][];
     for (int i = 0; i < arrays.length; i++) {
-      out[i] = arrays[i] == null ? null : new double[arrays[i].length];
+      if (arrays[i] != null) {
+        out[i] = arena != null ? arena.take(arrays[i].length, true) : new double[arrays[i].length];
+      }
     }
     return out;
   }
