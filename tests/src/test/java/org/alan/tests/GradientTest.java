@@ -118,23 +118,26 @@ class GradientTest {
 
   /**
    * MovieLens's shape: vector latents whose location and scale are separate groups (the expanded square's cross
-   * term is a dot product per entry, propagated inside its sum), held transposed in the gradient kernels.
+   * term is a dot product per entry, propagated inside its sum), held transposed in the gradient kernels; and a
+   * global vector's dot product with a covariate with zeros (summed from the leaves, skipping the zeros).
    */
   static final String VECTOR_LATENTS = """
       model VectorLatents {
         mu[4] ~ Normal(0, 1);
         psi[4] ~ Normal(0, 0.5);
+        b[4] ~ Normal(0, 1);
         plate users {
           z[4] ~ Normal(mu, exp(psi));
           plate films {
             input x[4];
-            data obs ~ Bernoulli(logits = dot(z, x));
+            data obs ~ Bernoulli(logits = dot(z, x) + dot(b, x));
           }
         }
       }
       guide VectorLatents {
         mu ~ Normal(learn(0.1), exp(learn(-0.3)));
         psi ~ Normal(learn(-0.2), exp(learn(-0.5)));
+        b ~ Normal(learn(0.3), exp(learn(-0.2)));
         plate users { z ~ Normal(learn(0.2), exp(learn(-0.4))); }
       }
       """;

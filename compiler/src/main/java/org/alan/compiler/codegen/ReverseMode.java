@@ -82,8 +82,29 @@ final class ReverseMode {
       for (Ex c : children(n)) {
         parents.merge(c, 1, Integer::sum);
       }
+      if (n instanceof Ex.Reduce r && r.op() == org.alan.compiler.ir.ReduceOp.SUM
+          && r.axes() == r.arg().shape().rank() && nodes.containsKey(r.arg())
+          && dims(r.arg()).equals(dims(r))) {
+        summedBy.put(r.arg(), r);
+      }
+    }
+    collectReadPerEntry();
+  }
+
+  private void collectReadPerEntry() {
+    for (Ex n : nodes.keySet()) {
+      if (streamed(n)) {
+        for (Ex c : children(n)) {
+          if (c instanceof Ex.VarRef v && model.variable(v.variable()).isLatent()) {
+            readPerEntry.add(v.variable());
+          }
+        }
+      }
     }
   }
+
+  /** Nodes summed over all their coordinates by a reduction with the same K dimensions. */
+  private final Map<Ex, Ex.Reduce> summedBy = new IdentityHashMap<>();
 
   /**
    * Latents with an event shape held transposed for this kernel ({@code zt<v>[k * E + c]}, adjoints in
@@ -99,8 +120,11 @@ final class ReverseMode {
   }
 
   private boolean transposed(VariableIr var) {
-    return transposeLatents && var.eventShape().size() > 1;
+    return transposeLatents && var.eventShape().size() > 1 && readPerEntry.contains(var.id());
   }
+
+  /** The latents streamed nodes read: only their layout matters to the per-entry loop. */
+  private final Set<Integer> readPerEntry = new TreeSet<>();
 
   /** Copies the element's transposed latents in and zeroes their adjoints: before everything else. */
   void transposeIn(CodeBlock.Builder code) {
@@ -283,7 +307,7 @@ final class ReverseMode {
   }
 
   private boolean isArray(Ex n) {
-    return !streamed(n) || n.shape().rank() > 0;
+    return (!streamed(n) || n.shape().rank() > 0) && fusedProduct(n) == null;
   }
 
   private CodeBlock arraySize(Ex n) {
@@ -330,7 +354,7 @@ final class ReverseMode {
   /** Computes the materialised nodes: before the loops. */
   void forwardMaterialised(CodeBlock.Builder code) {
     for (Ex n : nodes.keySet()) {
-      if (!streamed(n)) {
+      if (!streamed(n) && fusedProduct(n) == null) {
         openParticleLoops(n, code);
         compute(n, code);
         closeParticleLoops(n, code);
@@ -433,11 +457,22 @@ final class ReverseMode {
     };
     code.addStatement("double $L = $L", acc, start);
     List<String> inner = reducedLoops(r, coords, code);
-    String x = value(r.arg(), inner);
+    Ex datum = fusedProduct(r.arg());
+    String x;
+    if (datum != null) {
+      Ex.Binary b = (Ex.Binary) r.arg();
+      code.beginControlFlow("if ($L != 0.0)", value(datum, child(inner, datum)));
+      x = JavaOps.binary(b.op(), value(b.left(), child(inner, b.left())), value(b.right(), child(inner, b.right())));
+    } else {
+      x = value(r.arg(), inner);
+    }
     switch (r.op()) {
       case SUM -> code.addStatement("$L += $L", acc, x);
       case MIN -> code.addStatement("$L = Math.min($L, $L)", acc, acc, x);
       case MAX, LOGSUMEXP -> code.addStatement("$L = $L > $L || Double.isNaN($L) ? $L : $L", acc, x, acc, x, x, acc);
+    }
+    if (datum != null) {
+      code.endControlFlow();
     }
     closeReducedLoops(r, code);
     if (r.op() == org.alan.compiler.ir.ReduceOp.LOGSUMEXP) {
@@ -457,7 +492,7 @@ final class ReverseMode {
   /** Zeroes the materialised nodes' adjoints: before the loops. */
   void clearMaterialisedAdjoints(CodeBlock.Builder code) {
     for (Map.Entry<Ex, Integer> e : nodes.entrySet()) {
-      if (differentiable(e.getKey()) && !streamed(e.getKey())) {
+      if (differentiable(e.getKey()) && !streamed(e.getKey()) && fusedProduct(e.getKey()) == null) {
         code.addStatement("java.util.Arrays.fill($L, 0.0)", name("a", e.getValue()));
       }
     }
@@ -574,7 +609,14 @@ final class ReverseMode {
       // its adjoint is g at every coordinate, so it is propagated here, with no adjoint array to fill and read
       propagatedInParent.add(r.arg());
       List<String> inner = reducedLoops(r, coords, code);
-      propagate(r.arg(), inner, g, nodes.containsKey(r.arg()) ? ref("v", r.arg(), inner) : null, code);
+      Ex datum = fusedProduct(r.arg());
+      if (datum != null) {
+        code.beginControlFlow("if ($L != 0.0)", value(datum, child(inner, datum)));
+      }
+      propagate(r.arg(), inner, g, datum != null ? null : ref("v", r.arg(), inner), code);
+      if (datum != null) {
+        code.endControlFlow();
+      }
       closeReducedLoops(r, code);
     } else if (n instanceof Ex.Reduce r) {
       List<String> inner = reducedLoops(r, coords, code);
@@ -596,11 +638,40 @@ final class ReverseMode {
    * read once, whose propagation does not need its own value (an elementwise sum, difference or product).
    */
   private boolean inlinable(Ex arg) {
-    return nodes.containsKey(arg) && streamed(arg) && parents.getOrDefault(arg, 0) == 1
-        && arg instanceof Ex.Binary b && switch (b.op()) {
+    return nodes.containsKey(arg) && (streamed(arg) || fusedProduct(arg) != null)
+        && parents.getOrDefault(arg, 0) == 1 && arg instanceof Ex.Binary b && switch (b.op()) {
           case ADD, SUB, MUL -> true;
           default -> false;
         };
+  }
+
+  /**
+   * For a materialised product of a particle vector and a data vector that only a sum over its coordinates reads
+   * ({@code dot(phi, company)}), the data factor: the sum is then computed from the two leaves directly (no array
+   * of products) and, forward and backward, the coordinates where the data are 0 are skipped (a one-hot covariate
+   * costs one coordinate, not all of them). Null for any other node.
+   */
+  private Ex fusedProduct(Ex n) {
+    if (!(n instanceof Ex.Binary b) || b.op() != org.alan.compiler.ir.BinaryOp.MUL || !nodes.containsKey(n)
+        || streamed(n) || parents.getOrDefault(n, 0) != 1 || !summedBy.containsKey(n)) {
+      return null;
+    }
+    if (isData(b.right()) && isParticles(b.left())) {
+      return b.right();
+    }
+    if (isData(b.left()) && isParticles(b.right())) {
+      return b.left();
+    }
+    return null;
+  }
+
+  private boolean isData(Ex e) {
+    return e instanceof Ex.VarRef v && !model.variable(v.variable()).isLatent();
+  }
+
+  /** Particles are finite (the sampler checks), so a product with a zero datum is exactly zero. */
+  private boolean isParticles(Ex e) {
+    return e instanceof Ex.VarRef v && model.variable(v.variable()).isLatent();
   }
 
   private void addAdjoint(Ex n, List<String> coords, String adjoint, CodeBlock.Builder code) {
