@@ -291,7 +291,12 @@ class GradientTest {
         }
         double[][] gz = zerosLike(state.samples);
         double[][] gq = zerosLike(state.params);
-        model.newGradient(f, state).accumulate(e, w, 0, gz, gq);
+        model.newGradient(f, state, false).accumulate(e, w, 0, gz, gq);
+        // RWS's variant: the parameters' gradient alone, with no particle gradient arrays to write to
+        double[][] gqFixed = zerosLike(state.params);
+        if (factor.readsParams()) {
+          model.newGradient(f, state, true).accumulate(e, w, 0, new double[state.samples.length][], gqFixed);
+        }
         for (int v = 0; v < spec.variables().length; v++) {
           VariableSpec var = spec.variables()[v];
           if (!var.isLatent() || var.support().isDiscrete()) {
@@ -307,6 +312,8 @@ class GradientTest {
           for (int i = 0; i < params[p].length; i++) {
             double fd = difference(model, state, f, e, w, params[p], i);
             worst = Math.max(worst, compare(factor.name(), spec.params()[p].name() + "[" + i + "]", gq[p][i], fd));
+            worst = Math.max(worst, compare(factor.name(), spec.params()[p].name() + "[" + i + "] (particles fixed)",
+                gqFixed[p][i], fd));
             checked++;
           }
         }

@@ -84,18 +84,27 @@ final class GradientEmitter {
 
   // ------------------------------------------------------------------ factor gradients
 
-  TypeSpec factorClass(FactorIr factor, int[] dims, String className) {
+  /**
+   * @param fixedParticles differentiate with respect to the parameters only (the particles held fixed, as RWS
+   *     does): only the terms that read a parameter are differentiated, and no particle gradient is written
+   */
+  TypeSpec factorClass(FactorIr factor, int[] dims, String className, boolean fixedParticles) {
     String where = "the gradient of factor " + factor.name();
     // the expanded squares of the forward kernels: a dot product per entry instead of a difference, a product and a
     // square per coordinate
     Ex logFactor = SquareExpansion.rewrite(factor.logFactor(), e -> org.alan.compiler.analysis.KDims.of(e, model),
         rank);
     List<Integer> loops = java.util.Arrays.stream(dims).boxed().toList();
-    ReverseMode rm = new ReverseMode(model, List.of(logFactor), loops, "", where).transposingLatents();
+    ReverseMode rm = new ReverseMode(model, List.of(logFactor), loops, "", where);
+    if (fixedParticles) {
+      rm.holdingParticlesFixed();
+    }
+    rm.transposingLatents();
     TypeSpec.Builder type = TypeSpec.classBuilder(className)
         .addModifiers(Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
         .addSuperinterface(GRADIENT)
-        .addJavadoc("The gradient of factor $S over its $L dimension(s).\n", factor.name(), dims.length);
+        .addJavadoc("The gradient of factor $S over its $L dimension(s)$L.\n", factor.name(), dims.length,
+            fixedParticles ? ", with respect to the parameters only (particles fixed)" : "");
     type.addField(FieldSpec.builder(ClassName.get("org.alan.runtime.engine", "ModelState"), "st",
         Modifier.PRIVATE, Modifier.FINAL).build());
     rm.addFields(type);

@@ -136,8 +136,8 @@ public final class ModelEmitter {
     }
     code.add("$<},\nnew $T[] {$>\n", FactorSpec.class);
     for (FactorSpec f : s.factors()) {
-      code.add("new $T($S, $L, $L, $L, $L),\n", FactorSpec.class, f.name(), f.plate(), f.group(), ints(f.dims()),
-          JavaOps.literal(f.flopsPerEntry()));
+      code.add("new $T($S, $L, $L, $L, $L, $L),\n", FactorSpec.class, f.name(), f.plate(), f.group(),
+          ints(f.dims()), JavaOps.literal(f.flopsPerEntry()), f.readsParams());
     }
     code.add("$<},\n");
     addPlan(code, s.plan());
@@ -280,8 +280,15 @@ public final class ModelEmitter {
     if (problem == null) {
       factory.beginControlFlow("return switch (factor)");
       for (FactorIr f : d.factors()) {
-        type.addType(gradients.factorClass(f, d.spec().plan().factorDims()[f.id()], "Gradient" + f.id()));
-        factory.addStatement("case $L -> new Gradient$L(st)", f.id(), f.id());
+        int[] dims = d.spec().plan().factorDims()[f.id()];
+        type.addType(gradients.factorClass(f, dims, "Gradient" + f.id(), false));
+        if (d.spec().factors()[f.id()].readsParams()) {
+          type.addType(gradients.factorClass(f, dims, "GradientFixed" + f.id(), true));
+          factory.addStatement("case $L -> fixedParticles ? new GradientFixed$L(st) : new Gradient$L(st)", f.id(),
+              f.id(), f.id());
+        } else {
+          factory.addStatement("case $L -> new Gradient$L(st)", f.id(), f.id());
+        }
       }
       factory.addStatement("default -> throw new $T($S + factor)", IllegalArgumentException.class, "no factor ");
       factory.endControlFlow("");
@@ -294,6 +301,7 @@ public final class ModelEmitter {
         .returns(GradientEmitter.GRADIENT)
         .addParameter(int.class, "factor")
         .addParameter(MODEL_STATE, "st")
+        .addParameter(boolean.class, "fixedParticles")
         .addCode(factory.build())
         .build());
     String reparameterisation = problem != null ? problem : gradients.reparameterisationProblem();
@@ -481,7 +489,8 @@ public final class ModelEmitter {
         .map(p -> new ParamSpec(p.name(), p.kind(), p.init(), p.variable(), p.plate(), p.shape().toArray()))
         .toArray(ParamSpec[]::new);
     FactorSpec[] fs = factors.stream()
-        .map(f -> new FactorSpec(f.name(), f.plate(), f.group(), plan.factorDims()[f.id()], flops(f.logFactor())))
+        .map(f -> new FactorSpec(f.name(), f.plate(), f.group(), plan.factorDims()[f.id()], flops(f.logFactor()),
+            !ExWalker.params(f.logFactor()).isEmpty()))
         .toArray(FactorSpec[]::new);
     return new ModelSpec(m.name(), sourceName, plates, vars, groups, params, qemSpecs(m), fs, plan, priorOrder(m),
         m.automaticGuide(), inputConstraints(m, lineOf));

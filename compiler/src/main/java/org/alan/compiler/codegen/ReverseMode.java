@@ -119,6 +119,21 @@ final class ReverseMode {
     return this;
   }
 
+  /**
+   * Whether the particles are constants (RWS's guide step and the model's parameters under RWS): only nodes that
+   * read a parameter carry adjoints, so a log factor's prior terms cost nothing and no particle gradient is written.
+   */
+  private boolean fixedParticles;
+
+  /** Differentiates with respect to the parameters only; call before anything else. */
+  ReverseMode holdingParticlesFixed() {
+    if (!differentiable.isEmpty()) {
+      throw new InternalCompilerError("particles fixed after differentiation began in " + where);
+    }
+    fixedParticles = true;
+    return this;
+  }
+
   private boolean transposed(VariableIr var) {
     return transposeLatents && var.eventShape().size() > 1 && readPerEntry.contains(var.id());
   }
@@ -137,13 +152,18 @@ final class ReverseMode {
         code.addStatement("$Lzt$L[k * $L + c] = z$L[bz$L + c * K + k]", prefix, v, e, v, v);
         code.endControlFlow();
         code.endControlFlow();
-        code.addStatement("java.util.Arrays.fill($Lgzt$L, 0.0)", prefix, v);
+        if (!fixedParticles) {
+          code.addStatement("java.util.Arrays.fill($Lgzt$L, 0.0)", prefix, v);
+        }
       }
     }
   }
 
   /** Adds the transposed latents' adjoints into the particles' gradients: after everything else. */
   void transposeOut(CodeBlock.Builder code) {
+    if (fixedParticles) {
+      return; // no particle adjoints (and no particle gradient arrays)
+    }
     for (int v : latents) {
       VariableIr var = model.variable(v);
       if (transposed(var)) {
@@ -227,7 +247,7 @@ final class ReverseMode {
       d = false;
     } else if (n instanceof Ex.VarRef v) {
       VariableIr var = model.variable(v.variable());
-      d = var.isLatent() && !var.prior().family().isDiscrete();
+      d = !fixedParticles && var.isLatent() && !var.prior().family().isDiscrete();
     } else if (n instanceof Ex.ParamRef) {
       d = true;
     } else if (n instanceof Ex.Select s) {

@@ -37,24 +37,31 @@ final class GradientPass {
     int workers = parallel.threads();
     double[][][] gz = new double[workers][][];
     double[][][] gq = new double[workers][][];
+    boolean fixed = kind == Gradient.Kind.FIXED_PARTICLES;
     for (int w = 0; w < workers; w++) {
-      gz[w] = zerosLike(state.samples, arena);
+      // the particles' gradients only matter to VI's chain rule through the sampler
+      gz[w] = fixed ? new double[state.samples.length][] : zerosLike(state.samples, arena);
       gq[w] = zerosLike(state.params, null);
     }
     for (int f = 0; f < spec.factors().length; f++) {
+      if (fixed && !spec.factors()[f].readsParams()) {
+        continue; // it has only a particle gradient, which this kind does not use
+      }
       final int factor = f;
       int plate = spec.factors()[f].plate();
       double[] weights = scaledForTemperature(f, factorWeights[f]);
       int entries = layouts.factorSize[f];
       parallel.forStatic(state.plateCount[plate], (worker, from, to) -> {
-        FactorGradient gradient = model.newGradient(factor, state);
+        FactorGradient gradient = model.newGradient(factor, state, fixed);
         for (int e = from; e < to; e++) {
           gradient.accumulate(e, weights, e * entries, gz[worker], gq[worker]);
         }
       });
     }
     for (int w = 1; w < workers; w++) {
-      addInto(gz[0], gz[w]);
+      if (!fixed) {
+        addInto(gz[0], gz[w]);
+      }
       addInto(gq[0], gq[w]);
     }
     if (kind == Gradient.Kind.PATHWISE) {
@@ -69,7 +76,9 @@ final class GradientPass {
         });
       }
     }
-    arena.giveAll(gz);
+    if (!fixed) {
+      arena.giveAll(gz);
+    }
     return gq[0];
   }
 

@@ -27,8 +27,12 @@ public abstract class CompiledModel {
    */
   public abstract void simulate(int variable, ModelState state, int element, Rng rng);
 
-  /** A gradient of one factor (VI and RWS), bound to the state; used by one thread at a time. */
-  public abstract FactorGradient newGradient(int factor, ModelState state);
+  /**
+   * A gradient of one factor (VI and RWS), bound to the state; used by one thread at a time. With
+   * {@code fixedParticles} it differentiates with respect to the parameters only and leaves the particle gradients
+   * alone (they may be null).
+   */
+  public abstract FactorGradient newGradient(int factor, ModelState state, boolean fixedParticles);
 
   /**
    * VI's pathwise gradient through the guide's sampler: adds {@code gz * dz/d(argument)}, chained to the
