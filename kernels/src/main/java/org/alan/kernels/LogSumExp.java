@@ -40,6 +40,19 @@ public final class LogSumExp {
     return vector && VECTOR != null ? VECTOR : SCALAR;
   }
 
+  /** A {@link SoftplusSums} for one thread: the vector implementation when asked for and available. */
+  public static SoftplusSums softplusSums(boolean vector) {
+    if (vector && VECTOR != null) {
+      try {
+        return (SoftplusSums) Class.forName("org.alan.kernels.VectorSoftplusSums").getDeclaredConstructor()
+            .newInstance();
+      } catch (ReflectiveOperationException | LinkageError e) {
+        // the incubator module is present (VECTOR loaded), so this does not happen; the scalar form is exact too
+      }
+    }
+    return new ScalarSoftplusSums();
+  }
+
   /** Prepares a running state for {@code n} entries: nothing folded in yet. */
   public static void reset(double[] max, double[] sum, int off, int n) {
     java.util.Arrays.fill(max, off, off + n, LseOps.EMPTY);

@@ -421,8 +421,17 @@ final class ExprCodegen {
   void emitReductionInto(Ctx ctx, String dest, String destBase, double coefficient, Ex.Reduce r, String from,
       String to) {
     String rest = vectorHere ? blockedProduct(ctx, dest, destBase, coefficient, r, from, to) : from;
-    reductionLoops(r, List.of(), ctx, (inner, argCoords) ->
-        emitSpanLoop(inner, dest, destBase, "+=", List.of(new Term(coefficient, r.arg())), argCoords, rest, to));
+    reductionLoops(r, List.of(), ctx, (inner, argCoords) -> {
+      Ex zeroSkips = zeroSkippingFactor(r.arg(), inner);
+      if (zeroSkips != null) {
+        inner.code.beginControlFlow("if ($L != 0.0)", eval(zeroSkips, childCoords(argCoords, zeroSkips.shape()),
+            inner));
+      }
+      emitSpanLoop(inner, dest, destBase, "+=", List.of(new Term(coefficient, r.arg())), argCoords, rest, to);
+      if (zeroSkips != null) {
+        inner.code.endControlFlow();
+      }
+    });
   }
 
   /** Span vectors a blocked product keeps in registers (4 x 8 doubles with AVX-512). */

@@ -12,6 +12,7 @@ import com.palantir.javapoet.TypeSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import javax.lang.model.element.Modifier;
 import org.alan.compiler.analysis.FactorIr;
@@ -51,6 +52,7 @@ import org.alan.stdlib.SupportKind;
 public final class ModelEmitter {
   public static final String GENERATOR = "alanc";
 
+  private static final ClassName SEPARABLE_SOFTPLUS = ClassName.get("org.alan.runtime.model", "SeparableSoftplusKernel");
   private static final ClassName COMPILED_MODEL = ClassName.get("org.alan.runtime.model", "CompiledModel");
   private static final ClassName MODEL_STATE = ClassName.get("org.alan.runtime.engine", "ModelState");
   private static final ClassName FACTOR_KERNEL = ClassName.get("org.alan.runtime.model", "FactorKernel");
@@ -222,7 +224,24 @@ public final class ModelEmitter {
         .build());
     CodeBlock.Builder kernel = CodeBlock.builder().beginControlFlow("return switch (factor)");
     for (FactorIr f : d.factors()) {
-      kernel.addStatement("case $L -> st.vector ? new Factor$LV(st) : new Factor$L(st)", f.id(), f.id(), f.id());
+      Optional<SoftplusSplit.Split> split = softplusSplit(d, f);
+      if (split.isEmpty()) {
+        kernel.addStatement("case $L -> st.vector ? new Factor$LV(st) : new Factor$L(st)", f.id(), f.id(), f.id());
+        continue;
+      }
+      SoftplusSplit.Split sp = split.get();
+      CodeBlock.Builder args = CodeBlock.builder().add("st, $L, $L, $L,\n    st.vector ? new Factor$LV(st) : new Factor$L(st)",
+          d.spec().plan().factorDims()[f.id()].length, d.spec().plan().leadOf(f.id()), sp.colDims().length, f.id(),
+          f.id());
+      args.add(",\n    $L", sp.rest() == null ? "null"
+          : CodeBlock.of("st.vector ? new Factor$LRestV(st) : new Factor$LRest(st)", f.id(), f.id()).toString());
+      args.add(", $L", sp.rowSum() == null ? "null" : "new Factor" + f.id() + "Rows(st)");
+      args.add(", $L", sp.colSum() == null ? "null" : "new Factor" + f.id() + "Cols(st)");
+      for (int t = 0; t < sp.terms().size(); t++) {
+        args.add(",\n    new $T.Term($L, new Factor$LRow$L(st), new Factor$LCol$L(st))", SEPARABLE_SOFTPLUS,
+            JavaOps.literal(sp.terms().get(t).coefficient()), f.id(), t, f.id(), t);
+      }
+      kernel.addStatement("case $L -> new $T($L)", f.id(), SEPARABLE_SOFTPLUS, args.build());
     }
     kernel.addStatement("default -> throw new $T($S + factor)", IllegalArgumentException.class, "no factor ");
     kernel.endControlFlow("");
@@ -269,6 +288,40 @@ public final class ModelEmitter {
       int lead = d.spec().plan().leadOf(f.id());
       type.addType(new KernelEmitter(d.model(), f, dims, lead, rank, false).emit("Factor" + f.id()));
       type.addType(new KernelEmitter(d.model(), f, dims, lead, rank, true).emit("Factor" + f.id() + "V"));
+      Optional<SoftplusSplit.Split> split = softplusSplit(d, f);
+      if (split.isPresent()) {
+        addSplitKernels(type, d.model(), f, split.get(), dims, lead, rank);
+      }
+    }
+  }
+
+  /** A factor's separable softplus terms, where its plate's sums over elements are asked for ({@link SoftplusSplit}). */
+  private static Optional<SoftplusSplit.Split> softplusSplit(Descriptor d, FactorIr f) {
+    return SoftplusSplit.of(d.model(), f, d.spec().plan().factorDims()[f.id()],
+        d.spec().plan().plates()[f.plate()].handsUpFactorsOnly());
+  }
+
+  /** The kernels of a split factor's rest (scalar and vector), its row and column terms and softplus parts. */
+  private static void addSplitKernels(TypeSpec.Builder type, ModelIr model, FactorIr f, SoftplusSplit.Split split,
+      int[] dims, int lead, int[] rank) {
+    if (split.rest() != null) {
+      type.addType(new KernelEmitter(model, split.rest(), dims, lead, rank, false).emit("Factor" + f.id() + "Rest"));
+      type.addType(new KernelEmitter(model, split.rest(), dims, lead, rank, true).emit("Factor" + f.id() + "RestV"));
+    }
+    if (split.rowSum() != null) {
+      type.addType(new KernelEmitter(model, split.rowSum(), split.rowDims(), 0, rank, false)
+          .emit("Factor" + f.id() + "Rows"));
+    }
+    if (split.colSum() != null) {
+      type.addType(new KernelEmitter(model, split.colSum(), split.colDims(), 0, rank, false)
+          .emit("Factor" + f.id() + "Cols"));
+    }
+    for (int t = 0; t < split.terms().size(); t++) {
+      SoftplusSplit.Term term = split.terms().get(t);
+      type.addType(new KernelEmitter(model, term.rowPart(), split.rowDims(), 0, rank, false)
+          .emit("Factor" + f.id() + "Row" + t));
+      type.addType(new KernelEmitter(model, term.colPart(), split.colDims(), 0, rank, false)
+          .emit("Factor" + f.id() + "Col" + t));
     }
   }
 

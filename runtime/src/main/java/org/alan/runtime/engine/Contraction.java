@@ -177,6 +177,18 @@ final class Contraction {
     }
   }
 
+  /** Adds a whole factor summed over elements {@code [first, last)} of its plate to {@code out[off, off + size)}. */
+  void addWholeElements(FactorKernel kernel, int f, int first, int last, double[] out, int off) {
+    int block = layouts.factorBlock[f];
+    int leads = layouts.factorSize[f] / block;
+    for (int lead = 0; lead < leads; lead++) {
+      for (int t0 = 0; t0 < block; t0 += layouts.tile) {
+        int t1 = Math.min(block, t0 + layouts.tile);
+        kernel.addElements(first, last, lead, t0, t1, out, off + lead * block + t0);
+      }
+    }
+  }
+
   /** {@link FactorKernel#fill} in tile-sized pieces: kernels size their scratch space to one tile. */
   void fillRange(FactorKernel kernel, int lead, int from, int to, double[] out, int off) {
     for (int t0 = from; t0 < to; t0 += layouts.tile) {

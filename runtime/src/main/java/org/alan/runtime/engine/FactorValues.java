@@ -25,4 +25,17 @@ public final class FactorValues {
     }
     return out;
   }
+
+  /** The factor's values summed over elements {@code [first, last)}, as the forward pass asks for them. */
+  public static double[] summed(FactorKernel kernel, ModelState state, int factor, int first, int last) {
+    Layouts layouts = new Layouts(state.spec, state.K);
+    int block = layouts.factorBlock[factor];
+    double[] out = new double[layouts.factorSize[factor]];
+    for (int lead = 0; lead < out.length / block; lead++) {
+      for (int t0 = 0; t0 < block; t0 += layouts.tile) {
+        kernel.addElements(first, last, lead, t0, Math.min(block, t0 + layouts.tile), out, lead * block + t0);
+      }
+    }
+    return out;
+  }
 }

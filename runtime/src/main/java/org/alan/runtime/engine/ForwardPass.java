@@ -6,6 +6,7 @@ import org.alan.kernels.LogSumExp;
 import org.alan.kernels.LseOps;
 import org.alan.runtime.engine.Layouts.StepLayout;
 import org.alan.runtime.model.ModelSpec;
+import org.alan.runtime.model.FactorKernel;
 import org.alan.runtime.plan.PlatePlan;
 import org.alan.runtime.plan.TensorRef;
 
@@ -32,6 +33,7 @@ final class ForwardPass {
   private final LseOps lse;
   private final ModelSpec spec;
   private final Parallel parallel;
+  private final boolean[] factorsOnly;
 
   ForwardPass(Contraction run) {
     this.run = run;
@@ -47,6 +49,10 @@ final class ForwardPass {
     this.lse = run.lse;
     this.spec = run.spec;
     this.parallel = run.parallel;
+    this.factorsOnly = new boolean[plans.length];
+    for (int p = 0; p < plans.length; p++) {
+      factorsOnly[p] = plans[p].handsUpFactorsOnly();
+    }
   }
 
 
@@ -104,8 +110,13 @@ final class ForwardPass {
             clear(plate, targets, c);
             int from = (c % perParent) * CHUNK;
             int to = Math.min(size, from + CHUNK);
-            for (int j = from; j < to; j++) {
-              forwardElement(plate, (c / perParent) * size + j, ws, targets, c);
+            int base = (c / perParent) * size;
+            if (factorsOnly[plate]) {
+              addFactorSums(plate, base + from, base + to, ws, targets, c);
+            } else {
+              for (int j = from; j < to; j++) {
+                forwardElement(plate, base + j, ws, targets, c);
+              }
             }
             elements += to - from;
           }
@@ -131,6 +142,18 @@ final class ForwardPass {
     }
     run.logMl = logMl;
     return logMl;
+  }
+
+  /** The factors of elements {@code [first, last)} of plate p (one that {@link PlatePlan#handsUpFactorsOnly}; {@link FactorKernel#addElements}), added to the chunk. */
+  private void addFactorSums(int p, int first, int last, Workspace ws, double[][] targets, int chunk) {
+    PlatePlan plan = plans[p];
+    ws.moveTo(first);
+    for (int i = 0; i < plan.finals().length; i++) {
+      int size = layouts.finalSize[p][i];
+      for (TensorRef ref : plan.finals()[i].inputs()) {
+        run.addWholeElements(ws.kernelForElements(ref.index()), ref.index(), first, last, targets[i], chunk * size);
+      }
+    }
   }
 
   private void forwardElement(int p, int e, Workspace ws, double[][] targets, int chunk) {

@@ -35,17 +35,31 @@ final class Workspace {
 
   /** The worker's kernel of factor f, prepared for the element being processed. */
   FactorKernel kernel(int f) {
+    create(f);
+    if (preparedFor[f] != element) {
+      kernels[f].prepare(element);
+      preparedFor[f] = element;
+    }
+    return kernels[f];
+  }
+
+  /**
+   * The worker's kernel of factor f, unprepared: for {@link FactorKernel#addElements}, which prepares it itself
+   * (and afterwards it is prepared again when next used).
+   */
+  FactorKernel kernelForElements(int f) {
+    create(f);
+    preparedFor[f] = -1;
+    return kernels[f];
+  }
+
+  private void create(int f) {
     if (kernels[f] == null) {
       FactorKernel kernel = model.newKernel(f, state);
       kernels[f] = state.temperature != 1 && spec.factors()[f].group() < 0
           ? new TemperedKernel(kernel, state.temperature) : kernel;
       preparedFor[f] = -1;
     }
-    if (preparedFor[f] != element) {
-      kernels[f].prepare(element);
-      preparedFor[f] = element;
-    }
-    return kernels[f];
   }
 
   /**
@@ -123,6 +137,18 @@ final class Workspace {
       fill(lead, from, to, scratch, 0);
       for (int i = 0; i < to - from; i++) {
         out[off + i] += scratch[i];
+      }
+    }
+
+    @Override
+    public void addElements(int first, int last, int lead, int from, int to, double[] out, int off) {
+      if (scratch.length < to - from) {
+        scratch = new double[to - from];
+      }
+      java.util.Arrays.fill(scratch, 0, to - from, 0.0);
+      kernel.addElements(first, last, lead, from, to, scratch, 0);
+      for (int i = 0; i < to - from; i++) {
+        out[off + i] += scratch[i] == Double.NEGATIVE_INFINITY ? scratch[i] : scratch[i] * temperature;
       }
     }
   }

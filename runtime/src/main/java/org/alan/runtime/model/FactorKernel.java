@@ -21,4 +21,17 @@ public interface FactorKernel {
    * plate's elements needs no block of its own per factor.
    */
   void add(int lead, int from, int to, double[] out, int off);
+
+  /**
+   * Adds the entries {@link #fill} would write, summed over elements {@code [first, last)} of the factor's plate,
+   * to {@code out[off, off + to - from)}: a plate with no latent variables of its own hands its factors up summed
+   * over its elements. Leaves the kernel prepared for no particular element. Kernels that sum elements faster
+   * than one at a time override this (see {@link SeparableSoftplusKernel}).
+   */
+  default void addElements(int first, int last, int lead, int from, int to, double[] out, int off) {
+    for (int e = first; e < last; e++) {
+      prepare(e);
+      add(lead, from, to, out, off);
+    }
+  }
 }

@@ -1,0 +1,74 @@
+package org.alan.kernels;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link SoftplusSums} with the JDK Vector API: lanes run along a row's columns, the elements in the inner loop,
+ * so the three running sums of a lane group stay in registers. Only loaded when the incubator module is in the
+ * boot layer; one instance per thread (it owns a buffer for a row's last lanes).
+ */
+final class VectorSoftplusSums implements SoftplusSums {
+  private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
+  private static final int L = S.length();
+
+  static {
+    if (L > COLUMN_PADDING) {
+      throw new ExceptionInInitializerError("vectors of " + L + " doubles exceed the column padding");
+    }
+  }
+
+  private final double[] tail = new double[L];
+
+  @Override
+  public void expBoth(double[] x, int off, int n, double[] plus, double[] minus) {
+    int i = off;
+    for (int bound = off + S.loopBound(n); i < bound; i += L) {
+      DoubleVector v = DoubleVector.fromArray(S, x, i);
+      v.lanewise(VectorOperators.EXP).intoArray(plus, i);
+      v.neg().lanewise(VectorOperators.EXP).intoArray(minus, i);
+    }
+    for (; i < off + n; i++) {
+      plus[i] = Math.exp(x[i]);
+      minus[i] = Math.exp(-x[i]);
+    }
+  }
+
+  @Override
+  public void add(int n, double[] r, double[] rPlus, double[] rMinus, int rowStride, double[] s, double[] sPlus,
+      double[] sMinus, int colStride, int cols, double coef, int from, int to, double[] out, int off) {
+    for (int a = from / cols; a * cols < to; a++) {
+      int bFrom = Math.max(from - a * cols, 0);
+      int bTo = Math.min(to - a * cols, cols);
+      int outRow = off + a * cols - from;
+      for (int b = bFrom; b < bTo; b += L) {
+        DoubleVector linear = DoubleVector.zero(S);
+        DoubleVector logs = DoubleVector.zero(S);
+        DoubleVector product = DoubleVector.broadcast(S, 1.0);
+        for (int i = 0; i < n; i++) {
+          int ri = i * rowStride + a;
+          int si = i * colStride + b;
+          DoubleVector e = DoubleVector.fromArray(S, s, si).add(r[ri]);
+          linear = linear.add(e.max(0.0));
+          DoubleVector up = DoubleVector.fromArray(S, sPlus, si).mul(rPlus[ri]);
+          DoubleVector down = DoubleVector.fromArray(S, sMinus, si).mul(rMinus[ri]);
+          product = product.fma(up.min(down), product);
+          if (i % PRODUCT_RUN == PRODUCT_RUN - 1) {
+            logs = logs.add(product.lanewise(VectorOperators.LOG));
+            product = DoubleVector.broadcast(S, 1.0);
+          }
+        }
+        DoubleVector sum = linear.add(logs).add(product.lanewise(VectorOperators.LOG)).mul(coef);
+        if (b + L <= bTo) {
+          DoubleVector.fromArray(S, out, outRow + b).add(sum).intoArray(out, outRow + b);
+        } else {
+          sum.intoArray(tail, 0);
+          for (int j = 0; j < bTo - b; j++) {
+            out[outRow + b + j] += tail[j];
+          }
+        }
+      }
+    }
+  }
+}
