@@ -335,6 +335,25 @@ final class BackwardPass {
         }
       }
       case SCALAR -> dst[off] += lse.sum(w, 0, n);
+      case REPEAT -> {
+        for (int j = 0; j < n; ) {
+          int t = t0 + j;
+          int end = Math.min(n, j + in.repeat - t % in.repeat);
+          dst[off + t / in.repeat] += lse.sum(w, j, end - j);
+          j = end;
+        }
+      }
+      case TILE -> {
+        for (int j = 0; j < n; ) {
+          int b = (t0 + j) % in.block;
+          int end = Math.min(n, j + in.block - b);
+          int to = off + b - j;
+          for (int i = j; i < end; i++) {
+            dst[to + i] += w[i];
+          }
+          j = end;
+        }
+      }
       case OFFSETS -> {
         int[] o = in.offsets;
         for (int j = 0; j < n; j++) {

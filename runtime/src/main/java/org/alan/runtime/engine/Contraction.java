@@ -263,6 +263,38 @@ final class Contraction {
             }
           }
         }
+        case REPEAT -> {
+          // runs of equal entries: output entry t reads block entry t / repeat
+          for (int j = 0; j < n; ) {
+            int t = t0 + j;
+            int end = Math.min(n, j + in.repeat - t % in.repeat);
+            double v = src[off + t / in.repeat];
+            if (first) {
+              Arrays.fill(x, xOff + j, xOff + end, v);
+            } else {
+              for (int i = j; i < end; i++) {
+                x[xOff + i] += v;
+              }
+            }
+            j = end;
+          }
+        }
+        case TILE -> {
+          // contiguous runs of the block: output entry t reads block entry t % block
+          for (int j = 0; j < n; ) {
+            int b = (t0 + j) % in.block;
+            int end = Math.min(n, j + in.block - b);
+            int from = off + b - j;
+            if (first) {
+              System.arraycopy(src, from + j, x, xOff + j, end - j);
+            } else {
+              for (int i = j; i < end; i++) {
+                x[xOff + i] += src[from + i];
+              }
+            }
+            j = end;
+          }
+        }
         case OFFSETS -> {
           int[] o = in.offsets;
           if (first) {

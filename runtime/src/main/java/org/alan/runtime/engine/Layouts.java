@@ -1,5 +1,7 @@
 package org.alan.runtime.engine;
 
+import java.util.Arrays;
+
 import org.alan.runtime.model.ModelSpec;
 import org.alan.runtime.plan.ChildSlot;
 import org.alan.runtime.plan.FinalOutput;
@@ -13,8 +15,12 @@ import org.alan.runtime.plan.TensorRef;
  * step's output layout.
  */
 final class Layouts {
-  /** How an input's block lines up with its step's output dimensions. */
-  enum MapKind { SAME, SCALAR, OFFSETS }
+  /**
+   * How an input's block lines up with its step's output dimensions: the same; one entry for all; the output's
+   * leading dimensions (each entry repeated over the trailing ones); its trailing dimensions (the block tiled
+   * over the leading ones); any other subset (an offset per output entry).
+   */
+  enum MapKind { SAME, SCALAR, REPEAT, TILE, OFFSETS }
 
   /** One input of a step. */
   static final class InputLayout {
@@ -26,6 +32,8 @@ final class Layouts {
     /** Entries per lead value. */
     final int block;
     final MapKind map;
+    /** For {@link MapKind#REPEAT}: consecutive output entries per entry of the block. */
+    final int repeat;
     /** For {@link MapKind#OFFSETS}: entry of the block for each entry of the step's output. */
     final int[] offsets;
     /** For a latent factor: which summed digit is its group's (-1 when the group is an output dimension). */
@@ -33,9 +41,10 @@ final class Layouts {
     /** For a latent factor whose group is an output dimension: the group's index for each output entry. */
     final int[] groupInRest;
 
-    InputLayout(TensorRef ref, int nLead, int[] lead, int block, MapKind map, int[] offsets, int groupDigit,
-        int[] groupInRest) {
+    InputLayout(TensorRef ref, int nLead, int[] lead, int block, MapKind map, int repeat, int[] offsets,
+        int groupDigit, int[] groupInRest) {
       this.ref = ref;
+      this.repeat = repeat;
       this.nLead = nLead;
       this.lead = lead;
       this.block = block;
@@ -167,10 +176,16 @@ final class Layouts {
       int block = pow(k, blockRank);
       MapKind map;
       int[] offsets = null;
+      int repeat = 1;
       if (blockRank == rest.length) {
         map = MapKind.SAME;
       } else if (blockRank == 0) {
         map = MapKind.SCALAR;
+      } else if (Arrays.equals(dims, nLead, dims.length, rest, 0, blockRank)) {
+        map = MapKind.REPEAT;
+        repeat = pow(k, rest.length - blockRank);
+      } else if (Arrays.equals(dims, nLead, dims.length, rest, rest.length - blockRank, rest.length)) {
+        map = MapKind.TILE;
       } else {
         map = MapKind.OFFSETS;
         offsets = new int[restSize];
@@ -197,7 +212,7 @@ final class Layouts {
           }
         }
       }
-      inputs[r] = new InputLayout(ref, nLead, lead, block, map, offsets, groupDigit, groupInRest);
+      inputs[r] = new InputLayout(ref, nLead, lead, block, map, repeat, offsets, groupDigit, groupInRest);
     }
     return new StepLayout(sum, rest, sumSize, restSize, inputs, digits);
   }
