@@ -111,8 +111,8 @@ final class BackwardPass {
       factor = new double[spec.factors().length][];
       factorOff = new int[factor.length];
       weighed = factorWeights == null ? new int[0]
-          : java.util.stream.IntStream.range(0, factor.length).filter(f -> spec.factors()[f].plate() == plate)
-              .toArray();
+          : java.util.stream.IntStream.range(0, factor.length)
+              .filter(f -> spec.factors()[f].plate() == plate && factorWeights[f] != null).toArray();
     }
 
     /** The factors of this sink's plate whose weights are collected. */

@@ -39,8 +39,9 @@ final class Contraction {
   final double[][][] kept;
   final double[][] marginals;
   /**
-   * With a gradient asked for: each factor's entry weights, {@code [factor][element * entries + entry]}, the
-   * derivative of the log marginal likelihood estimate with respect to each log factor entry (null otherwise).
+   * With a gradient asked for: the entry weights of each factor it reads, {@code [factor][element * entries +
+   * entry]}, the derivative of the log marginal likelihood estimate with respect to each log factor entry (null
+   * otherwise, and null for the factors it does not read).
    */
   final double[][] factorWeights;
   /** The forward pass's result. */
@@ -51,7 +52,7 @@ final class Contraction {
   final LseOps lse;
 
   Contraction(CompiledModel model, Parallel parallel, Arena arena, ModelState state, Layouts layouts,
-      Progress progress, boolean weighFactors) {
+      Progress progress, Gradient.Kind gradient) {
     this.model = model;
     this.spec = model.spec();
     this.parallel = parallel;
@@ -104,11 +105,13 @@ final class Contraction {
     for (int g = 0; g < marginals.length; g++) {
       marginals[g] = new double[state.plateCount[spec.groups()[g].plate()] * state.K];
     }
-    factorWeights = weighFactors ? new double[spec.factors().length][] : null;
-    if (weighFactors) {
+    factorWeights = gradient != null ? new double[spec.factors().length][] : null;
+    if (gradient != null) {
       for (int f = 0; f < factorWeights.length; f++) {
-        factorWeights[f] = arena.take(Math.multiplyExact(state.plateCount[spec.factors()[f].plate()],
-            layouts.factorSize[f]), true);
+        if (GradientPass.reads(spec, gradient, f)) {
+          factorWeights[f] = arena.take(Math.multiplyExact(state.plateCount[spec.factors()[f].plate()],
+              layouts.factorSize[f]), true);
+        }
       }
     }
     workspaces = new Workspace[parallel.threads()];

@@ -108,7 +108,7 @@ public final class Engine implements Backend {
     state.temperature = temperature;
     new GuideSampler(model, parallel).sample(state, options, progress);
     long t1 = System.nanoTime();
-    Contraction run = new Contraction(model, parallel, arena, state, layouts, progress, gradient != null);
+    Contraction run = new Contraction(model, parallel, arena, state, layouts, progress, gradient);
     double logMl = new ForwardPass(run).forward();
     long t2 = System.nanoTime();
     new BackwardPass(run).backward();

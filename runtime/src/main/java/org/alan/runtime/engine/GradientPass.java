@@ -32,6 +32,14 @@ final class GradientPass {
     this.parallel = parallel;
   }
 
+  /**
+   * Whether a gradient of this kind reads factor f's entry weights: with the particles held fixed, a factor that
+   * reads no parameter has only a particle gradient, which that kind does not use.
+   */
+  static boolean reads(ModelSpec spec, Gradient.Kind kind, int f) {
+    return kind != Gradient.Kind.FIXED_PARTICLES || spec.factors()[f].readsParams();
+  }
+
   /** {@code d bound / d params} given the factors' entry weights. */
   double[][] paramGradient(double[][] factorWeights, Gradient.Kind kind) {
     int workers = parallel.threads();
@@ -44,8 +52,8 @@ final class GradientPass {
       gq[w] = zerosLike(state.params, null);
     }
     for (int f = 0; f < spec.factors().length; f++) {
-      if (fixed && !spec.factors()[f].readsParams()) {
-        continue; // it has only a particle gradient, which this kind does not use
+      if (!reads(spec, kind, f)) {
+        continue;
       }
       final int factor = f;
       int plate = spec.factors()[f].plate();
