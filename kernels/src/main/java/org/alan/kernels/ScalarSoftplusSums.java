@@ -33,4 +33,20 @@ final class ScalarSoftplusSums implements SoftplusSums {
       out[off + t - from] += coef * (linear + logs + Math.log(product));
     }
   }
+
+  @Override
+  public void sigmoidAdjoints(double[] w, int wOff, int rows, int cols, double[] rMinus, int rOff, double[] sMinus,
+      int sOff, double coef, double[] rowAdj, double[] colAdj) {
+    for (int a = 0; a < rows; a++) {
+      double rm = rMinus[rOff + a];
+      double row = 0;
+      int base = wOff + a * cols;
+      for (int b = 0; b < cols; b++) {
+        double g = w[base + b] / (1 + rm * sMinus[sOff + b]);
+        row += g;
+        colAdj[b] += coef * g;
+      }
+      rowAdj[a] += coef * row;
+    }
+  }
 }

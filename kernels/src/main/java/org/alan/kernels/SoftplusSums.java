@@ -34,6 +34,15 @@ public interface SoftplusSums {
   void add(int n, double[] r, double[] rPlus, double[] rMinus, int rowStride, double[] s, double[] sPlus,
       double[] sMinus, int colStride, int cols, double coef, int from, int to, double[] out, int off);
 
+  /**
+   * The adjoints of the parts for one element: with {@code x = r[a] + s[b]} and {@code sigmoid(x) = 1 / (1 +
+   * e^-r[a] e^-s[b])} (the derivative of softplus), {@code rowAdj[a] += coef * sum_b w[wOff + a * cols + b] *
+   * sigmoid(x)} and {@code colAdj[b] += coef * sum_a w[wOff + a * cols + b] * sigmoid(x)}, given {@code rMinus,
+   * sMinus} from {@link #expBoth}. One division per entry, no exponential.
+   */
+  void sigmoidAdjoints(double[] w, int wOff, int rows, int cols, double[] rMinus, int rOff, double[] sMinus,
+      int sOff, double coef, double[] rowAdj, double[] colAdj);
+
   /** Padding each element's column arrays must have after its {@code cols} entries. */
   int COLUMN_PADDING = 8;
 }

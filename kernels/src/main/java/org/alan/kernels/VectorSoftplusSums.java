@@ -71,4 +71,30 @@ final class VectorSoftplusSums implements SoftplusSums {
       }
     }
   }
+
+  @Override
+  public void sigmoidAdjoints(double[] w, int wOff, int rows, int cols, double[] rMinus, int rOff, double[] sMinus,
+      int sOff, double coef, double[] rowAdj, double[] colAdj) {
+    int bound = S.loopBound(cols);
+    DoubleVector one = DoubleVector.broadcast(S, 1.0);
+    for (int a = 0; a < rows; a++) {
+      double rm = rMinus[rOff + a];
+      int base = wOff + a * cols;
+      DoubleVector row = DoubleVector.zero(S);
+      int b = 0;
+      for (; b < bound; b += L) {
+        DoubleVector g = DoubleVector.fromArray(S, w, base + b)
+            .div(DoubleVector.fromArray(S, sMinus, sOff + b).fma(DoubleVector.broadcast(S, rm), one));
+        row = row.add(g);
+        g.fma(DoubleVector.broadcast(S, coef), DoubleVector.fromArray(S, colAdj, b)).intoArray(colAdj, b);
+      }
+      double rest = 0;
+      for (; b < cols; b++) {
+        double g = w[base + b] / (1 + rm * sMinus[sOff + b]);
+        rest += g;
+        colAdj[b] += coef * g;
+      }
+      rowAdj[a] += coef * (row.reduceLanes(VectorOperators.ADD) + rest);
+    }
+  }
 }

@@ -152,6 +152,26 @@ class GradientTest {
   }
 
   @Test
+  void splitSoftplusFactorGradientsMatchFiniteDifferences() {
+    // the data plate's Bernoulli factor is split (ElementSumsTest): its gradient goes through the parts' gradients
+    CompiledModel model = Models.compile(ElementSumsTest.MODEL);
+    ModelState st = Models.bind(model, SPLIT_DATA).sample(SampleOptions.of(3, 1)).state();
+    assertTrue(java.util.stream.IntStream.range(0, model.spec().factors().length)
+        .anyMatch(f -> model.newGradient(f, st, false) instanceof org.alan.runtime.model.SeparableSoftplusGradient),
+        "a factor's gradient is the split one");
+    for (boolean vector : new boolean[] {false, true}) {
+      checkFactors(ElementSumsTest.MODEL, SPLIT_DATA, vector);
+    }
+  }
+
+  /** Two groups of three trials; one covariate large enough for logits past the product form's limit. */
+  static final String SPLIT_DATA = """
+      {"x": [[[0.5, -1, 0.3], [1, 0, 0], [0.2, 0.7, -0.4]], [[0, 1, 1], [-0.6, 0.1, 2], [900, 0, 0]]],
+       "v": [[0.1, -0.3, 0.8], [1.2, 0, -0.5]], "y": [[1, 0, 1], [0, 0, 1]], "w": [[0.3, -1.1, 0.4], [2, 0.1, -0.7]],
+       "c": [[0, 2, 1], [3, 0, 1]]}
+      """;
+
+  @Test
   void factorGradientsMatchFiniteDifferencesForEveryFamilyAndFunction() {
     checkFactors(FAMILIES, FAMILIES_DATA);
   }
@@ -262,6 +282,11 @@ class GradientTest {
   private static final int K = 3;
 
   private static void checkFactors(String source, String json) {
+    checkFactors(source, json, false);
+  }
+
+  /** @param vector with the Vector API kernels (the scalar ones otherwise) */
+  private static void checkFactors(String source, String json, boolean vector) {
     CompiledModel model = Models.compile(source);
     ModelSpec spec = model.spec();
     BoundData data = DataBinder.bind(spec, Models.data(json));
@@ -273,7 +298,7 @@ class GradientTest {
         p[i] += 0.2 * (rng.nextDouble() - 0.5); // away from symmetric points such as a zero location
       }
     }
-    ModelState state = new ModelState(spec, K, data.plateSize(), data.values(), params, false);
+    ModelState state = new ModelState(spec, K, data.plateSize(), data.values(), params, vector);
     for (int g = 0; g < spec.groups().length; g++) {
       for (int e = 0; e < counts[spec.groups()[g].plate()]; e++) {
         model.sampleGroup(g, state, e, rng);

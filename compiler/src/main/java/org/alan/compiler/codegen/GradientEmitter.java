@@ -89,6 +89,16 @@ final class GradientEmitter {
    *     does): only the terms that read a parameter are differentiated, and no particle gradient is written
    */
   TypeSpec factorClass(FactorIr factor, int[] dims, String className, boolean fixedParticles) {
+    return factorClass(factor, dims, className, fixedParticles, true);
+  }
+
+  /**
+   * @param transposeLatents hold vector latents transposed while the entries are looped: worth it where many
+   *     entries read each particle's coordinates, not for the parts of a split factor (K entries per element,
+   *     zero data skipped)
+   */
+  TypeSpec factorClass(FactorIr factor, int[] dims, String className, boolean fixedParticles,
+      boolean transposeLatents) {
     String where = "the gradient of factor " + factor.name();
     // the expanded squares of the forward kernels: a dot product per entry instead of a difference, a product and a
     // square per coordinate
@@ -99,7 +109,9 @@ final class GradientEmitter {
     if (fixedParticles) {
       rm.holdingParticlesFixed();
     }
-    rm.transposingLatents();
+    if (transposeLatents) {
+      rm.transposingLatents();
+    }
     TypeSpec.Builder type = TypeSpec.classBuilder(className)
         .addModifiers(Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
         .addSuperinterface(GRADIENT)

@@ -52,6 +52,7 @@ import org.alan.stdlib.SupportKind;
 public final class ModelEmitter {
   public static final String GENERATOR = "alanc";
 
+  private static final ClassName SEPARABLE_GRADIENT = ClassName.get("org.alan.runtime.model", "SeparableSoftplusGradient");
   private static final ClassName SEPARABLE_SOFTPLUS = ClassName.get("org.alan.runtime.model", "SeparableSoftplusKernel");
   private static final ClassName COMPILED_MODEL = ClassName.get("org.alan.runtime.model", "CompiledModel");
   private static final ClassName MODEL_STATE = ClassName.get("org.alan.runtime.engine", "ModelState");
@@ -325,6 +326,41 @@ public final class ModelEmitter {
     }
   }
 
+  /** The gradients of a split factor's rest, row and column terms and softplus parts ({@link SoftplusSplit}). */
+  private static void addSplitGradients(TypeSpec.Builder type, GradientEmitter gradients, FactorIr f,
+      SoftplusSplit.Split split, int[] dims) {
+    String name = "Gradient" + f.id();
+    if (split.rest() != null) {
+      type.addType(gradients.factorClass(split.rest(), dims, name + "Rest", false, false));
+    }
+    if (split.rowSum() != null) {
+      type.addType(gradients.factorClass(split.rowSum(), split.rowDims(), name + "Rows", false, false));
+    }
+    if (split.colSum() != null) {
+      type.addType(gradients.factorClass(split.colSum(), split.colDims(), name + "Cols", false, false));
+    }
+    for (int t = 0; t < split.terms().size(); t++) {
+      SoftplusSplit.Term term = split.terms().get(t);
+      type.addType(gradients.factorClass(term.rowPart(), split.rowDims(), name + "Row" + t, false, false));
+      type.addType(gradients.factorClass(term.colPart(), split.colDims(), name + "Col" + t, false, false));
+    }
+  }
+
+  /** {@code new SeparableSoftplusGradient(...)} of a split factor, from the classes of {@link #addSplitGradients}. */
+  private static CodeBlock splitGradient(FactorIr f, SoftplusSplit.Split split, int dims) {
+    int id = f.id();
+    CodeBlock.Builder args = CodeBlock.builder().add("new $T(st, $L, $L,\n    $L, $L, $L", SEPARABLE_GRADIENT, dims,
+        split.colDims().length, split.rest() == null ? "null" : "new Gradient" + id + "Rest(st)",
+        split.rowSum() == null ? "null" : "new Gradient" + id + "Rows(st)",
+        split.colSum() == null ? "null" : "new Gradient" + id + "Cols(st)");
+    for (int t = 0; t < split.terms().size(); t++) {
+      args.add(",\n    new $T.Term($L, new Factor$LRow$L(st), new Factor$LCol$L(st), new Gradient$LRow$L(st),"
+          + " new Gradient$LCol$L(st))", SEPARABLE_GRADIENT, JavaOps.literal(split.terms().get(t).coefficient()),
+          id, t, id, t, id, t, id, t);
+    }
+    return args.add(")").build();
+  }
+
   /** The VI and RWS hooks: a gradient class per factor, a reparameterisation per group, and why either is missing. */
   private static void addGradients(TypeSpec.Builder type, Descriptor d) {
     GradientEmitter gradients = new GradientEmitter(d.model(), canonicalRank(d));
@@ -335,7 +371,16 @@ public final class ModelEmitter {
       for (FactorIr f : d.factors()) {
         int[] dims = d.spec().plan().factorDims()[f.id()];
         type.addType(gradients.factorClass(f, dims, "Gradient" + f.id(), false));
-        if (d.spec().factors()[f.id()].readsParams()) {
+        Optional<SoftplusSplit.Split> split = softplusSplit(d, f);
+        if (split.isPresent()) {
+          addSplitGradients(type, gradients, f, split.get(), dims);
+          String fixed = d.spec().factors()[f.id()].readsParams() ? "GradientFixed" : "Gradient";
+          if (d.spec().factors()[f.id()].readsParams()) {
+            type.addType(gradients.factorClass(f, dims, "GradientFixed" + f.id(), true));
+          }
+          factory.addStatement("case $L -> fixedParticles ? new $L$L(st) : $L", f.id(), fixed, f.id(),
+              splitGradient(f, split.get(), dims.length));
+        } else if (d.spec().factors()[f.id()].readsParams()) {
           type.addType(gradients.factorClass(f, dims, "GradientFixed" + f.id(), true));
           factory.addStatement("case $L -> fixedParticles ? new GradientFixed$L(st) : new Gradient$L(st)", f.id(),
               f.id(), f.id());

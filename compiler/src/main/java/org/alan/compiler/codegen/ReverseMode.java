@@ -629,11 +629,12 @@ final class ReverseMode {
       // its adjoint is g at every coordinate, so it is propagated here, with no adjoint array to fill and read
       propagatedInParent.add(r.arg());
       List<String> inner = reducedLoops(r, coords, code);
-      Ex datum = fusedProduct(r.arg());
+      Ex fused = fusedProduct(r.arg());
+      Ex datum = fused != null ? fused : dataFactor(r.arg());
       if (datum != null) {
         code.beginControlFlow("if ($L != 0.0)", value(datum, child(inner, datum)));
       }
-      propagate(r.arg(), inner, g, datum != null ? null : ref("v", r.arg(), inner), code);
+      propagate(r.arg(), inner, g, fused != null ? null : ref("v", r.arg(), inner), code);
       if (datum != null) {
         code.endControlFlow();
       }
@@ -683,6 +684,18 @@ final class ReverseMode {
       return b.left();
     }
     return null;
+  }
+
+  /**
+   * The data factor of a product of particles and data: where it is 0 the product's adjoints are all 0 (the
+   * particles are finite), so a one-hot covariate's other coordinates are skipped. Null for any other node.
+   */
+  private Ex dataFactor(Ex n) {
+    if (!(n instanceof Ex.Binary b) || b.op() != org.alan.compiler.ir.BinaryOp.MUL) {
+      return null;
+    }
+    return isData(b.right()) && isParticles(b.left()) ? b.right()
+        : isData(b.left()) && isParticles(b.right()) ? b.left() : null;
   }
 
   private boolean isData(Ex e) {

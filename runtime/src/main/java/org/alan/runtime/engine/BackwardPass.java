@@ -62,6 +62,10 @@ final class BackwardPass {
     for (int i = bottomUp.length - 1; i >= 0; i--) {
       final int plate = bottomUp[i];
       int count = state.plateCount[plate];
+      if (nothingToCredit(plate)) {
+        progress.report("backward", done.addAndGet(count), total);
+        continue;
+      }
       if (count < parallel.threads()) {
         for (int e = 0; e < count; e++) {
           backwardElementInTiles(plate, e);
@@ -80,6 +84,22 @@ final class BackwardPass {
       });
     }
     normaliseMarginals(run.logMl);
+  }
+
+  /**
+   * Whether a plate's elements have no adjoints to pass on: a plate that only hands up its factors, none of whose
+   * entry weights are collected per element (a gradient reads them from the parent's child adjoints).
+   */
+  private boolean nothingToCredit(int plate) {
+    if (!plans[plate].handsUpFactorsOnly()) {
+      return false;
+    }
+    for (int f : plans[plate].factors()) {
+      if (factorWeights != null && factorWeights[f] != null && run.weightsFromParent[f] < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -112,7 +132,8 @@ final class BackwardPass {
       factorOff = new int[factor.length];
       weighed = factorWeights == null ? new int[0]
           : java.util.stream.IntStream.range(0, factor.length)
-              .filter(f -> spec.factors()[f].plate() == plate && factorWeights[f] != null).toArray();
+              .filter(f -> spec.factors()[f].plate() == plate && factorWeights[f] != null
+                  && run.weightsFromParent[f] < 0).toArray();
     }
 
     /** The factors of this sink's plate whose weights are collected. */

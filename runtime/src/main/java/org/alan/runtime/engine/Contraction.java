@@ -10,6 +10,7 @@ import org.alan.runtime.model.FactorKernel;
 import org.alan.runtime.model.ModelSpec;
 import org.alan.runtime.model.VariableSpec;
 import org.alan.runtime.plan.PlatePlan;
+import org.alan.runtime.plan.TensorRef;
 
 /**
  * One run's storage, shared by its passes ({@link ForwardPass}, {@link BackwardPass}, {@link DrawPass}): per plate
@@ -44,6 +45,12 @@ final class Contraction {
    * otherwise, and null for the factors it does not read).
    */
   final double[][] factorWeights;
+  /**
+   * Per factor: the parent plate whose child adjoints are its weights (a plate that only hands up its factors:
+   * element e's weights start at {@code ancestorElement(e) * entries} of them, shared by the parent's elements),
+   * or -1 where {@link #factorWeights} has one row per element.
+   */
+  final int[] weightsFromParent;
   /** The forward pass's result. */
   double logMl;
   /** Things the user should know about this run's numbers (shown by the CLI, kept by the posterior). */
@@ -106,11 +113,21 @@ final class Contraction {
       marginals[g] = new double[state.plateCount[spec.groups()[g].plate()] * state.K];
     }
     factorWeights = gradient != null ? new double[spec.factors().length][] : null;
+    weightsFromParent = new int[spec.factors().length];
+    Arrays.fill(weightsFromParent, -1);
     if (gradient != null) {
       for (int f = 0; f < factorWeights.length; f++) {
-        if (GradientPass.reads(spec, gradient, f)) {
-          factorWeights[f] = arena.take(Math.multiplyExact(state.plateCount[spec.factors()[f].plate()],
-              layouts.factorSize[f]), true);
+        if (!GradientPass.reads(spec, gradient, f)) {
+          continue;
+        }
+        int plate = spec.factors()[f].plate();
+        int parent = spec.plates()[plate].parent();
+        if (parent >= 0 && plans[plate].handsUpFactorsOnly()) {
+          // every element's entry weights are its parent element's adjoint of the plate's output
+          factorWeights[f] = childAdj[parent][Layouts.slotOf(plans[parent], plate, finalOf(plans[plate], f))];
+          weightsFromParent[f] = parent;
+        } else {
+          factorWeights[f] = arena.take(Math.multiplyExact(state.plateCount[plate], layouts.factorSize[f]), true);
         }
       }
     }
@@ -128,7 +145,11 @@ final class Contraction {
     arena.giveAll(childAdj);
     arena.giveAll(kept);
     if (factorWeights != null) {
-      arena.giveAll(new double[][][] {factorWeights});
+      for (int f = 0; f < factorWeights.length; f++) {
+        if (factorWeights[f] != null && weightsFromParent[f] < 0) {
+          arena.give(factorWeights[f]);
+        }
+      }
     }
   }
 
@@ -139,6 +160,18 @@ final class Contraction {
   private long keepBudget() {
     String configured = System.getProperty("alan.keepBytes");
     return configured != null ? Long.parseLong(configured) : Runtime.getRuntime().maxMemory() / 4;
+  }
+
+  /** Which final output of a plate that only hands up its factors has factor f among its inputs. */
+  private static int finalOf(PlatePlan plan, int f) {
+    for (int i = 0; i < plan.finals().length; i++) {
+      for (TensorRef ref : plan.finals()[i].inputs()) {
+        if (ref.source() == TensorRef.Source.FACTOR && ref.index() == f) {
+          return i;
+        }
+      }
+    }
+    throw new IllegalStateException("internal error: factor " + f + " is in no final output of its plate");
   }
 
   long totalElements(int[] order) {

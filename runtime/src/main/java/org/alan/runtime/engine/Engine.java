@@ -117,7 +117,8 @@ public final class Engine implements Backend {
     Draws draws = options.draws() > 0 ? new DrawPass(run).draw(options.draws(), options.seed()) : null;
     long t4 = System.nanoTime();
     double[][] paramGradient = gradient == null ? null
-        : new GradientPass(model, state, layouts, parallel, arena).paramGradient(run.factorWeights, gradient);
+        : new GradientPass(model, state, layouts, parallel, arena).paramGradient(run.factorWeights,
+            run.weightsFromParent, gradient);
     run.release();
     if (TIMING) {
       System.err.printf(java.util.Locale.ROOT, "alan timing (ms): sample %.1f, forward %.1f, backward %.1f, moments"

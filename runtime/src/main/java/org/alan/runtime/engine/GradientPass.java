@@ -41,7 +41,7 @@ final class GradientPass {
   }
 
   /** {@code d bound / d params} given the factors' entry weights. */
-  double[][] paramGradient(double[][] factorWeights, Gradient.Kind kind) {
+  double[][] paramGradient(double[][] factorWeights, int[] weightsFromParent, Gradient.Kind kind) {
     int workers = parallel.threads();
     double[][][] gz = new double[workers][][];
     double[][][] gq = new double[workers][][];
@@ -62,7 +62,8 @@ final class GradientPass {
       parallel.forStatic(state.plateCount[plate], (worker, from, to) -> {
         FactorGradient gradient = model.newGradient(factor, state, fixed);
         for (int e = from; e < to; e++) {
-          gradient.accumulate(e, weights, e * entries, gz[worker], gq[worker]);
+          int row = weightsFromParent[factor] < 0 ? e : state.ancestorElement(plate, e, weightsFromParent[factor]);
+          gradient.accumulate(e, weights, row * entries, gz[worker], gq[worker]);
         }
       });
     }

@@ -133,6 +133,11 @@ public final class SeparableSoftplusKernel implements FactorKernel {
   }
 
   private void fillPart(FactorKernel part, int element, int n, double[] out, int off) {
+    fillPart(part, element, n, out, off, tile);
+  }
+
+  /** A part's values at one element, filled tile by tile (kernels size their scratch space to one tile). */
+  static void fillPart(FactorKernel part, int element, int n, double[] out, int off, int tile) {
     part.prepare(element);
     for (int t0 = 0; t0 < n; t0 += tile) {
       part.fill(0, t0, Math.min(n, t0 + tile), out, off + t0);
@@ -146,9 +151,9 @@ public final class SeparableSoftplusKernel implements FactorKernel {
     }
   }
 
-  private static boolean withinLimit(double[] x, int off, int n) {
+  /** Whether every part value is within the product form's limit (false for NaN). */
+  static boolean withinLimit(double[] x, int off, int n) {
     for (int i = off; i < off + n; i++) {
-      // false for NaN too
       if (!(Math.abs(x[i]) <= SoftplusSums.LIMIT)) {
         return false;
       }
