@@ -233,7 +233,18 @@ final class ReverseMode {
 
   /** Whether a node is computed per entry inside the loops (it depends on all of them). */
   private boolean streamed(Ex n) {
-    return dims(n).size() == loopDims.size();
+    return dims(n).size() == loopDims.size() && !fullDot(n);
+  }
+
+  /**
+   * A dot product of particles and data over every loop dimension, or its product: materialised anyway (its
+   * value, where read, computed before the entry loop; its adjoint carried back after it, {@link #reverseFusedDot}),
+   * so that zero data are skipped once per coordinate instead of tested at every entry.
+   */
+  private boolean fullDot(Ex n) {
+    Ex product = n instanceof Ex.Reduce r && summedBy.get(r.arg()) == r ? r.arg() : n;
+    return summedBy.containsKey(product) && dataFactor(product) != null && parents.getOrDefault(product, 0) == 1
+        && dims(product).size() == loopDims.size();
   }
 
   /** Whether a node reads a parameter or a continuous latent, so that its adjoint matters. */
@@ -373,8 +384,9 @@ final class ReverseMode {
 
   /** Computes the materialised nodes: before the loops. */
   void forwardMaterialised(CodeBlock.Builder code) {
+    Set<Ex> needed = neededValues();
     for (Ex n : nodes.keySet()) {
-      if (!streamed(n) && fusedProduct(n) == null) {
+      if (!streamed(n) && fusedProduct(n) == null && (!fullDot(n) || needed.contains(n))) {
         openParticleLoops(n, code);
         compute(n, code);
         closeParticleLoops(n, code);
@@ -555,6 +567,10 @@ final class ReverseMode {
       if (!differentiable(n) || streamed(n) != streamedNodes || propagatedInParent.contains(n)) {
         continue;
       }
+      if (!streamedNodes && n instanceof Ex.Reduce r && n.shape().rank() == 0 && fusedProduct(r.arg()) != null) {
+        reverseFusedDot(r, code);
+        continue;
+      }
       if (!streamedNodes) {
         openParticleLoops(n, code);
       }
@@ -572,6 +588,34 @@ final class ReverseMode {
         closeParticleLoops(n, code);
       }
     }
+  }
+
+  /**
+   * The reverse of a materialised dot product of particles and data ({@link #fusedProduct}) with the coordinates
+   * outside: a zero datum skips its coordinate once for all particles, and the particles' adjoints are written
+   * along K (contiguous unless the latent is held transposed).
+   */
+  private void reverseFusedDot(Ex.Reduce r, CodeBlock.Builder code) {
+    Ex datum = fusedProduct(r.arg());
+    Ex.Binary product = (Ex.Binary) r.arg();
+    Ex particles = product.left() == datum ? product.right() : product.left();
+    if (!differentiable(particles)) {
+      return;
+    }
+    propagatedInParent.add(product);
+    List<String> inner = reducedLoops(r, List.of(), code);
+    String x = prefix + "datum" + coordCounter++;
+    code.addStatement("final double $L = $L", x, value(datum, child(inner, datum)));
+    code.beginControlFlow("if ($L != 0.0)", x);
+    openParticleLoops(r, code);
+    String g = prefix + "g" + coordCounter++;
+    code.addStatement("final double $L = $L", g, ref("a", r, List.of()));
+    code.beginControlFlow("if ($L != 0.0)", g);
+    addAdjoint(particles, child(inner, particles), g + " * " + x, code);
+    code.endControlFlow();
+    closeParticleLoops(r, code);
+    code.endControlFlow();
+    closeReducedLoops(r, code);
   }
 
   private void propagate(Ex n, List<String> coords, String g, String y, CodeBlock.Builder code) {
