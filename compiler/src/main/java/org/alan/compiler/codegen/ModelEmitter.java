@@ -234,9 +234,7 @@ public final class ModelEmitter {
       CodeBlock.Builder args = CodeBlock.builder().add("st, $L, $L, $L,\n    st.vector ? new Factor$LV(st) : new Factor$L(st)",
           d.spec().plan().factorDims()[f.id()].length, d.spec().plan().leadOf(f.id()), sp.colDims().length, f.id(),
           f.id());
-      args.add(",\n    $L", sp.rest() == null ? "null"
-          : CodeBlock.of("st.vector ? new Factor$LRestV(st) : new Factor$LRest(st)", f.id(), f.id()).toString());
-      args.add(", $L", sp.rowSum() == null ? "null" : "new Factor" + f.id() + "Rows(st)");
+      args.add(",\n    $L", sp.rowSum() == null ? "null" : "new Factor" + f.id() + "Rows(st)");
       args.add(", $L", sp.colSum() == null ? "null" : "new Factor" + f.id() + "Cols(st)");
       for (int t = 0; t < sp.terms().size(); t++) {
         args.add(",\n    new $T.Term($L, new Factor$LRow$L(st), new Factor$LCol$L(st))", SEPARABLE_SOFTPLUS,
@@ -302,13 +300,9 @@ public final class ModelEmitter {
         d.spec().plan().plates()[f.plate()].handsUpFactorsOnly());
   }
 
-  /** The kernels of a split factor's rest (scalar and vector), its row and column terms and softplus parts. */
+  /** The kernels of a split factor's row and column terms and softplus parts. */
   private static void addSplitKernels(TypeSpec.Builder type, ModelIr model, FactorIr f, SoftplusSplit.Split split,
       int[] dims, int lead, int[] rank) {
-    if (split.rest() != null) {
-      type.addType(new KernelEmitter(model, split.rest(), dims, lead, rank, false).emit("Factor" + f.id() + "Rest"));
-      type.addType(new KernelEmitter(model, split.rest(), dims, lead, rank, true).emit("Factor" + f.id() + "RestV"));
-    }
     if (split.rowSum() != null) {
       type.addType(new KernelEmitter(model, split.rowSum(), split.rowDims(), 0, rank, false)
           .emit("Factor" + f.id() + "Rows"));
@@ -326,13 +320,10 @@ public final class ModelEmitter {
     }
   }
 
-  /** The gradients of a split factor's rest, row and column terms and softplus parts ({@link SoftplusSplit}). */
+  /** The gradients of a split factor's row and column terms and softplus parts ({@link SoftplusSplit}). */
   private static void addSplitGradients(TypeSpec.Builder type, GradientEmitter gradients, FactorIr f,
       SoftplusSplit.Split split, int[] dims) {
     String name = "Gradient" + f.id();
-    if (split.rest() != null) {
-      type.addType(gradients.factorClass(split.rest(), dims, name + "Rest", false, false));
-    }
     if (split.rowSum() != null) {
       type.addType(gradients.factorClass(split.rowSum(), split.rowDims(), name + "Rows", false, false));
     }
@@ -349,9 +340,8 @@ public final class ModelEmitter {
   /** {@code new SeparableSoftplusGradient(...)} of a split factor, from the classes of {@link #addSplitGradients}. */
   private static CodeBlock splitGradient(FactorIr f, SoftplusSplit.Split split, int dims) {
     int id = f.id();
-    CodeBlock.Builder args = CodeBlock.builder().add("new $T(st, $L, $L,\n    $L, $L, $L", SEPARABLE_GRADIENT, dims,
-        split.colDims().length, split.rest() == null ? "null" : "new Gradient" + id + "Rest(st)",
-        split.rowSum() == null ? "null" : "new Gradient" + id + "Rows(st)",
+    CodeBlock.Builder args = CodeBlock.builder().add("new $T(st, $L, $L,\n    $L, $L", SEPARABLE_GRADIENT, dims,
+        split.colDims().length, split.rowSum() == null ? "null" : "new Gradient" + id + "Rows(st)",
         split.colSum() == null ? "null" : "new Gradient" + id + "Cols(st)");
     for (int t = 0; t < split.terms().size(); t++) {
       args.add(",\n    new $T.Term($L, new Factor$LRow$L(st), new Factor$LCol$L(st), new Gradient$LRow$L(st),"

@@ -23,9 +23,10 @@ import org.alan.compiler.ir.UnaryOp;
  *       columns: a group effect plus covariate effects of global latents, the usual hierarchical logistic
  *       regression, has such a logit;</li>
  *   <li>terms that vary only along the rows, or only along the columns (or along neither): summed over the
- *       elements at the cost of their own dimensions, then added to every entry of their row or column;</li>
- *   <li>the rest, evaluated entry by entry as usual.</li>
+ *       elements at the cost of their own dimensions, then added to every entry of their row or column.</li>
  * </ul>
+ * A factor with a term of neither kind (varying along both sides, not a separable softplus) is left whole: with
+ * the distributions there are, its softplus would not be separable either.
  * Products of a value that is the same for every particle (a datum) with a sum are multiplied out first, so that
  * {@code y * (alpha + dot(phi, x))} splits too.
  */
@@ -35,12 +36,11 @@ final class SoftplusSplit {
 
   /**
    * @param rowDims the row dimensions (a prefix of the factor's, canonical order); the rest are the columns'
-   * @param rest the terms evaluated entry by entry, or null
    * @param rowSum the terms that vary only along the rows, or null
    * @param colSum the terms that vary only along the columns or along neither, or null
    * @param terms the separable softplus terms (at least one)
    */
-  record Split(int[] rowDims, int[] colDims, FactorIr rest, FactorIr rowSum, FactorIr colSum, List<Term> terms) {}
+  record Split(int[] rowDims, int[] colDims, FactorIr rowSum, FactorIr colSum, List<Term> terms) {}
 
   private final ModelIr model;
   private final FactorIr factor;
@@ -70,27 +70,26 @@ final class SoftplusSplit {
       SortedSet<Integer> rows = groups(Arrays.copyOfRange(dims, 0, s));
       SortedSet<Integer> cols = groups(Arrays.copyOfRange(dims, s, dims.length));
       List<Term> separable = new ArrayList<>();
-      Ex rest = null;
       Ex rowSum = null;
       Ex colSum = null;
+      boolean splits = true;
       for (ExprCodegen.Term t : terms) {
         Optional<Term> softplus = softplusArgument(t)
             .flatMap(arg -> separate(arg, t.coefficient(), rows, cols, separable.size()));
         SortedSet<Integer> kd = KDims.of(t.node(), model);
-        Ex term = scaled(t);
         if (softplus.isPresent()) {
           separable.add(softplus.get());
         } else if (!kd.isEmpty() && rows.containsAll(kd)) {
-          rowSum = plus(rowSum, term);
+          rowSum = plus(rowSum, scaled(t));
         } else if (cols.containsAll(kd)) {
-          colSum = plus(colSum, term);
+          colSum = plus(colSum, scaled(t));
         } else {
-          rest = plus(rest, term);
+          splits = false;
+          break;
         }
       }
-      if (!separable.isEmpty()) {
+      if (splits && !separable.isEmpty()) {
         return Optional.of(new Split(Arrays.copyOfRange(dims, 0, s), Arrays.copyOfRange(dims, s, dims.length),
-            rest == null ? null : part("the rest", rest, factor.dims()),
             rowSum == null ? null : part("its row terms", rowSum, rows),
             colSum == null ? null : part("its column terms", colSum, cols), separable));
       }

@@ -5,8 +5,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.alan.kernels.LogSumExp;
 import org.alan.kernels.LseOps;
 import org.alan.runtime.engine.Layouts.StepLayout;
-import org.alan.runtime.model.ModelSpec;
 import org.alan.runtime.model.FactorKernel;
+import org.alan.runtime.model.ModelSpec;
 import org.alan.runtime.plan.PlatePlan;
 import org.alan.runtime.plan.TensorRef;
 
@@ -144,7 +144,10 @@ final class ForwardPass {
     return logMl;
   }
 
-  /** The factors of elements {@code [first, last)} of plate p (one that {@link PlatePlan#handsUpFactorsOnly}; {@link FactorKernel#addElements}), added to the chunk. */
+  /**
+   * Adds the factors of elements {@code [first, last)} of plate p to the chunk, each summed over the elements at
+   * once ({@link FactorKernel#addElements}): p is a plate that {@link PlatePlan#handsUpFactorsOnly}.
+   */
   private void addFactorSums(int p, int first, int last, Workspace ws, double[][] targets, int chunk) {
     PlatePlan plan = plans[p];
     ws.moveTo(first);

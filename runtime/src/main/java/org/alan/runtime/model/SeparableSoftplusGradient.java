@@ -7,7 +7,7 @@ import org.alan.runtime.math.AlanMath;
 
 /**
  * The gradient of a factor split as for {@link SeparableSoftplusKernel}, by the chain rule through its parts: the
- * entry weights give the adjoints of the rest's entries (themselves), of the row-only and column-only terms
+ * entry weights give the adjoints of the row-only and column-only terms
  * (the weights summed over the columns or the rows), and of each softplus term's row and column parts
  * ({@code sum w * coefficient * sigmoid(r + s)} over the other side, one division per entry with the parts'
  * exponentials taken once); each part's generated gradient then carries its adjoints to the particles and
@@ -18,7 +18,6 @@ public final class SeparableSoftplusGradient implements FactorGradient {
   public record Term(double coefficient, FactorKernel rowPart, FactorKernel colPart, FactorGradient rowGradient,
       FactorGradient colGradient) {}
 
-  private final FactorGradient rest;
   private final FactorGradient rowSum;
   private final FactorGradient colSum;
   private final Term[] terms;
@@ -38,13 +37,11 @@ public final class SeparableSoftplusGradient implements FactorGradient {
   /**
    * @param dims the factor's K dimensions
    * @param colDims how many of them, the last ones, are the columns
-   * @param rest the gradient of the terms evaluated entry by entry, or null where there are none
    * @param rowSum the gradient of the terms that vary only along the rows, or null
    * @param colSum the same for the columns, or null
    */
-  public SeparableSoftplusGradient(ModelState st, int dims, int colDims, FactorGradient rest, FactorGradient rowSum,
+  public SeparableSoftplusGradient(ModelState st, int dims, int colDims, FactorGradient rowSum,
       FactorGradient colSum, Term... terms) {
-    this.rest = rest;
     this.rowSum = rowSum;
     this.colSum = colSum;
     this.terms = terms.clone();
@@ -64,9 +61,6 @@ public final class SeparableSoftplusGradient implements FactorGradient {
 
   @Override
   public void accumulate(int element, double[] w, int woff, double[][] gz, double[][] gq) {
-    if (rest != null) {
-      rest.accumulate(element, w, woff, gz, gq);
-    }
     if (rowSum != null || colSum != null) {
       java.util.Arrays.fill(rowAdj, 0.0);
       java.util.Arrays.fill(colAdj, 0.0);

@@ -14,8 +14,7 @@ import org.alan.runtime.math.AlanMath;
  *       which cost one fill of {@code K^rows} and {@code K^cols} entries per element instead of
  *       {@code K^(rows + cols)} exponentials and logarithms;</li>
  *   <li>terms that vary only along the rows or only along the columns, summed over the elements on their own
- *       dimensions and then added to each entry;</li>
- *   <li>the rest, summed element by element.</li>
+ *       dimensions and then added to each entry.</li>
  * </ul>
  * One element at a time ({@link #prepare}, {@link #fill}, {@link #add}) it is the whole factor's kernel.
  */
@@ -24,7 +23,6 @@ public final class SeparableSoftplusKernel implements FactorKernel {
   public record Term(double coefficient, FactorKernel rowPart, FactorKernel colPart) {}
 
   private final FactorKernel whole;
-  private final FactorKernel rest;
   private final FactorKernel rowSum;
   private final FactorKernel colSum;
   private final Term[] terms;
@@ -48,14 +46,12 @@ public final class SeparableSoftplusKernel implements FactorKernel {
    * @param leadDims how many of them select a block ({@link FactorKernel#fill})
    * @param colDims how many of them, the last ones, are the columns
    * @param whole the factor's kernel
-   * @param rest the kernel of the terms evaluated entry by entry, or null where there are none
    * @param rowSum the kernel of the terms that vary only along the rows (over the row dimensions), or null
    * @param colSum the same for the columns, or null
    */
   public SeparableSoftplusKernel(ModelState st, int dims, int leadDims, int colDims, FactorKernel whole,
-      FactorKernel rest, FactorKernel rowSum, FactorKernel colSum, Term... terms) {
+      FactorKernel rowSum, FactorKernel colSum, Term... terms) {
     this.whole = whole;
-    this.rest = rest;
     this.rowSum = rowSum;
     this.colSum = colSum;
     this.terms = terms.clone();
@@ -86,9 +82,6 @@ public final class SeparableSoftplusKernel implements FactorKernel {
 
   @Override
   public void addElements(int first, int last, int lead, int from, int to, double[] out, int off) {
-    if (rest != null) {
-      rest.addElements(first, last, lead, from, to, out, off);
-    }
     // entry j of block `lead` is entry lead * block + j of the whole factor, row-major over rows x columns
     int entryFrom = lead * block + from;
     int entryTo = lead * block + to;
