@@ -1,7 +1,12 @@
 package org.alan.kernels;
 
-/** The scalar {@link SoftplusSums}: always available, and the reference for the vector one. */
+/**
+ * The scalar {@link SoftplusSums}: always available, and the reference for the vector one; one instance per thread
+ * (it owns the runs' ends).
+ */
 final class ScalarSoftplusSums implements SoftplusSums {
+  private boolean[] ends = new boolean[0];
+
   @Override
   public void expBoth(double[] x, int off, int n, double[] plus, double[] minus) {
     for (int i = off; i < off + n; i++) {
@@ -11,26 +16,25 @@ final class ScalarSoftplusSums implements SoftplusSums {
   }
 
   @Override
-  public void add(int n, double[] r, double[] rPlus, double[] rMinus, int rowStride, double[] s, double[] sPlus,
-      double[] sMinus, int colStride, int cols, double coef, int from, int to, double[] out, int off) {
+  public void add(int n, double[] rPlus, int rowStride, double[] sPlus, int colStride, int cols, double[] bound,
+      double coef, int from, int to, double[] out, int off) {
+    if (ends.length < n) {
+      ends = new boolean[n];
+    }
+    SoftplusSums.runEnds(n, bound, ends);
     for (int t = from; t < to; t++) {
       int a = t / cols;
       int b = t - a * cols;
-      double linear = 0;
       double logs = 0;
       double product = 1;
       for (int i = 0; i < n; i++) {
-        int ri = i * rowStride + a;
-        int si = i * colStride + b;
-        linear += Math.max(r[ri] + s[si], 0.0);
-        double u = Math.min(rPlus[ri] * sPlus[si], rMinus[ri] * sMinus[si]);
-        product = Math.fma(product, u, product);
-        if (i % PRODUCT_RUN == PRODUCT_RUN - 1) {
+        product = Math.fma(product, rPlus[i * rowStride + a] * sPlus[i * colStride + b], product);
+        if (ends[i]) {
           logs += Math.log(product);
           product = 1;
         }
       }
-      out[off + t - from] += coef * (linear + logs + Math.log(product));
+      out[off + t - from] += coef * logs;
     }
   }
 

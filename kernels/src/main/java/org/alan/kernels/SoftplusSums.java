@@ -5,34 +5,56 @@ package org.alan.kernels;
  * softplus) log density contributes when its logit is one part that varies along the leading K dimensions of a
  * factor plus one that varies along the trailing ones, for instance a group effect plus covariate effects.
  *
- * <p>With {@code softplus(x) = max(x, 0) + log1p(exp(-|x|))} and {@code exp(-|r + s|) = min(e^r e^s, e^-r e^-s)},
- * the sum over elements {@code i} of an entry is {@code sum_i max(r_i + s_i, 0) + log prod_i (1 + u_i)} with
- * {@code u_i} in {@code (0, 1]}: the exponentials are taken once per element and part (not per entry), and the
- * logarithm once per entry for up to {@link #PRODUCT_RUN} elements (each factor lies in {@code (1, 2]}, so the
- * product stays finite). Per entry and element that leaves two multiplications, a minimum, a maximum and a
- * fused multiply-add, where the direct form needs an {@code exp} and a {@code log1p}. Rounding differs from the
- * direct form by a few ulps of the sum; a lost {@code u_i} below {@code 2^-53} costs at most that much absolutely.
- * Callers give elements whose parts exceed {@link #LIMIT} in magnitude (or are not finite) to the direct form.
+ * <p>{@code sum_i softplus(r_i + s_i) = log prod_i (1 + e^r_i e^s_i)}: the exponentials are taken once per element
+ * and part (not per entry), and the logarithm once per entry and run of elements, the runs cut so that no product
+ * can overflow (each element's factor is at most {@code 1 + e^m}, {@code m} the largest part magnitudes' sum, so a
+ * run's {@code sum log(1 + e^m)} stays below {@link #RUN_LOG_BOUND}). Per entry and element that leaves one
+ * multiplication and one fused multiply-add, where the direct form needs an {@code exp} and a {@code log1p}. Every
+ * factor is at least 1, so nothing underflows; a term {@code e^x} below {@code 2^-53} is lost from its factor,
+ * which costs at most that much absolutely, and rounding differs from the direct form by a few ulps of the sum.
+ * Callers give elements whose {@code m} exceeds {@link #LIMIT} (or is not finite) to the direct form.
  */
 public interface SoftplusSums {
-  /** Parts at most this large in magnitude use the product form: {@code exp(2 LIMIT)} is finite. */
-  double LIMIT = 300;
+  /** Elements whose largest row and column part magnitudes sum to at most this use the product form. */
+  double LIMIT = 600;
 
-  /** Elements folded into one product before its logarithm is taken: {@code 2^512} is finite. */
-  int PRODUCT_RUN = 512;
+  /** The largest {@code log} of a run's product: {@code e^700} is finite. */
+  double RUN_LOG_BOUND = 700;
 
   /** {@code plus[i] = exp(x[i])} and {@code minus[i] = exp(-x[i])} for {@code i} in {@code [off, off + n)}. */
   void expBoth(double[] x, int off, int n, double[] plus, double[] minus);
 
   /**
    * For the entries {@code t} in {@code [from, to)} of a row-major table with {@code cols} columns:
-   * {@code out[off + t - from] += coef * sum_{i < n} softplus(r[i * rowStride + t / cols]
-   * + s[i * colStride + t % cols])}, given {@code rPlus, rMinus, sPlus, sMinus} from {@link #expBoth}. The column
-   * arrays are readable (and finite) up to {@code cols + 8} entries past each element's start, so that a vector
-   * implementation may load whole lane groups.
+   * {@code out[off + t - from] += coef * sum_{i < n} softplus(r_i[t / cols] + s_i[t % cols])}, given
+   * {@code rPlus[i * rowStride + a] = e^r_i[a]} and {@code sPlus[i * colStride + b] = e^s_i[b]} and each element's
+   * {@code bound[i] = max_a |r_i[a]| + max_b |s_i[b]|} (at most {@link #LIMIT}). The column arrays are readable
+   * (and finite) up to {@code cols + 8} entries past each element's start, so that a vector implementation may
+   * load whole lane groups.
    */
-  void add(int n, double[] r, double[] rPlus, double[] rMinus, int rowStride, double[] s, double[] sPlus,
-      double[] sMinus, int colStride, int cols, double coef, int from, int to, double[] out, int off);
+  void add(int n, double[] rPlus, int rowStride, double[] sPlus, int colStride, int cols, double[] bound,
+      double coef, int from, int to, double[] out, int off);
+
+  /**
+   * Marks {@code ends[i]} where a run of elements must end (its product's logarithm taken) so that no run's
+   * product exceeds {@code e^RUN_LOG_BOUND}; the last element always ends one.
+   */
+  static void runEnds(int n, double[] bound, boolean[] ends) {
+    double sum = 0;
+    for (int i = 0; i < n; i++) {
+      // log(1 + e^m) <= m + log 2 for m >= 0
+      double log = bound[i] + 0.6931471805599453;
+      if (i > 0 && sum + log > RUN_LOG_BOUND) {
+        ends[i - 1] = true;
+        sum = 0;
+      }
+      ends[i] = false;
+      sum += log;
+    }
+    if (n > 0) {
+      ends[n - 1] = true;
+    }
+  }
 
   /**
    * The adjoints of the parts for one element: with {@code x = r[a] + s[b]} and {@code sigmoid(x) = 1 / (1 +

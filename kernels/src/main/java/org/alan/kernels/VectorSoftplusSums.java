@@ -7,7 +7,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * {@link SoftplusSums} with the JDK Vector API: lanes run along a row's columns, the elements in the inner loop,
  * so the three running sums of a lane group stay in registers. Only loaded when the incubator module is in the
- * boot layer; one instance per thread (it owns a buffer for a row's last lanes).
+ * boot layer; one instance per thread (it owns buffers: a row's last lanes, the runs' ends).
  */
 final class VectorSoftplusSums implements SoftplusSums {
   private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
@@ -20,6 +20,7 @@ final class VectorSoftplusSums implements SoftplusSums {
   }
 
   private final double[] tail = new double[L];
+  private boolean[] ends = new boolean[0];
 
   @Override
   public void expBoth(double[] x, int off, int n, double[] plus, double[] minus) {
@@ -36,30 +37,29 @@ final class VectorSoftplusSums implements SoftplusSums {
   }
 
   @Override
-  public void add(int n, double[] r, double[] rPlus, double[] rMinus, int rowStride, double[] s, double[] sPlus,
-      double[] sMinus, int colStride, int cols, double coef, int from, int to, double[] out, int off) {
+  public void add(int n, double[] rPlus, int rowStride, double[] sPlus, int colStride, int cols, double[] bound,
+      double coef, int from, int to, double[] out, int off) {
+    if (ends.length < n) {
+      ends = new boolean[n];
+    }
+    SoftplusSums.runEnds(n, bound, ends);
+    DoubleVector one = DoubleVector.broadcast(S, 1.0);
     for (int a = from / cols; a * cols < to; a++) {
       int bFrom = Math.max(from - a * cols, 0);
       int bTo = Math.min(to - a * cols, cols);
       int outRow = off + a * cols - from;
       for (int b = bFrom; b < bTo; b += L) {
-        DoubleVector linear = DoubleVector.zero(S);
         DoubleVector logs = DoubleVector.zero(S);
-        DoubleVector product = DoubleVector.broadcast(S, 1.0);
+        DoubleVector product = one;
         for (int i = 0; i < n; i++) {
-          int ri = i * rowStride + a;
-          int si = i * colStride + b;
-          DoubleVector e = DoubleVector.fromArray(S, s, si).add(r[ri]);
-          linear = linear.add(e.max(0.0));
-          DoubleVector up = DoubleVector.fromArray(S, sPlus, si).mul(rPlus[ri]);
-          DoubleVector down = DoubleVector.fromArray(S, sMinus, si).mul(rMinus[ri]);
-          product = product.fma(up.min(down), product);
-          if (i % PRODUCT_RUN == PRODUCT_RUN - 1) {
+          DoubleVector u = DoubleVector.fromArray(S, sPlus, i * colStride + b).mul(rPlus[i * rowStride + a]);
+          product = product.fma(u, product);
+          if (ends[i]) {
             logs = logs.add(product.lanewise(VectorOperators.LOG));
-            product = DoubleVector.broadcast(S, 1.0);
+            product = one;
           }
         }
-        DoubleVector sum = linear.add(logs).add(product.lanewise(VectorOperators.LOG)).mul(coef);
+        DoubleVector sum = logs.mul(coef);
         if (b + L <= bTo) {
           DoubleVector.fromArray(S, out, outRow + b).add(sum).intoArray(out, outRow + b);
         } else {

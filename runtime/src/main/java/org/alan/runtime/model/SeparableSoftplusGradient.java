@@ -85,12 +85,13 @@ public final class SeparableSoftplusGradient implements FactorGradient {
       SeparableSoftplusKernel.fillPart(term.colPart(), element, cols, s, 0, tile);
       java.util.Arrays.fill(rowAdj, 0.0);
       java.util.Arrays.fill(colAdj, 0.0);
-      if (SeparableSoftplusKernel.withinLimit(r, 0, rows) && SeparableSoftplusKernel.withinLimit(s, 0, cols)) {
+      if (SeparableSoftplusKernel.maxAbs(r, 0, rows) + SeparableSoftplusKernel.maxAbs(s, 0, cols)
+          <= SoftplusSums.LIMIT) {
         sums.expBoth(r, 0, rows, rPlus, rMinus);
         sums.expBoth(s, 0, cols, sPlus, sMinus);
         sums.sigmoidAdjoints(w, woff, rows, cols, rMinus, 0, sMinus, 0, term.coefficient(), rowAdj, colAdj);
       } else {
-        // a part too large for exp(-r) exp(-s) (or not finite): the sigmoid entry by entry
+        // parts too large for exp(-r) exp(-s) (or not finite): the sigmoid entry by entry
         for (int a = 0; a < rows; a++) {
           for (int b = 0; b < cols; b++) {
             double g = term.coefficient() * w[woff + a * cols + b] * AlanMath.sigmoid(r[a] + s[b]);

@@ -40,6 +40,7 @@ public final class SeparableSoftplusKernel implements FactorKernel {
   private double[] s = new double[0];
   private double[] sPlus = new double[0];
   private double[] sMinus = new double[0];
+  private double[] bound = new double[0];
 
   /**
    * @param dims the factor's K dimensions
@@ -94,16 +95,16 @@ public final class SeparableSoftplusKernel implements FactorKernel {
       for (int e = first; e < last; e++) {
         fillPart(term.rowPart(), e, rows, r, kept * rows);
         fillPart(term.colPart(), e, cols, s, kept * stride);
-        if (withinLimit(r, kept * rows, rows) && withinLimit(s, kept * stride, cols)) {
-          kept++;
+        double m = maxAbs(r, kept * rows, rows) + maxAbs(s, kept * stride, cols);
+        if (m <= SoftplusSums.LIMIT) {
+          bound[kept++] = m;
         } else {
           addDirect(term.coefficient(), kept * rows, kept * stride, entryFrom, entryTo, out, off);
         }
       }
       sums.expBoth(r, 0, kept * rows, rPlus, rMinus);
       sums.expBoth(s, 0, kept * stride, sPlus, sMinus);
-      sums.add(kept, r, rPlus, rMinus, rows, s, sPlus, sMinus, stride, cols, term.coefficient(), entryFrom, entryTo,
-          out, off);
+      sums.add(kept, rPlus, rows, sPlus, stride, cols, bound, term.coefficient(), entryFrom, entryTo, out, off);
     }
   }
 
@@ -144,17 +145,21 @@ public final class SeparableSoftplusKernel implements FactorKernel {
     }
   }
 
-  /** Whether every part value is within the product form's limit (false for NaN). */
-  static boolean withinLimit(double[] x, int off, int n) {
+  /** The largest magnitude of {@code x[off, off + n)}: NaN if any is NaN (so the product form refuses it). */
+  static double maxAbs(double[] x, int off, int n) {
+    double m = 0;
     for (int i = off; i < off + n; i++) {
-      if (!(Math.abs(x[i]) <= SoftplusSums.LIMIT)) {
-        return false;
+      double a = Math.abs(x[i]);
+      if (a > m) {
+        m = a;
+      } else if (Double.isNaN(a)) {
+        return Double.NaN;
       }
     }
-    return true;
+    return m;
   }
 
-  /** An element with a part too large for the product form (or not finite): softplus entry by entry. */
+  /** An element with parts too large for the product form (or not finite): softplus entry by entry. */
   private void addDirect(double coefficient, int rOff, int sOff, int entryFrom, int entryTo, double[] out, int off) {
     for (int t = entryFrom; t < entryTo; t++) {
       int a = t / cols;
@@ -163,6 +168,9 @@ public final class SeparableSoftplusKernel implements FactorKernel {
   }
 
   private void ensure(int n) {
+    if (bound.length < n) {
+      bound = new double[n];
+    }
     if (r.length < n * rows) {
       r = new double[n * rows];
       rPlus = new double[r.length];
