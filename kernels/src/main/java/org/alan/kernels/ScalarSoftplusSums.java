@@ -1,11 +1,7 @@
 package org.alan.kernels;
 
-/**
- * The scalar {@link SoftplusSums}: always available, and the reference for the vector one; one instance per thread
- * (it owns the runs' ends).
- */
+/** The scalar {@link SoftplusSums}: always available, and the reference for the vector one. */
 final class ScalarSoftplusSums implements SoftplusSums {
-  private boolean[] ends = new boolean[0];
 
   @Override
   public void expBoth(double[] x, int off, int n, double[] plus, double[] minus) {
@@ -16,12 +12,8 @@ final class ScalarSoftplusSums implements SoftplusSums {
   }
 
   @Override
-  public void add(int n, double[] rPlus, int rowStride, double[] sPlus, int colStride, int cols, double[] bound,
+  public void add(int n, double[] rPlus, int rowStride, double[] sPlus, int colStride, int cols, boolean[] ends,
       double coef, int from, int to, double[] out, int off) {
-    if (ends.length < n) {
-      ends = new boolean[n];
-    }
-    SoftplusSums.runEnds(n, bound, ends);
     for (int t = from; t < to; t++) {
       int a = t / cols;
       int b = t - a * cols;

@@ -27,17 +27,17 @@ public interface SoftplusSums {
   /**
    * For the entries {@code t} in {@code [from, to)} of a row-major table with {@code cols} columns:
    * {@code out[off + t - from] += coef * sum_{i < n} softplus(r_i[t / cols] + s_i[t % cols])}, given
-   * {@code rPlus[i * rowStride + a] = e^r_i[a]} and {@code sPlus[i * colStride + b] = e^s_i[b]} and each element's
-   * {@code bound[i] = max_a |r_i[a]| + max_b |s_i[b]|} (at most {@link #LIMIT}). The column arrays are readable
-   * (and finite) up to {@code cols + 8} entries past each element's start, so that a vector implementation may
-   * load whole lane groups.
+   * {@code rPlus[i * rowStride + a] = e^r_i[a]}, {@code sPlus[i * colStride + b] = e^s_i[b]} and the runs' ends
+   * from {@link #runEnds}. The column arrays are readable (and finite) up to {@code cols + 8} entries past each
+   * element's start, so that a vector implementation may load whole lane groups.
    */
-  void add(int n, double[] rPlus, int rowStride, double[] sPlus, int colStride, int cols, double[] bound,
+  void add(int n, double[] rPlus, int rowStride, double[] sPlus, int colStride, int cols, boolean[] runEnds,
       double coef, int from, int to, double[] out, int off);
 
   /**
    * Marks {@code ends[i]} where a run of elements must end (its product's logarithm taken) so that no run's
-   * product exceeds {@code e^RUN_LOG_BOUND}; the last element always ends one.
+   * product exceeds {@code e^RUN_LOG_BOUND}, given each element's {@code bound[i] = max_a |r_i[a]| + max_b
+   * |s_i[b]|} (at most {@link #LIMIT}); the last element always ends one.
    */
   static void runEnds(int n, double[] bound, boolean[] ends) {
     double sum = 0;

@@ -7,7 +7,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * {@link SoftplusSums} with the JDK Vector API: lanes run along a row's columns, the elements in the inner loop,
  * so the three running sums of a lane group stay in registers. Only loaded when the incubator module is in the
- * boot layer; one instance per thread (it owns buffers: a row's last lanes, the runs' ends).
+ * boot layer; one instance per thread (it owns a buffer for a row's last lanes).
  */
 final class VectorSoftplusSums implements SoftplusSums {
   private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
@@ -20,7 +20,6 @@ final class VectorSoftplusSums implements SoftplusSums {
   }
 
   private final double[] tail = new double[L];
-  private boolean[] ends = new boolean[0];
 
   @Override
   public void expBoth(double[] x, int off, int n, double[] plus, double[] minus) {
@@ -37,12 +36,8 @@ final class VectorSoftplusSums implements SoftplusSums {
   }
 
   @Override
-  public void add(int n, double[] rPlus, int rowStride, double[] sPlus, int colStride, int cols, double[] bound,
+  public void add(int n, double[] rPlus, int rowStride, double[] sPlus, int colStride, int cols, boolean[] ends,
       double coef, int from, int to, double[] out, int off) {
-    if (ends.length < n) {
-      ends = new boolean[n];
-    }
-    SoftplusSums.runEnds(n, bound, ends);
     DoubleVector one = DoubleVector.broadcast(S, 1.0);
     for (int a = from / cols; a * cols < to; a++) {
       int bFrom = Math.max(from - a * cols, 0);

@@ -41,6 +41,7 @@ public final class SeparableSoftplusKernel implements FactorKernel {
   private double[] sPlus = new double[0];
   private double[] sMinus = new double[0];
   private double[] bound = new double[0];
+  private boolean[] runEnds = new boolean[0];
 
   /**
    * @param dims the factor's K dimensions
@@ -104,7 +105,8 @@ public final class SeparableSoftplusKernel implements FactorKernel {
       }
       sums.expBoth(r, 0, kept * rows, rPlus, rMinus);
       sums.expBoth(s, 0, kept * stride, sPlus, sMinus);
-      sums.add(kept, rPlus, rows, sPlus, stride, cols, bound, term.coefficient(), entryFrom, entryTo, out, off);
+      SoftplusSums.runEnds(kept, bound, runEnds);
+      sums.add(kept, rPlus, rows, sPlus, stride, cols, runEnds, term.coefficient(), entryFrom, entryTo, out, off);
     }
   }
 
@@ -170,6 +172,7 @@ public final class SeparableSoftplusKernel implements FactorKernel {
   private void ensure(int n) {
     if (bound.length < n) {
       bound = new double[n];
+      runEnds = new boolean[n];
     }
     if (r.length < n * rows) {
       r = new double[n * rows];
