@@ -12,19 +12,19 @@ final class ScalarSoftplusSums implements SoftplusSums {
   }
 
   @Override
-  public void add(int n, double[] rPlus, int rowStride, double[] sPlus, int colStride, int cols, boolean[] ends,
+  public void add(double[] rPlus, int rowStride, double[] sPlus, int colStride, int cols, int[] runEnds, int runs,
       double coef, int from, int to, double[] out, int off) {
     for (int t = from; t < to; t++) {
       int a = t / cols;
       int b = t - a * cols;
       double logs = 0;
-      double product = 1;
-      for (int i = 0; i < n; i++) {
-        product = Math.fma(product, rPlus[i * rowStride + a] * sPlus[i * colStride + b], product);
-        if (ends[i]) {
-          logs += Math.log(product);
-          product = 1;
+      int i = 0;
+      for (int run = 0; run < runs; run++) {
+        double product = 1;
+        for (; i < runEnds[run]; i++) {
+          product = Math.fma(product, rPlus[i * rowStride + a] * sPlus[i * colStride + b], product);
         }
+        logs += Math.log(product);
       }
       out[off + t - from] += coef * logs;
     }

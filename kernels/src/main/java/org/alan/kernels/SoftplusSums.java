@@ -27,33 +27,35 @@ public interface SoftplusSums {
   /**
    * For the entries {@code t} in {@code [from, to)} of a row-major table with {@code cols} columns:
    * {@code out[off + t - from] += coef * sum_{i < n} softplus(r_i[t / cols] + s_i[t % cols])}, given
-   * {@code rPlus[i * rowStride + a] = e^r_i[a]}, {@code sPlus[i * colStride + b] = e^s_i[b]} and the runs' ends
-   * from {@link #runEnds}. The column arrays are readable (and finite) up to {@code cols + 8} entries past each
-   * element's start, so that a vector implementation may load whole lane groups.
+   * {@code rPlus[i * rowStride + a] = e^r_i[a]}, {@code sPlus[i * colStride + b] = e^s_i[b]} and the elements'
+   * runs from {@link #runs} ({@code runEnds[0, runs)}, the last one {@code n}). The column arrays are readable (and
+   * finite) up to {@code cols + 8} entries past each element's start, so that a vector implementation may load
+   * whole lane groups.
    */
-  void add(int n, double[] rPlus, int rowStride, double[] sPlus, int colStride, int cols, boolean[] runEnds,
+  void add(double[] rPlus, int rowStride, double[] sPlus, int colStride, int cols, int[] runEnds, int runs,
       double coef, int from, int to, double[] out, int off);
 
   /**
-   * Marks {@code ends[i]} where a run of elements must end (its product's logarithm taken) so that no run's
-   * product exceeds {@code e^RUN_LOG_BOUND}, given each element's {@code bound[i] = max_a |r_i[a]| + max_b
-   * |s_i[b]|} (at most {@link #LIMIT}); the last element always ends one.
+   * Cuts elements {@code [0, n)} into runs whose products cannot exceed {@code e^RUN_LOG_BOUND}, given each
+   * element's {@code bound[i] = max_a |r_i[a]| + max_b |s_i[b]|} (at most {@link #LIMIT}): writes each run's
+   * exclusive end to {@code runEnds} and returns how many runs there are.
    */
-  static void runEnds(int n, double[] bound, boolean[] ends) {
+  static int runs(int n, double[] bound, int[] runEnds) {
+    int runs = 0;
     double sum = 0;
     for (int i = 0; i < n; i++) {
       // log(1 + e^m) <= m + log 2 for m >= 0
       double log = bound[i] + 0.6931471805599453;
       if (i > 0 && sum + log > RUN_LOG_BOUND) {
-        ends[i - 1] = true;
+        runEnds[runs++] = i;
         sum = 0;
       }
-      ends[i] = false;
       sum += log;
     }
     if (n > 0) {
-      ends[n - 1] = true;
+      runEnds[runs++] = n;
     }
+    return runs;
   }
 
   /**

@@ -36,7 +36,7 @@ final class VectorSoftplusSums implements SoftplusSums {
   }
 
   @Override
-  public void add(int n, double[] rPlus, int rowStride, double[] sPlus, int colStride, int cols, boolean[] ends,
+  public void add(double[] rPlus, int rowStride, double[] sPlus, int colStride, int cols, int[] runEnds, int runs,
       double coef, int from, int to, double[] out, int off) {
     DoubleVector one = DoubleVector.broadcast(S, 1.0);
     for (int a = from / cols; a * cols < to; a++) {
@@ -45,14 +45,15 @@ final class VectorSoftplusSums implements SoftplusSums {
       int outRow = off + a * cols - from;
       for (int b = bFrom; b < bTo; b += L) {
         DoubleVector logs = DoubleVector.zero(S);
-        DoubleVector product = one;
-        for (int i = 0; i < n; i++) {
-          DoubleVector u = DoubleVector.fromArray(S, sPlus, i * colStride + b).mul(rPlus[i * rowStride + a]);
-          product = product.fma(u, product);
-          if (ends[i]) {
-            logs = logs.add(product.lanewise(VectorOperators.LOG));
-            product = one;
+        int i = 0;
+        for (int run = 0; run < runs; run++) {
+          // no branch inside the elements' loop: the JIT keeps the running product in a register
+          DoubleVector product = one;
+          for (; i < runEnds[run]; i++) {
+            DoubleVector u = DoubleVector.fromArray(S, sPlus, i * colStride + b).mul(rPlus[i * rowStride + a]);
+            product = product.fma(u, product);
           }
+          logs = logs.add(product.lanewise(VectorOperators.LOG));
         }
         DoubleVector sum = logs.mul(coef);
         if (b + L <= bTo) {

@@ -56,8 +56,8 @@ class SoftplusSumsTest {
         bound[i] = mr + ms;
         assertTrue(bound[i] <= SoftplusSums.LIMIT);
       }
-      boolean[] ends = new boolean[n];
-      SoftplusSums.runEnds(n, bound, ends);
+      int[] runEnds = new int[n];
+      int runs = SoftplusSums.runs(n, bound, runEnds);
       for (boolean vector : new boolean[] {false, true}) {
         SoftplusSums sums = LogSumExp.softplusSums(vector);
         double[] rPlus = new double[r.length];
@@ -68,7 +68,7 @@ class SoftplusSumsTest {
         sums.expBoth(s, 0, s.length, sPlus, sMinus);
         double[] out = new double[to - from + 2];
         java.util.Arrays.fill(out, 0.25);
-        sums.add(n, rPlus, rows, sPlus, stride, cols, ends, -1.5, from, to, out, 1);
+        sums.add(rPlus, rows, sPlus, stride, cols, runEnds, runs, -1.5, from, to, out, 1);
         assertEquals(0.25, out[0], 0.0, "nothing written before the range");
         assertEquals(0.25, out[out.length - 1], 0.0, "nothing written after the range");
         for (int t = 0; t < expected.length; t++) {

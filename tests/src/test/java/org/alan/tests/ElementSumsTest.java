@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A data plate's factors summed over runs of elements ({@code FactorKernel.addElements}, what the forward pass
- * asks for) equal the sum of their per-element values: the split softplus kernels (a Bernoulli logit that is a
- * group effect plus covariate effects, with row-only and column-only terms beside it and a term that is neither),
- * a factor left whole, logits beyond the product form's limit, in the scalar and the vector kernels.
+ * asks for) equal the sum of their per-element values: the split Bernoulli kernel (a logit that is a group effect
+ * plus covariate effects and a constant), factors left whole (a Normal whose location mixes both sides, a Poisson),
+ * logits beyond the product form's limit, in the scalar and the vector kernels.
  */
 class ElementSumsTest {
   static final String MODEL = """

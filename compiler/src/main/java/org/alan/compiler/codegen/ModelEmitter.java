@@ -231,16 +231,11 @@ public final class ModelEmitter {
         continue;
       }
       SoftplusSplit.Split sp = split.get();
-      CodeBlock.Builder args = CodeBlock.builder().add("st, $L, $L, $L,\n    st.vector ? new Factor$LV(st) : new Factor$L(st)",
-          d.spec().plan().factorDims()[f.id()].length, d.spec().plan().leadOf(f.id()), sp.colDims().length, f.id(),
-          f.id());
-      args.add(",\n    $L", sp.rowSum() == null ? "null" : "new Factor" + f.id() + "Rows(st)");
-      args.add(", $L", sp.colSum() == null ? "null" : "new Factor" + f.id() + "Cols(st)");
-      for (int t = 0; t < sp.terms().size(); t++) {
-        args.add(",\n    new $T.Term($L, new Factor$LRow$L(st), new Factor$LCol$L(st))", SEPARABLE_SOFTPLUS,
-            JavaOps.literal(sp.terms().get(t).coefficient()), f.id(), t, f.id(), t);
-      }
-      kernel.addStatement("case $L -> new $T($L)", f.id(), SEPARABLE_SOFTPLUS, args.build());
+      CodeBlock args = CodeBlock.of("st, $L, $L, $L, $L,\n    st.vector ? new Factor$LV(st) : new Factor$L(st),"
+          + " new Factor$LRow(st), new Factor$LCol(st), new Factor$LDatum(st), $L",
+          d.spec().plan().factorDims()[f.id()].length, d.spec().plan().leadOf(f.id()), sp.colDims().length,
+          JavaOps.literal(sp.coefficient()), f.id(), f.id(), f.id(), f.id(), f.id(), JavaOps.literal(sp.linear()));
+      kernel.addStatement("case $L -> new $T($L)", f.id(), SEPARABLE_SOFTPLUS, args);
     }
     kernel.addStatement("default -> throw new $T($S + factor)", IllegalArgumentException.class, "no factor ");
     kernel.endControlFlow("");
@@ -289,7 +284,7 @@ public final class ModelEmitter {
       type.addType(new KernelEmitter(d.model(), f, dims, lead, rank, true).emit("Factor" + f.id() + "V"));
       Optional<SoftplusSplit.Split> split = softplusSplit(d, f);
       if (split.isPresent()) {
-        addSplitKernels(type, d.model(), f, split.get(), dims, lead, rank);
+        addSplitKernels(type, d.model(), f, split.get(), rank);
       }
     }
   }
@@ -300,55 +295,29 @@ public final class ModelEmitter {
         d.spec().plan().plates()[f.plate()].handsUpFactorsOnly());
   }
 
-  /** The kernels of a split factor's row and column terms and softplus parts. */
+  /** The kernels of a split factor's parts ({@link SoftplusSplit}). */
   private static void addSplitKernels(TypeSpec.Builder type, ModelIr model, FactorIr f, SoftplusSplit.Split split,
-      int[] dims, int lead, int[] rank) {
-    if (split.rowSum() != null) {
-      type.addType(new KernelEmitter(model, split.rowSum(), split.rowDims(), 0, rank, false)
-          .emit("Factor" + f.id() + "Rows"));
-    }
-    if (split.colSum() != null) {
-      type.addType(new KernelEmitter(model, split.colSum(), split.colDims(), 0, rank, false)
-          .emit("Factor" + f.id() + "Cols"));
-    }
-    for (int t = 0; t < split.terms().size(); t++) {
-      SoftplusSplit.Term term = split.terms().get(t);
-      type.addType(new KernelEmitter(model, term.rowPart(), split.rowDims(), 0, rank, false)
-          .emit("Factor" + f.id() + "Row" + t));
-      type.addType(new KernelEmitter(model, term.colPart(), split.colDims(), 0, rank, false)
-          .emit("Factor" + f.id() + "Col" + t));
-    }
+      int[] rank) {
+    String name = "Factor" + f.id();
+    type.addType(new KernelEmitter(model, split.rowPart(), split.rowDims(), 0, rank, false).emit(name + "Row"));
+    type.addType(new KernelEmitter(model, split.colPart(), split.colDims(), 0, rank, false).emit(name + "Col"));
+    type.addType(new KernelEmitter(model, split.datum(), new int[0], 0, rank, false).emit(name + "Datum"));
   }
 
-  /** The gradients of a split factor's row and column terms and softplus parts ({@link SoftplusSplit}). */
+  /** The gradients of a split factor's two logit parts ({@link SoftplusSplit}). */
   private static void addSplitGradients(TypeSpec.Builder type, GradientEmitter gradients, FactorIr f,
-      SoftplusSplit.Split split, int[] dims) {
+      SoftplusSplit.Split split) {
     String name = "Gradient" + f.id();
-    if (split.rowSum() != null) {
-      type.addType(gradients.factorClass(split.rowSum(), split.rowDims(), name + "Rows", false, false));
-    }
-    if (split.colSum() != null) {
-      type.addType(gradients.factorClass(split.colSum(), split.colDims(), name + "Cols", false, false));
-    }
-    for (int t = 0; t < split.terms().size(); t++) {
-      SoftplusSplit.Term term = split.terms().get(t);
-      type.addType(gradients.factorClass(term.rowPart(), split.rowDims(), name + "Row" + t, false, false));
-      type.addType(gradients.factorClass(term.colPart(), split.colDims(), name + "Col" + t, false, false));
-    }
+    type.addType(gradients.factorClass(split.rowPart(), split.rowDims(), name + "Row", false, false));
+    type.addType(gradients.factorClass(split.colPart(), split.colDims(), name + "Col", false, false));
   }
 
   /** {@code new SeparableSoftplusGradient(...)} of a split factor, from the classes of {@link #addSplitGradients}. */
   private static CodeBlock splitGradient(FactorIr f, SoftplusSplit.Split split, int dims) {
     int id = f.id();
-    CodeBlock.Builder args = CodeBlock.builder().add("new $T(st, $L, $L,\n    $L, $L", SEPARABLE_GRADIENT, dims,
-        split.colDims().length, split.rowSum() == null ? "null" : "new Gradient" + id + "Rows(st)",
-        split.colSum() == null ? "null" : "new Gradient" + id + "Cols(st)");
-    for (int t = 0; t < split.terms().size(); t++) {
-      args.add(",\n    new $T.Term($L, new Factor$LRow$L(st), new Factor$LCol$L(st), new Gradient$LRow$L(st),"
-          + " new Gradient$LCol$L(st))", SEPARABLE_GRADIENT, JavaOps.literal(split.terms().get(t).coefficient()),
-          id, t, id, t, id, t, id, t);
-    }
-    return args.add(")").build();
+    return CodeBlock.of("new $T(st, $L, $L, $L,\n    new Factor$LRow(st), new Factor$LCol(st), new Factor$LDatum(st),"
+        + " $L, new Gradient$LRow(st), new Gradient$LCol(st))", SEPARABLE_GRADIENT, dims, split.colDims().length,
+        JavaOps.literal(split.coefficient()), id, id, id, JavaOps.literal(split.linear()), id, id);
   }
 
   /** The VI and RWS hooks: a gradient class per factor, a reparameterisation per group, and why either is missing. */
@@ -363,7 +332,7 @@ public final class ModelEmitter {
         type.addType(gradients.factorClass(f, dims, "Gradient" + f.id(), false));
         Optional<SoftplusSplit.Split> split = softplusSplit(d, f);
         if (split.isPresent()) {
-          addSplitGradients(type, gradients, f, split.get(), dims);
+          addSplitGradients(type, gradients, f, split.get());
           String fixed = d.spec().factors()[f.id()].readsParams() ? "GradientFixed" : "Gradient";
           if (d.spec().factors()[f.id()].readsParams()) {
             type.addType(gradients.factorClass(f, dims, "GradientFixed" + f.id(), true));

@@ -16,31 +16,22 @@ import org.alan.compiler.ir.UnaryOp;
 
 /**
  * Splits an observed factor for the runtime's {@code SeparableSoftplusKernel}, which sums a plate's elements of
- * it without an exponential or logarithm per entry. The factor's K dimensions are cut into a row prefix and a
- * column suffix, and its terms sorted by what they vary along:
- * <ul>
- *   <li>{@code c * softplus(x)} (a Bernoulli with logits gives it) where {@code x} is a sum of parts that each vary only along the rows or only along the
- *       columns: a group effect plus covariate effects of global latents, the usual hierarchical logistic
- *       regression, has such a logit;</li>
- *   <li>terms that vary only along the rows, or only along the columns (or along neither): summed over the
- *       elements at the cost of their own dimensions, then added to every entry of their row or column.</li>
- * </ul>
- * A factor with a term of neither kind (varying along both sides, not a separable softplus) is left whole: with
- * the distributions there are, its softplus would not be separable either.
- * Products of a value that is the same for every particle (a datum) with a sum are multiplied out first, so that
- * {@code y * (alpha + dot(phi, x))} splits too.
+ * it without an exponential or logarithm per entry: a Bernoulli with logits, {@code y * x - softplus(x)}, whose
+ * logit {@code x} is a sum of parts that each vary only along the factor's first K dimensions (the rows) or only
+ * along the rest (the columns). A group effect plus covariate effects of global latents, the usual hierarchical
+ * logistic regression, is such a logit. Products of a value that is the same for every particle (a datum) with a
+ * sum are multiplied out first, so that {@code alpha + w * (dot(phi, x) + b)} splits too.
  */
 final class SoftplusSplit {
-  /** One {@code coefficient * softplus(rowPart + colPart)}. */
-  record Term(double coefficient, FactorIr rowPart, FactorIr colPart) {}
-
   /**
-   * @param rowDims the row dimensions (a prefix of the factor's, canonical order); the rest are the columns'
-   * @param rowSum the terms that vary only along the rows, or null
-   * @param colSum the terms that vary only along the columns or along neither, or null
-   * @param terms the separable softplus terms (at least one)
+   * {@code coefficient * softplus(rowPart + colPart) + linear * datum * (rowPart + colPart)}, the datum a
+   * particle-free scalar (over no K dimension).
+   *
+   * @param rowDims the row dimensions (a prefix of the factor's, canonical order)
+   * @param colDims the column dimensions (the rest)
    */
-  record Split(int[] rowDims, int[] colDims, FactorIr rowSum, FactorIr colSum, List<Term> terms) {}
+  record Split(int[] rowDims, int[] colDims, double coefficient, FactorIr rowPart, FactorIr colPart, FactorIr datum,
+      double linear) {}
 
   private final ModelIr model;
   private final FactorIr factor;
@@ -51,7 +42,7 @@ final class SoftplusSplit {
   }
 
   /**
-   * The split of {@code factor}, if it has a separable softplus term and its plate only hands up its factors
+   * The split of {@code factor}, if it has that form and its plate only hands up its factors
    * ({@code handsUpFactorsOnly}: only then does the forward pass ask for sums over elements).
    *
    * @param dims the factor's K dimensions in canonical order
@@ -63,38 +54,65 @@ final class SoftplusSplit {
     return new SoftplusSplit(model, factor).split(dims);
   }
 
+  /** {@code c * y * x + d * softplus(x)} with {@code y} a particle-free scalar and {@code x} separable. */
   private Optional<Split> split(int[] dims) {
-    List<ExprCodegen.Term> terms = new ArrayList<>();
-    expand(factor.logFactor(), 1.0, terms);
-    for (int s = 1; s < dims.length; s++) {
-      SortedSet<Integer> rows = groups(Arrays.copyOfRange(dims, 0, s));
-      SortedSet<Integer> cols = groups(Arrays.copyOfRange(dims, s, dims.length));
-      List<Term> separable = new ArrayList<>();
-      Ex rowSum = null;
-      Ex colSum = null;
-      boolean splits = true;
-      for (ExprCodegen.Term t : terms) {
-        Optional<Term> softplus = softplusArgument(t)
-            .flatMap(arg -> separate(arg, t.coefficient(), rows, cols, separable.size()));
-        SortedSet<Integer> kd = KDims.of(t.node(), model);
-        if (softplus.isPresent()) {
-          separable.add(softplus.get());
-        } else if (!kd.isEmpty() && rows.containsAll(kd)) {
-          rowSum = plus(rowSum, scaled(t));
-        } else if (cols.containsAll(kd)) {
-          colSum = plus(colSum, scaled(t));
-        } else {
-          splits = false;
-          break;
-        }
+    List<ExprCodegen.Term> flat = new ArrayList<>();
+    ExprCodegen.flattenSum(factor.logFactor(), 1.0, flat);
+    if (flat.size() != 2) {
+      return Optional.empty();
+    }
+    for (int i = 0; i < 2; i++) {
+      ExprCodegen.Term softplus = flat.get(i);
+      ExprCodegen.Term linear = flat.get(1 - i);
+      if (!(softplus.node() instanceof Ex.Unary u) || u.op() != UnaryOp.SOFTPLUS || u.arg().shape().rank() != 0
+          || !(linear.node() instanceof Ex.Binary b) || b.op() != BinaryOp.MUL) {
+        continue;
       }
-      if (splits && !separable.isEmpty()) {
-        return Optional.of(new Split(Arrays.copyOfRange(dims, 0, s), Arrays.copyOfRange(dims, s, dims.length),
-            rowSum == null ? null : part("its row terms", rowSum, rows),
-            colSum == null ? null : part("its column terms", colSum, cols), separable));
+      Ex arg = u.arg();
+      Ex datum = b.right().equals(arg) ? b.left() : b.left().equals(arg) ? b.right() : null;
+      if (datum == null || !isParticleFreeScalar(datum)) {
+        continue;
+      }
+      for (int s = 1; s < dims.length; s++) {
+        int[] rowDims = Arrays.copyOfRange(dims, 0, s);
+        int[] colDims = Arrays.copyOfRange(dims, s, dims.length);
+        Optional<Split> split = separate(arg, rowDims, colDims, softplus.coefficient(), datum, linear.coefficient());
+        if (split.isPresent()) {
+          return split;
+        }
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * The split at these row and column dimensions if every summand of the logit lies on one side, with particles on
+   * each (else the entries do not factor and nothing is gained).
+   */
+  private Optional<Split> separate(Ex arg, int[] rowDims, int[] colDims, double coefficient, Ex datum,
+      double linear) {
+    SortedSet<Integer> rows = groups(rowDims);
+    SortedSet<Integer> cols = groups(colDims);
+    List<ExprCodegen.Term> parts = new ArrayList<>();
+    expand(arg, 1.0, parts);
+    Ex row = null;
+    Ex col = null;
+    for (ExprCodegen.Term p : parts) {
+      SortedSet<Integer> kd = KDims.of(p.node(), model);
+      Ex part = p.coefficient() == 1.0 ? p.node() : Exprs.mul(Exprs.constant(p.coefficient()), p.node());
+      if (!kd.isEmpty() && rows.containsAll(kd)) {
+        row = row == null ? part : Exprs.add(row, part);
+      } else if (cols.containsAll(kd)) {
+        col = col == null ? part : Exprs.add(col, part);
+      } else {
+        return Optional.empty();
+      }
+    }
+    if (row == null || col == null || KDims.of(col, model).isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new Split(rowDims, colDims, coefficient, part("logit row part", row, rows),
+        part("logit column part", col, cols), part("datum", datum, new TreeSet<>()), linear));
   }
 
   /**
@@ -128,47 +146,6 @@ final class SoftplusSplit {
   private static boolean isSum(Ex e) {
     return e.shape().rank() == 0 && (e instanceof Ex.Binary b && (b.op() == BinaryOp.ADD || b.op() == BinaryOp.SUB)
         || e instanceof Ex.Unary u && u.op() == UnaryOp.NEG);
-  }
-
-  /** {@code x} of a term {@code softplus(x)}. */
-  private static Optional<Ex> softplusArgument(ExprCodegen.Term t) {
-    return t.node() instanceof Ex.Unary u && u.op() == UnaryOp.SOFTPLUS && u.arg().shape().rank() == 0
-        ? Optional.of(u.arg()) : Optional.empty();
-  }
-
-  /**
-   * The softplus term of {@code arg} if every summand of it lies on one side, with particles on each (else the
-   * entries do not factor and nothing is gained).
-   */
-  private Optional<Term> separate(Ex arg, double coefficient, SortedSet<Integer> rows, SortedSet<Integer> cols,
-      int index) {
-    List<ExprCodegen.Term> parts = new ArrayList<>();
-    expand(arg, 1.0, parts);
-    Ex row = null;
-    Ex col = null;
-    for (ExprCodegen.Term p : parts) {
-      SortedSet<Integer> kd = KDims.of(p.node(), model);
-      if (!kd.isEmpty() && rows.containsAll(kd)) {
-        row = plus(row, scaled(p));
-      } else if (cols.containsAll(kd)) {
-        col = plus(col, scaled(p));
-      } else {
-        return Optional.empty();
-      }
-    }
-    if (row == null || col == null || KDims.of(col, model).isEmpty()) {
-      return Optional.empty();
-    }
-    return Optional.of(new Term(coefficient, part("softplus " + index + " row part", row, rows),
-        part("softplus " + index + " column part", col, cols)));
-  }
-
-  private static Ex scaled(ExprCodegen.Term t) {
-    return t.coefficient() == 1.0 ? t.node() : Exprs.mul(Exprs.constant(t.coefficient()), t.node());
-  }
-
-  private static Ex plus(Ex sum, Ex term) {
-    return sum == null ? term : Exprs.add(sum, term);
   }
 
   private static SortedSet<Integer> groups(int[] dims) {
