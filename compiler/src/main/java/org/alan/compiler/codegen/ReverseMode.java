@@ -382,11 +382,14 @@ final class ReverseMode {
 
   // ------------------------------------------------------------------ forward
 
-  /** Computes the materialised nodes: before the loops. */
+  /**
+   * Computes the materialised nodes whose values are read ({@link #neededValues}): before the loops. With the
+   * particles fixed that leaves out the prior terms, which no derivative reads.
+   */
   void forwardMaterialised(CodeBlock.Builder code) {
     Set<Ex> needed = neededValues();
     for (Ex n : nodes.keySet()) {
-      if (!streamed(n) && fusedProduct(n) == null && (!fullDot(n) || needed.contains(n))) {
+      if (!streamed(n) && fusedProduct(n) == null && needed.contains(n)) {
         openParticleLoops(n, code);
         compute(n, code);
         closeParticleLoops(n, code);
