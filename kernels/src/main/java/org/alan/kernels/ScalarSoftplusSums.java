@@ -7,7 +7,9 @@ final class ScalarSoftplusSums implements SoftplusSums {
   public void expBoth(double[] x, int off, int n, double[] plus, double[] minus) {
     for (int i = off; i < off + n; i++) {
       plus[i] = Math.exp(x[i]);
-      minus[i] = Math.exp(-x[i]);
+      if (minus != null) {
+        minus[i] = Math.exp(-x[i]);
+      }
     }
   }
 

@@ -21,7 +21,10 @@ public interface SoftplusSums {
   /** The largest {@code log} of a run's product: {@code e^700} is finite. */
   double RUN_LOG_BOUND = 700;
 
-  /** {@code plus[i] = exp(x[i])} and {@code minus[i] = exp(-x[i])} for {@code i} in {@code [off, off + n)}. */
+  /**
+   * {@code plus[i] = exp(x[i])} and {@code minus[i] = exp(-x[i])} for {@code i} in {@code [off, off + n)};
+   * {@code minus} may be null (the sums need only {@code plus}, the adjoints only {@code minus}).
+   */
   void expBoth(double[] x, int off, int n, double[] plus, double[] minus);
 
   /**

@@ -6,7 +6,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link SoftplusSums} with the JDK Vector API: lanes run along a row's columns, the elements in the inner loop,
- * so the three running sums of a lane group stay in registers. Only loaded when the incubator module is in the
+ * so a lane group's running product and sum of logarithms stay in registers. Only loaded when the incubator module is in the
  * boot layer; one instance per thread (it owns a buffer for a row's last lanes).
  */
 final class VectorSoftplusSums implements SoftplusSums {
@@ -27,11 +27,15 @@ final class VectorSoftplusSums implements SoftplusSums {
     for (int bound = off + S.loopBound(n); i < bound; i += L) {
       DoubleVector v = DoubleVector.fromArray(S, x, i);
       v.lanewise(VectorOperators.EXP).intoArray(plus, i);
-      v.neg().lanewise(VectorOperators.EXP).intoArray(minus, i);
+      if (minus != null) {
+        v.neg().lanewise(VectorOperators.EXP).intoArray(minus, i);
+      }
     }
     for (; i < off + n; i++) {
       plus[i] = Math.exp(x[i]);
-      minus[i] = Math.exp(-x[i]);
+      if (minus != null) {
+        minus[i] = Math.exp(-x[i]);
+      }
     }
   }
 

@@ -724,13 +724,7 @@ final class ReverseMode {
         || streamed(n) || parents.getOrDefault(n, 0) != 1 || !summedBy.containsKey(n)) {
       return null;
     }
-    if (isData(b.right()) && isParticles(b.left())) {
-      return b.right();
-    }
-    if (isData(b.left()) && isParticles(b.right())) {
-      return b.left();
-    }
-    return null;
+    return dataFactor(b);
   }
 
   /**

@@ -1,7 +1,6 @@
 package org.alan.runtime.engine;
 
 import java.util.Arrays;
-
 import org.alan.runtime.model.ModelSpec;
 import org.alan.runtime.plan.ChildSlot;
 import org.alan.runtime.plan.FinalOutput;

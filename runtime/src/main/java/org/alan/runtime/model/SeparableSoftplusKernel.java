@@ -34,10 +34,8 @@ public final class SeparableSoftplusKernel implements FactorKernel {
   private final double[] y = new double[1];
   private double[] r = new double[0];
   private double[] rPlus = new double[0];
-  private double[] rMinus = new double[0];
   private double[] s = new double[0];
   private double[] sPlus = new double[0];
-  private double[] sMinus = new double[0];
   private double[] bound = new double[0];
   private int[] runEnds = new int[0];
 
@@ -110,8 +108,8 @@ public final class SeparableSoftplusKernel implements FactorKernel {
         addDirect(kept * rows, kept * stride, entryFrom, entryTo, out, off);
       }
     }
-    sums.expBoth(r, 0, kept * rows, rPlus, rMinus);
-    sums.expBoth(s, 0, kept * stride, sPlus, sMinus);
+    sums.expBoth(r, 0, kept * rows, rPlus, null);
+    sums.expBoth(s, 0, kept * stride, sPlus, null);
     int runs = SoftplusSums.runs(kept, bound, runEnds);
     sums.add(rPlus, rows, sPlus, stride, cols, runEnds, runs, coefficient, entryFrom, entryTo, out, off);
     for (int t = entryFrom; t < entryTo; t++) {
@@ -153,13 +151,11 @@ public final class SeparableSoftplusKernel implements FactorKernel {
     if (r.length < n * rows) {
       r = new double[n * rows];
       rPlus = new double[r.length];
-      rMinus = new double[r.length];
     }
     if (s.length < n * stride) {
       // the padding after each element's columns stays 0 (parts are filled over their columns only)
       s = new double[n * stride];
       sPlus = new double[s.length];
-      sMinus = new double[s.length];
     }
   }
 }
