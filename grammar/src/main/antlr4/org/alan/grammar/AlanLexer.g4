@@ -21,6 +21,7 @@ LBRACK   : '[';
 RBRACK   : ']';
 COMMA    : ',';
 SEMI     : ';';
+COLON    : ':';
 TILDE    : '~';
 ASSIGN   : '=';
 PLUS     : '+';

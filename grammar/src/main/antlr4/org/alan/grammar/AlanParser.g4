@@ -16,7 +16,7 @@ declaration
 statement
     : PLATE name=IDENT (LPAREN size=NUMBER RPAREN)? LBRACE statement* RBRACE   # plateStatement
     | GROUP name=IDENT LBRACE statement* RBRACE                               # groupStatement
-    | INPUT name=IDENT shape? SEMI                                            # inputStatement
+    | INPUT name=IDENT shape? indexTarget? SEMI                               # inputStatement
     | DATA name=IDENT shape? TILDE call SEMI                                  # dataStatement
     | name=IDENT shape? TILDE call SEMI                                       # latentStatement
     | LET name=IDENT ASSIGN expression SEMI                                   # letStatement
@@ -25,6 +25,11 @@ statement
 
 shape
     : LBRACK NUMBER (COMMA NUMBER)* RBRACK
+    ;
+
+// `input county : counties;` declares an index into plate counties; `(base = 0)` for data counted from 0
+indexTarget
+    : COLON plate=IDENT (LPAREN option=IDENT ASSIGN value=NUMBER RPAREN)?
     ;
 
 call
@@ -36,7 +41,8 @@ argument
     ;
 
 expression
-    : <assoc=right> base=expression CARET exponent=expression     # powerExpression
+    : base=expression LBRACK index=expression RBRACK             # indexExpression
+    | <assoc=right> base=expression CARET exponent=expression     # powerExpression
     | MINUS operand=expression                                   # negateExpression
     | left=expression op=(STAR | SLASH) right=expression         # multiplicativeExpression
     | left=expression op=(PLUS | MINUS) right=expression         # additiveExpression

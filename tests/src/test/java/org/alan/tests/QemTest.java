@@ -299,8 +299,8 @@ class QemTest {
         """, AnalyticPosteriorTest.json("d", D10));
     FitResult fit = m.fit(FitOptions.defaults(7).withK(50).withIterations(20));
     java.nio.file.Path file = java.nio.file.Files.createTempFile("guide", ".json");
-    java.nio.file.Files.writeString(file, org.alan.runtime.io.GuideFile.write(m.spec(), m.plateSizes(), fit.params()));
-    double[][] read = org.alan.runtime.io.GuideFile.read(m.spec(), m.plateSizes(), file);
+    java.nio.file.Files.writeString(file, org.alan.runtime.io.GuideFile.write(m.spec(), m.nest(), fit.params()));
+    double[][] read = org.alan.runtime.io.GuideFile.read(m.spec(), m.nest(), file);
     for (int i = 0; i < read.length; i++) {
       assertArrayEquals(fit.params()[i], read[i], 1e-12 * 10);
     }

@@ -44,7 +44,14 @@ public final class AstPrinter {
       printBlock(out, g.body(), depth + 1);
       out.append(indent).append("}\n");
     } else if (s instanceof InputStmt i) {
-      out.append("input ").append(i.name().text()).append(shape(i.shape())).append(";\n");
+      out.append("input ").append(i.name().text()).append(shape(i.shape()));
+      i.index().ifPresent(t -> {
+        out.append(" : ").append(t.plate().text());
+        if (t.option() != null) {
+          out.append('(').append(t.option().text()).append(" = ").append(t.value().text()).append(')');
+        }
+      });
+      out.append(";\n");
     } else if (s instanceof DataStmt d) {
       out.append("data ").append(d.name().text()).append(shape(d.shape())).append(" ~ ")
           .append(expression(d.distribution())).append(";\n");
@@ -77,6 +84,8 @@ public final class AstPrinter {
       return n.text();
     } else if (e instanceof NameRef n) {
       return n.name();
+    } else if (e instanceof Index i) {
+      return expression(i.base(), 5) + "[" + expression(i.index(), 0) + "]";
     } else if (e instanceof Call c) {
       return c.function().text() + c.arguments().stream()
           .map(a -> a.name().map(n -> n.text() + " = ").orElse("") + expression(a.value(), 0))

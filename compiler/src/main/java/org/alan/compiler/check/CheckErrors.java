@@ -27,6 +27,89 @@ final class CheckErrors {
         "a variable is visible in its own plate and the plates nested inside it");
   }
 
+  static Diagnostic indexIntoUnknownPlate(SourceSpan span, String index, String plate, Collection<String> plates) {
+    String[] hint = suggestion(plate, plates);
+    return Diagnostic.error(span, "index input '" + index + "' points into plate '" + plate
+        + "', which the model does not declare", hint.length > 0 ? hint[0]
+        : "an index input names a plate declared beside its own: 'input county : counties;'");
+  }
+
+  static Diagnostic indexTargetNotBeside(SourceSpan span, String index, String target, String plate) {
+    return Diagnostic.error(span, "index input '" + index + "' of plate '" + plate + "' points into plate '" + target
+        + "', which is not declared beside '" + plate + "' (in the same enclosing plate)",
+        "the rows of '" + plate + "' are grouped by the element of '" + target + "' they name, so '" + target
+            + "' must be a sibling of '" + plate + "'");
+  }
+
+  static Diagnostic indexIntoItself(SourceSpan span, String index, String plate) {
+    return Diagnostic.error(span, "index input '" + index + "' points into its own plate '" + plate + "'",
+        "an index input names the element of another plate that each row belongs to");
+  }
+
+  static Diagnostic indexAtTopLevel(SourceSpan span, String index) {
+    return Diagnostic.error(span, "index input '" + index + "' is at the top level; declare it in the plate of rows"
+        + " it groups", "for example: plate houses { input county : counties; ... }");
+  }
+
+  static Diagnostic indexWithShape(SourceSpan span, String index) {
+    return Diagnostic.error(span, "index input '" + index + "' has an event shape; an index is one integer per row");
+  }
+
+  static Diagnostic indexBadOption(SourceSpan span, String option) {
+    return Diagnostic.error(span, "unknown option '" + option + "' of an index input",
+        "the only option is the value naming the first element: '(base = 0)' for data counted from 0,"
+            + " '(base = 1)' (the default) as in Stan");
+  }
+
+  static Diagnostic indexBadBase(SourceSpan span, String value) {
+    return Diagnostic.error(span, "an index base must be 0 or 1, not " + value,
+        "'(base = 0)' for data counted from 0 (Python), '(base = 1)' (the default) as in Stan and R");
+  }
+
+  static Diagnostic crossedIndexes(SourceSpan span, String plate, String first, String firstTarget, String second,
+      String secondTarget) {
+    return Diagnostic.error(span, "plate '" + plate + "' has two index inputs, '" + first + "' into '" + firstTarget
+        + "' and '" + second + "' into '" + secondTarget + "': crossed effects make the exact sum over particles"
+        + " intractable", "alan sums over every combination of particles exactly, which needs each row to belong"
+        + " to one element of one plate; with two crossed plates the sum couples all their elements at once",
+        "index one plate here; if one plate is inside the other, index the inner one only and reach the outer"
+            + " plate's variables through it (the inner plate's elements lie in the outer's)");
+  }
+
+  static Diagnostic indexedPlateWithPlates(SourceSpan span, String plate, String index) {
+    return Diagnostic.error(span, "plate '" + plate + "' is grouped by index input '" + index
+        + "' and has plates inside it, which is not supported yet",
+        "declare the inner plate's variables in '" + plate + "' itself, or nest the plates without an index");
+  }
+
+  static Diagnostic indexIntoGroupedPlate(SourceSpan span, String index, String target) {
+    return Diagnostic.error(span, "index input '" + index + "' points into plate '" + target
+        + "', which is itself grouped by an index input; that is not supported yet");
+  }
+
+  static Diagnostic indexUsedAsValue(SourceSpan span, String index, String target) {
+    return Diagnostic.error(span, "'" + index + "' is an index into plate '" + target + "' and can only be used"
+        + " to index a variable of that plate", "for example: alpha[" + index + "], with alpha declared in plate '"
+        + target + "'");
+  }
+
+  static Diagnostic needsIndex(SourceSpan span, String name, String target, String plate, String index) {
+    return Diagnostic.error(span, "'" + name + "' lives in plate '" + target + "'; in plate '" + plate
+        + "' read it at the row's element as '" + name + "[" + index + "]'");
+  }
+
+  static Diagnostic notAnIndex(SourceSpan span, String found) {
+    return Diagnostic.error(span, "'" + found + "' is not an index input of an enclosing plate",
+        "an index input is declared 'input county : counties;' in the plate of rows, and used as"
+            + " 'alpha[county]' for a variable alpha of plate counties; element access of vectors is not"
+            + " supported yet");
+  }
+
+  static Diagnostic indexOfWrongPlate(SourceSpan span, String name, String plate, String index, String target) {
+    return Diagnostic.error(span, "'" + name + "' lives in plate '" + plate + "', but '" + index
+        + "' indexes plate '" + target + "'", "an index reads variables declared in the plate it points into");
+  }
+
   static Diagnostic unknownDistribution(SourceSpan span, String name, Collection<String> known) {
     return Diagnostic.error(span, "unknown distribution '" + name + "'", suggestion(name, known));
   }

@@ -14,6 +14,8 @@ import org.alan.compiler.ast.Binary;
 import org.alan.compiler.ast.Call;
 import org.alan.compiler.ast.Expr;
 import org.alan.compiler.ast.LetStmt;
+import org.alan.compiler.ast.AstPrinter;
+import org.alan.compiler.ast.Index;
 import org.alan.compiler.ast.NameRef;
 import org.alan.compiler.ast.NumberLit;
 import org.alan.compiler.ast.Unary;
@@ -360,7 +362,9 @@ final class ExpressionChecker {
     if (e instanceof NumberLit n) {
       return Exprs.constant(n.value());
     } else if (e instanceof NameRef n) {
-      return resolve(n, context);
+      return resolve(n, context, false);
+    } else if (e instanceof Index i) {
+      return index(i, context);
     } else if (e instanceof Unary u) {
       Ex operand = check(u.operand(), context.nested());
       return operand == null ? null : Exprs.neg(operand);
@@ -372,11 +376,55 @@ final class ExpressionChecker {
     throw new IllegalArgumentException(e.getClass().getName());
   }
 
-  private Ex resolve(NameRef n, Context context) {
-    ModelChecker.Decl d = guideNames.get(n.name());
-    if (d == null) {
-      d = modelNames.get(n.name());
+  /**
+   * {@code alpha[county]}: the variable {@code alpha} of the plate that index input {@code county} (of a plate
+   * enclosing the use) points into, at the element the current row names. The engine nests the rows in that
+   * plate, so the value is simply the variable's at the enclosing element.
+   */
+  private Ex index(Index ix, Context context) {
+    ModelChecker.Decl index = ix.index() instanceof NameRef i ? lookup(i.name()) : null;
+    if (index == null || index.indexInto < 0 || !encloses(index.plate, context.plate())) {
+      diagnostics.report(CheckErrors.notAnIndex(ix.index().span(), AstPrinter.expression(ix.index())));
+      return null;
     }
+    if (!(ix.base() instanceof NameRef base)) {
+      diagnostics.report(CheckErrors.notAnIndex(ix.index().span(), AstPrinter.expression(ix.index())));
+      return null;
+    }
+    ModelChecker.Decl d = lookup(base.name());
+    if (d != null && d.kind != ModelChecker.Decl.Kind.PLATE && d.kind != ModelChecker.Decl.Kind.GROUP
+        && d.plate != index.indexInto) {
+      diagnostics.report(CheckErrors.indexOfWrongPlate(base.span(), base.name(), plateName(d.plate), index.name,
+          plates.get(index.indexInto).name()));
+      return null;
+    }
+    return resolve(base, context, true);
+  }
+
+  private ModelChecker.Decl lookup(String name) {
+    ModelChecker.Decl d = guideNames.get(name);
+    return d != null ? d : modelNames.get(name);
+  }
+
+  private String plateName(int plate) {
+    return plate == PlateIr.TOP ? "the top level" : plates.get(plate).name();
+  }
+
+  /**
+   * The plate grouped by an index input into {@code target} that lies between a use in {@code plate} and the
+   * declaration: a variable of {@code target} must then be read through the index. -1 when there is none.
+   */
+  private int groupedInto(int target, int plate) {
+    for (int p = plate; p >= 0 && p != target; p = plates.get(p).parent()) {
+      if (plates.get(p).grouped() && plates.get(p).parent() == target) {
+        return p;
+      }
+    }
+    return -1;
+  }
+
+  private Ex resolve(NameRef n, Context context, boolean indexed) {
+    ModelChecker.Decl d = lookup(n.name());
     if (d == null || d.kind == ModelChecker.Decl.Kind.PLATE || d.kind == ModelChecker.Decl.Kind.GROUP) {
       diagnostics.report(CheckErrors.unknownName(n.span(), n.name(), visibleNames(context.plate())));
       return null;
@@ -385,6 +433,17 @@ final class ExpressionChecker {
       String usePlace = context.plate() == PlateIr.TOP ? "at the top level"
           : "in plate '" + plates.get(context.plate()).name() + "'";
       diagnostics.report(CheckErrors.outsideItsPlate(n.span(), n.name(), plates.get(d.plate).name(), usePlace));
+      return null;
+    }
+    if (d.indexInto >= 0) {
+      diagnostics.report(CheckErrors.indexUsedAsValue(n.span(), n.name(), plates.get(d.indexInto).name()));
+      return null;
+    }
+    int grouped = groupedInto(d.plate, context.plate());
+    if (grouped >= 0 && !indexed) {
+      String index = variables.get(plates.get(grouped).indexInput()).name;
+      diagnostics.report(CheckErrors.needsIndex(n.span(), n.name(), plates.get(d.plate).name(),
+          plates.get(grouped).name(), index));
       return null;
     }
     if (d.kind == ModelChecker.Decl.Kind.LET || d.kind == ModelChecker.Decl.Kind.GUIDE_LET) {

@@ -231,9 +231,11 @@ final class GuideBuilder {
     return true;
   }
 
+  /** A plate declared in {@code parent} (a plate grouped by an index input is declared where its rows are). */
   private int findPlate(String name, int parent) {
     for (PlateIr p : plates) {
-      if (p.parent() == parent && p.name().equals(name)) {
+      int declaredIn = p.grouped() ? plates.get(p.parent()).parent() : p.parent();
+      if (declaredIn == parent && p.name().equals(name)) {
         return p.id();
       }
     }

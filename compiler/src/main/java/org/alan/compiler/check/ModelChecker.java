@@ -107,6 +107,8 @@ public final class ModelChecker {
     int variable = -1;
     /** The parameter a {@code param} statement declares. */
     int param = -1;
+    /** For an index input ({@code input county : counties;}): the plate it points into. */
+    int indexInto = -1;
 
     Decl(String name, Kind kind, int plate, SourceSpan span, Statement statement) {
       this.name = name;
@@ -126,6 +128,8 @@ public final class ModelChecker {
     private final Map<String, Decl> names = new LinkedHashMap<>();
     private final List<Decl> variableDecls = new ArrayList<>();
     private final List<ParamIr> params = new ArrayList<>();
+    /** Plates grouped by an index input, waiting for the plate their index points into, by that plate's name. */
+    private final Map<String, List<GroupedPlate>> waiting = new LinkedHashMap<>();
     private final int errorsBefore;
 
     SingleModel(ModelDecl model, GuideDecl guide) {
@@ -138,6 +142,7 @@ public final class ModelChecker {
       verifyModelName(model.name());
       plates.add(new PlateIr(PlateIr.TOP, "", -1, 0, OptionalInt.of(1), model.span()));
       collect(model.body(), PlateIr.TOP);
+      reportUnresolvedIndexes();
 
       ExpressionChecker expressions = new ExpressionChecker(diagnostics, plates, names, variableDecls, params);
       List<VariableIr> variables = new ArrayList<>();
@@ -230,6 +235,17 @@ public final class ModelChecker {
     private void collect(List<Statement> body, int plate) {
       for (Statement s : body) {
         if (s instanceof PlateStmt p) {
+          InputStmt index = indexInputOf(p, plate);
+          if (index != null) {
+            // its rows nest in the plate the index points into, which may be declared later
+            String target = index.index().get().plate().text();
+            waiting.computeIfAbsent(target, t -> new ArrayList<>()).add(new GroupedPlate(p, plate, index));
+            int declared = findPlate(target, plate);
+            if (declared >= 0) {
+              releaseWaiting(target, declared);
+            }
+            continue;
+          }
           if (!declare(p.name(), Decl.Kind.PLATE, plate, s)) {
             continue;
           }
@@ -237,10 +253,16 @@ public final class ModelChecker {
           OptionalInt size = p.size().map(IntLiteral::value).map(OptionalInt::of).orElse(OptionalInt.empty());
           plates.add(new PlateIr(id, p.name().text(), plate, plates.get(plate).depth() + 1, size, p.name().span()));
           collect(p.body(), id);
+          releaseWaiting(p.name().text(), id);
         } else if (s instanceof GroupStmt g) {
           diagnostics.report(CheckErrors.groupInModel(g.span()));
           collect(g.body(), plate);
         } else if (s instanceof InputStmt i) {
+          if (i.index().isPresent() && plate == PlateIr.TOP) {
+            diagnostics.report(CheckErrors.indexAtTopLevel(i.index().get().span(), i.name().text()));
+          } else if (i.index().isPresent() && !i.shape().isEmpty()) {
+            diagnostics.report(CheckErrors.indexWithShape(i.name().span(), i.name().text()));
+          }
           declareVariable(i.name(), Decl.Kind.INPUT, plate, s);
         } else if (s instanceof DataStmt d) {
           declareVariable(d.name(), Decl.Kind.DATA, plate, s);
@@ -252,6 +274,115 @@ public final class ModelChecker {
           declareParam(names.get(p.name().text()), p);
         }
       }
+    }
+
+    /** A plate of rows grouped by an index input, before the plate it points into is known. */
+    private record GroupedPlate(PlateStmt plate, int userParent, InputStmt index) {}
+
+    /**
+     * The index input among a plate's own statements, or null. Two of them (crossed effects) are reported, and the
+     * plate is then treated as ungrouped by the second.
+     */
+    private InputStmt indexInputOf(PlateStmt p, int parent) {
+      InputStmt found = null;
+      for (Statement s : p.body()) {
+        if (s instanceof InputStmt i && i.index().isPresent()) {
+          if (found == null) {
+            found = i;
+          } else {
+            diagnostics.report(CheckErrors.crossedIndexes(i.index().get().span(), p.name().text(),
+                found.name().text(), found.index().get().plate().text(), i.name().text(),
+                i.index().get().plate().text()));
+          }
+        }
+      }
+      return found;
+    }
+
+    /** The plate of this name declared directly in {@code parent}, or -1. */
+    private int findPlate(String name, int parent) {
+      for (PlateIr p : plates) {
+        if (p.parent() == parent && p.name().equals(name) && !p.isTop()) {
+          return p.id();
+        }
+      }
+      return -1;
+    }
+
+    /** Collects the plates grouped into plate {@code target} (now declared, with id {@code id}) inside it. */
+    private void releaseWaiting(String name, int id) {
+      List<GroupedPlate> ready = waiting.remove(name);
+      if (ready == null) {
+        return;
+      }
+      for (GroupedPlate g : ready) {
+        InputStmt.IndexTarget t = g.index().index().get();
+        String indexName = g.index().name().text();
+        if (plates.get(id).parent() != g.userParent()) {
+          diagnostics.report(CheckErrors.indexTargetNotBeside(t.plate().span(), indexName, name,
+              g.plate().name().text()));
+          continue;
+        }
+        if (plates.get(id).grouped()) {
+          diagnostics.report(CheckErrors.indexIntoGroupedPlate(t.plate().span(), indexName, name));
+          continue;
+        }
+        int base = indexBase(t);
+        PlateStmt p = g.plate();
+        if (!declare(p.name(), Decl.Kind.PLATE, g.userParent(), p)) {
+          continue;
+        }
+        int plate = plates.size();
+        OptionalInt size = p.size().map(IntLiteral::value).map(OptionalInt::of).orElse(OptionalInt.empty());
+        plates.add(new PlateIr(plate, p.name().text(), id, plates.get(id).depth() + 1, size, p.name().span()));
+        for (Statement inner : p.body()) {
+          if (inner instanceof PlateStmt nested) {
+            diagnostics.report(CheckErrors.indexedPlateWithPlates(nested.name().span(), p.name().text(), indexName));
+          }
+        }
+        collect(p.body().stream().filter(st -> !(st instanceof PlateStmt)).toList(), plate);
+        Decl index = names.get(indexName);
+        if (index != null && index.statement == g.index()) {
+          index.indexInto = id;
+          plates.set(plate, new PlateIr(plate, p.name().text(), id, plates.get(id).depth() + 1, size,
+              p.name().span(), index.variable, base));
+        }
+      }
+    }
+
+    private int indexBase(InputStmt.IndexTarget t) {
+      if (t.option() == null) {
+        return 1;
+      }
+      if (!t.option().text().equals("base")) {
+        diagnostics.report(CheckErrors.indexBadOption(t.option().span(), t.option().text()));
+        return 1;
+      }
+      if (t.value().value() != 0 && t.value().value() != 1) {
+        diagnostics.report(CheckErrors.indexBadBase(t.value().span(), t.value().text()));
+        return 1;
+      }
+      return (int) t.value().value();
+    }
+
+    /** Index inputs whose plate was never declared, or that are misplaced. */
+    private void reportUnresolvedIndexes() {
+      List<String> known = plates.stream().filter(p -> !p.isTop()).map(PlateIr::name).toList();
+      for (Map.Entry<String, List<GroupedPlate>> e : waiting.entrySet()) {
+        for (GroupedPlate g : e.getValue()) {
+          InputStmt.IndexTarget t = g.index().index().get();
+          String indexName = g.index().name().text();
+          if (e.getKey().equals(g.plate().name().text())) {
+            diagnostics.report(CheckErrors.indexIntoItself(t.plate().span(), indexName, e.getKey()));
+          } else if (known.contains(e.getKey())) {
+            diagnostics.report(CheckErrors.indexTargetNotBeside(t.plate().span(), indexName, e.getKey(),
+                g.plate().name().text()));
+          } else {
+            diagnostics.report(CheckErrors.indexIntoUnknownPlate(t.plate().span(), indexName, e.getKey(), known));
+          }
+        }
+      }
+      waiting.clear();
     }
 
     /** A model parameter: its initial value must be a number, as a guide parameter's must. */

@@ -168,7 +168,11 @@ final class GradientEmitter {
   private void addBases(CodeBlock.Builder code, int plate, Set<Integer> written, List<ReverseMode> parts) {
     code.addStatement("final int K = st.K");
     for (int q : model.plateChain(plate)) {
-      code.addStatement("final int el$L = element / (st.plateCount[$L] / st.plateCount[$L])", q, plate, q);
+      if (model.regularBetween(plate, q)) {
+        code.addStatement("final int el$L = element / (st.plateCount[$L] / st.plateCount[$L])", q, plate, q);
+      } else {
+        code.addStatement("final int el$L = st.ancestorElement($L, element, $L)", q, plate, q);
+      }
     }
     Set<Integer> latents = new TreeSet<>(written);
     Set<Integer> data = new TreeSet<>();

@@ -16,6 +16,7 @@ import javax.lang.model.element.Modifier;
 import org.alan.compiler.analysis.FactorIr;
 import org.alan.compiler.ir.Ex;
 import org.alan.compiler.ir.ModelIr;
+import org.alan.compiler.ir.PlateIr;
 import org.alan.compiler.ir.ParamIr;
 import org.alan.compiler.ir.ReduceOp;
 import org.alan.compiler.ir.VarKind;
@@ -227,6 +228,9 @@ final class KernelEmitter {
   private void addFields(TypeSpec.Builder type) {
     type.addField(FieldSpec.builder(int.class, "K", Modifier.PRIVATE, Modifier.FINAL).build());
     type.addField(FieldSpec.builder(double.class, "logK", Modifier.PRIVATE, Modifier.FINAL).build());
+    if (!model.regularBetween(factor.plate(), PlateIr.TOP)) {
+      type.addField(FieldSpec.builder(STATE, "st", Modifier.PRIVATE, Modifier.FINAL).build());
+    }
     for (int q : chain()) {
       type.addField(FieldSpec.builder(int.class, "div" + q, Modifier.PRIVATE, Modifier.FINAL).build());
       type.addField(FieldSpec.builder(int.class, "el" + q, Modifier.PRIVATE).build());
@@ -256,6 +260,9 @@ final class KernelEmitter {
     CodeBlock.Builder code = CodeBlock.builder();
     code.addStatement("this.K = st.K");
     code.addStatement("this.logK = st.logK");
+    if (!model.regularBetween(factor.plate(), PlateIr.TOP)) {
+      code.addStatement("this.st = st");
+    }
     int p = factor.plate();
     for (int q : chain()) {
       code.addStatement("this.div$L = st.plateCount[$L] / st.plateCount[$L]", q, p, q);
@@ -286,7 +293,12 @@ final class KernelEmitter {
     code.addStatement("final int K = this.K");
     List<Integer> chain = chain();
     for (int q : chain) {
-      code.addStatement("el$L = element / div$L", q, q);
+      if (model.regularBetween(factor.plate(), q)) {
+        code.addStatement("el$L = element / div$L", q, q);
+      } else {
+        // the rows of a plate grouped by an index input are ragged runs: the state knows their parents
+        code.addStatement("el$L = st.ancestorElement($L, element, $L)", q, factor.plate(), q);
+      }
     }
     for (int v : gen.usedVariables()) {
       VariableIr var = model.variable(v);

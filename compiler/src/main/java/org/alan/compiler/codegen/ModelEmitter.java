@@ -112,7 +112,12 @@ public final class ModelEmitter {
     code.add("return new $T(\n$>$S,\n$S,\n", ModelSpec.class, s.name(), s.sourceName());
     code.add("new $T[] {$>\n", PlateSpec.class);
     for (PlateSpec p : s.plates()) {
-      code.add("new $T($S, $L, $L),\n", PlateSpec.class, p.name(), p.parent(), p.fixedSize());
+      if (p.grouped()) {
+        code.add("new $T($S, $L, $L, $L, $L),\n", PlateSpec.class, p.name(), p.parent(), p.fixedSize(),
+            p.indexInput(), p.indexBase());
+      } else {
+        code.add("new $T($S, $L, $L),\n", PlateSpec.class, p.name(), p.parent(), p.fixedSize());
+      }
     }
     code.add("$<},\nnew $T[] {$>\n", VariableSpec.class);
     for (VariableSpec v : s.variables()) {
@@ -496,7 +501,8 @@ public final class ModelEmitter {
   public static ModelSpec spec(ModelIr m, List<FactorIr> factors, ContractionPlan plan, String sourceName,
       java.util.function.IntUnaryOperator lineOf) {
     PlateSpec[] plates = m.plates().stream()
-        .map(p -> new PlateSpec(p.name(), p.parent(), p.fixedSize().orElse(p.isTop() ? 1 : 0)))
+        .map(p -> new PlateSpec(p.name(), p.parent(), p.fixedSize().orElse(p.isTop() ? 1 : 0), p.indexInput(),
+            p.indexBase()))
         .toArray(PlateSpec[]::new);
     VariableSpec[] vars = new VariableSpec[m.variables().size()];
     for (VariableIr v : m.variables()) {

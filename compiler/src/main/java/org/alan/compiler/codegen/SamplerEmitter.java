@@ -126,7 +126,11 @@ final class SamplerEmitter {
     CodeBlock.Builder code = CodeBlock.builder();
     code.addStatement("final int K = st.K");
     for (int q : model.plateChain(plate)) {
-      code.addStatement("final int el$L = element / (st.plateCount[$L] / st.plateCount[$L])", q, plate, q);
+      if (model.regularBetween(plate, q)) {
+        code.addStatement("final int el$L = element / (st.plateCount[$L] / st.plateCount[$L])", q, plate, q);
+      } else {
+        code.addStatement("final int el$L = st.ancestorElement($L, element, $L)", q, plate, q);
+      }
     }
     Set<Integer> touched = new TreeSet<>(body.gen.usedVariables());
     touched.addAll(body.written);

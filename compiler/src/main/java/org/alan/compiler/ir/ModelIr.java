@@ -63,6 +63,19 @@ public record ModelIr(String name, SourceSpan span, List<PlateIr> plates, List<V
     return chain;
   }
 
+  /**
+   * Whether the elements of {@code plate} lie in those of {@code ancestor} as a regular array (no plate grouped by an
+   * index input in between), so that dividing the element number by the sizes in between finds the ancestor's.
+   */
+  public boolean regularBetween(int plate, int ancestor) {
+    for (int p = plate; p >= 0 && p != ancestor; p = plates.get(p).parent()) {
+      if (plates.get(p).grouped()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Whether {@code ancestor} is {@code plate} or encloses it. */
   public boolean encloses(int ancestor, int plate) {
     for (int p = plate; p >= 0; p = plates.get(p).parent()) {

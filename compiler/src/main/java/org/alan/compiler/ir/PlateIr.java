@@ -7,8 +7,15 @@ import org.alan.compiler.source.SourceSpan;
 /**
  * A plate. Plate 0 is the top level (one element, no name in the source). {@code depth} is 0 for the top
  * level and grows by one per nesting.
+ *
+ * @param parent the plate it is nested in; for a plate of rows grouped by an index input, the plate the index
+ *     points into (the rows of each of its elements form a ragged run)
+ * @param indexInput the variable id of the index input that groups the plate's rows ({@code input county :
+ *     counties;}), or -1
+ * @param indexBase the index value naming the first element of the plate pointed into (1 unless declared)
  */
-public record PlateIr(int id, String name, int parent, int depth, OptionalInt fixedSize, SourceSpan span) {
+public record PlateIr(int id, String name, int parent, int depth, OptionalInt fixedSize, SourceSpan span,
+    int indexInput, int indexBase) {
   public static final int TOP = 0;
 
   public PlateIr {
@@ -17,7 +24,16 @@ public record PlateIr(int id, String name, int parent, int depth, OptionalInt fi
     Objects.requireNonNull(span, "span is null");
   }
 
+  public PlateIr(int id, String name, int parent, int depth, OptionalInt fixedSize, SourceSpan span) {
+    this(id, name, parent, depth, fixedSize, span, -1, 1);
+  }
+
   public boolean isTop() {
     return id == TOP;
+  }
+
+  /** Whether its rows are grouped by an index input into the elements of {@link #parent}. */
+  public boolean grouped() {
+    return indexInput >= 0;
   }
 }

@@ -45,7 +45,7 @@ public final class JarBuilder {
   /** Packages a model jar needs at run time (the runtime and its dependencies), as class-file path prefixes. */
   private static final List<String> RUNTIME_PREFIXES = List.of(
       "org/alan/runtime/", "org/alan/kernels/", "org/alan/stdlib/", "com/google/gson/",
-      "org/apache/commons/rng/", "org/apache/commons/numbers/", "picocli/", "org/knowm/xchart/");
+      "org/apache/commons/rng/", "org/apache/commons/numbers/", "org/apache/commons/csv/", "picocli/", "org/knowm/xchart/");
   private static final long FIXED_TIME = 1_700_000_000_000L;
 
   private JarBuilder() {}

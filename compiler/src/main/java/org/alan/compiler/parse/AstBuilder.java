@@ -12,6 +12,7 @@ import org.alan.compiler.ast.Expr;
 import org.alan.compiler.ast.GroupStmt;
 import org.alan.compiler.ast.GuideDecl;
 import org.alan.compiler.ast.Identifier;
+import org.alan.compiler.ast.Index;
 import org.alan.compiler.ast.InputStmt;
 import org.alan.compiler.ast.IntLiteral;
 import org.alan.compiler.ast.LatentStmt;
@@ -71,7 +72,15 @@ final class AstBuilder extends AlanParserBaseVisitor<Object> {
 
   @Override
   public InputStmt visitInputStatement(AlanParser.InputStatementContext ctx) {
-    return new InputStmt(span(ctx), identifier(ctx.name), shape(ctx.shape()));
+    Optional<InputStmt.IndexTarget> index = Optional.empty();
+    AlanParser.IndexTargetContext target = ctx.indexTarget();
+    if (target != null) {
+      NumberLit value = target.value == null ? null
+          : new NumberLit(ProgramParser.span(target.value), Double.parseDouble(target.value.getText()), target.value.getText());
+      index = Optional.of(new InputStmt.IndexTarget(span(target), identifier(target.plate),
+          target.option == null ? null : identifier(target.option), value));
+    }
+    return new InputStmt(span(ctx), identifier(ctx.name), shape(ctx.shape()), index);
   }
 
   @Override
@@ -135,6 +144,11 @@ final class AstBuilder extends AlanParserBaseVisitor<Object> {
   public Expr visitNumberExpression(AlanParser.NumberExpressionContext ctx) {
     String text = ctx.NUMBER().getText();
     return new NumberLit(span(ctx), Double.parseDouble(text), text);
+  }
+
+  @Override
+  public Expr visitIndexExpression(AlanParser.IndexExpressionContext ctx) {
+    return new Index(span(ctx), expression(ctx.base), expression(ctx.index));
   }
 
   @Override

@@ -55,6 +55,11 @@ public final class Model {
     return data.plateSize().clone();
   }
 
+  /** Which elements of each plate lie in which parent element, as bound from the data. */
+  public org.alan.runtime.model.PlateNest nest() {
+    return data.nest();
+  }
+
   /** K particles per latent group, permutation parent sampling, all processors. */
   public Posterior sample(int k, long seed) {
     return sample(SampleOptions.of(k, seed));

@@ -20,6 +20,7 @@ import org.alan.runtime.engine.Posterior;
 import org.alan.runtime.engine.SampleOptions;
 import org.alan.runtime.engine.Simulator;
 import org.alan.runtime.io.DataException;
+import org.alan.runtime.io.DataFiles;
 import org.alan.runtime.io.DataSet;
 import org.alan.runtime.io.DrawsWriter;
 import org.alan.runtime.io.GuideFile;
@@ -128,8 +129,10 @@ public final class ModelMain {
     private final PrintStream out;
     private final PrintStream err;
 
-    @Option(names = "--data", required = true, paramLabel = "FILE", description = "JSON data: variable name to nested arrays")
-    Path data;
+    @Option(names = "--data", required = true, paramLabel = "FILE", description = "the data: JSON (variable name to"
+        + " nested arrays) or a table (.csv, .tsv: a header naming the variables, one row per plate element); repeat"
+        + " for several files")
+    List<Path> data;
 
     @Option(names = "-K", defaultValue = "1000", paramLabel = "N", description = "particles per latent group (default ${DEFAULT-VALUE})")
     int k;
@@ -211,7 +214,7 @@ public final class ModelMain {
       for (Path file : new Path[] {output, summary}) {
         verifyWritable(file);
       }
-      Model bound = Model.of(model, JsonData.read(data));
+      Model bound = Model.of(model, DataFiles.read(model.spec(), data));
       bound.warnings().forEach(w -> err.println("warning: " + w));
       SampleOptions options = new SampleOptions(k, seed, parents, draws, threads);
       boolean bar = !quiet && System.console() != null;
@@ -256,7 +259,7 @@ public final class ModelMain {
   private static Posterior posterior(CompiledModel model, Model bound, SampleOptions options, Path guide,
       boolean noFit, Integer fitK, int fitIters, boolean bar, PrintStream err) throws IOException {
     if (guide != null) {
-      return bound.sample(options, GuideFile.read(model.spec(), bound.plateSizes(), guide), new ProgressBar(err, bar));
+      return bound.sample(options, GuideFile.read(model.spec(), bound.nest(), guide), new ProgressBar(err, bar));
     }
     if (noFit || !org.alan.runtime.learn.Qem.applies(model.spec())) {
       return bound.sample(options, new ProgressBar(err, bar));
@@ -281,8 +284,9 @@ public final class ModelMain {
     private final PrintStream out;
     private final PrintStream err;
 
-    @Option(names = "--data", required = true, paramLabel = "FILE", description = "the training data (JSON)")
-    Path data;
+    @Option(names = "--data", required = true, paramLabel = "FILE", description = "the training data (JSON, or"
+        + " .csv / .tsv tables; repeat for several files)")
+    List<Path> data;
 
     @Option(names = "--test", required = true, paramLabel = "FILE",
         description = "the held-out data (JSON): the same variables, new elements of the extended plate")
@@ -346,9 +350,9 @@ public final class ModelMain {
         throw usageError(commandSpec, "give one of --guide and --no-fit");
       }
       verifyThreads(commandSpec, threads);
-      Model bound = Model.of(model, JsonData.read(data));
+      Model bound = Model.of(model, DataFiles.read(model.spec(), data));
       bound.warnings().forEach(w -> err.println("warning: " + w));
-      org.alan.runtime.io.DataSet held = JsonData.read(test);
+      org.alan.runtime.io.DataSet held = DataFiles.read(model.spec(), test);
       boolean bar = !quiet && System.console() != null;
       SampleOptions options = new SampleOptions(k, seed, ParentSampler.PERMUTATION, draws, threads);
       Posterior posterior = posterior(model, bound, options, guide, noFit, fitK, fitIters, bar, err);
@@ -426,8 +430,10 @@ public final class ModelMain {
     private final PrintStream out;
     private final PrintStream err;
 
-    @Option(names = "--data", required = true, paramLabel = "FILE", description = "JSON data: variable name to nested arrays")
-    Path data;
+    @Option(names = "--data", required = true, paramLabel = "FILE", description = "the data: JSON (variable name to"
+        + " nested arrays) or a table (.csv, .tsv: a header naming the variables, one row per plate element); repeat"
+        + " for several files")
+    List<Path> data;
 
     @Option(names = "--method", defaultValue = "qem", paramLabel = "METHOD",
         description = "qem (moment matching, the default), vi (reparameterised gradients of the bound) or rws"
@@ -524,9 +530,9 @@ public final class ModelMain {
       for (Path file : new Path[] {save, trace, plot}) {
         verifyWritable(file);
       }
-      Model bound = Model.of(model, JsonData.read(data));
+      Model bound = Model.of(model, DataFiles.read(model.spec(), data));
       bound.warnings().forEach(w -> err.println("warning: " + w));
-      double[][] start = guide == null ? null : GuideFile.read(model.spec(), bound.plateSizes(), guide);
+      double[][] start = guide == null ? null : GuideFile.read(model.spec(), bound.nest(), guide);
       FitOptions options = new FitOptions(fitMethod, k, iterations, rate, seed, threads, parents, !allIterations);
       boolean bar = !quiet && System.console() != null;
       List<String> modelParams = Fitter.modelParameters(model.spec());
@@ -550,7 +556,7 @@ public final class ModelMain {
                 fitMethod.cliName(), bounds)));
       }
       if (save != null) {
-        Files.writeString(save, GuideFile.write(model.spec(), bound.plateSizes(), fit.params()), StandardCharsets.UTF_8);
+        Files.writeString(save, GuideFile.write(model.spec(), bound.nest(), fit.params()), StandardCharsets.UTF_8);
       }
       Posterior posterior = bound.sample(new SampleOptions(sampleK, seed, parents, 0, threads), fit.paramsCopy(),
           new ProgressBar(err, bar));
@@ -603,8 +609,9 @@ public final class ModelMain {
     private final CompiledModel model;
     private final PrintStream out;
 
-    @Option(names = "--data", paramLabel = "FILE", description = "data, to know the plate sizes")
-    Path data;
+    @Option(names = "--data", paramLabel = "FILE", description = "data, to know the plate sizes (JSON or tables;"
+        + " repeat for several files)")
+    List<Path> data;
 
     @Option(names = "-K", paramLabel = "N", description = "particles per latent group")
     Integer k;
@@ -622,7 +629,7 @@ public final class ModelMain {
       if (k != null) {
         verifyK(commandSpec, k);
       }
-      int[] sizes = data == null ? null : Model.of(model, JsonData.read(data)).plateSizes();
+      int[] sizes = data == null || data.isEmpty() ? null : Model.of(model, DataFiles.read(model.spec(), data)).plateSizes();
       out.print(PlanExplainer.explain(model.spec(), sizes, k == null ? 0 : k));
       return 0;
     }
@@ -657,7 +664,7 @@ public final class ModelMain {
 
     @Override
     public Integer call() throws IOException {
-      DataSet given = inputs == null ? new DataSet("no inputs") : JsonData.read(inputs);
+      DataSet given = inputs == null ? new DataSet("no inputs") : DataFiles.read(model.spec(), inputs);
       Simulator.Simulation sim = Simulator.run(model, given, sizes, seed);
       String json = JsonData.write(sim.data());
       if (output == null) {

@@ -83,8 +83,8 @@ final class Contraction {
       // a plate's outputs are summed over its elements as they are made (ForwardPass.CHUNK at a time), so only
       // each parent element's chunks of partial sums are kept, and none where one chunk covers a parent element
       finalOut[p] = new double[plans[p].finals().length][];
-      if (ForwardPass.keepsChunks(spec, state.plateSize, state.plateCount, p)) {
-        int chunks = ForwardPass.chunks(spec, state.plateSize, state.plateCount, p);
+      if (ForwardPass.keepsChunks(spec, state.nest, p)) {
+        int chunks = ForwardPass.chunks(spec, state.nest, p);
         for (int i = 0; i < finalOut[p].length; i++) {
           finalOut[p][i] = arena.take(Math.multiplyExact(chunks, layouts.finalSize[p][i]), false);
         }

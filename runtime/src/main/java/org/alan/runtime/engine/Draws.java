@@ -47,6 +47,13 @@ public final class Draws {
           }
         }
       }
+      if (state.nest.grouped(var.plate())) {
+        // each draw's rows in the data's order
+        for (int d = 0; d < n; d++) {
+          double[] one = java.util.Arrays.copyOfRange(out, d * count * size, (d + 1) * count * size);
+          System.arraycopy(state.nest.userOrder(var.plate(), one, size), 0, out, d * count * size, count * size);
+        }
+      }
       vars.add(v);
       values.add(out);
       shapes.add(spec.dims(var, state.plateSize));

@@ -71,7 +71,7 @@ public final class Engine implements Backend {
     if (data.spec() != spec) {
       throw new IllegalArgumentException("data was bound to model " + data.spec().name() + ", not " + spec.name());
     }
-    Feasibility.verify(spec, data.plateSize(), options.k(), options.draws(), parallel.threads());
+    Feasibility.verify(spec, data.nest(), options.k(), options.draws(), parallel.threads());
     try {
       return runFitting(data, params, temperature, options, null, progress).posterior();
     } catch (OutOfMemoryError e) {
@@ -86,7 +86,7 @@ public final class Engine implements Backend {
     if (data.spec() != spec) {
       throw new IllegalArgumentException("data was bound to model " + data.spec().name() + ", not " + spec.name());
     }
-    Feasibility.verify(spec, data.plateSize(), options.k(), options.draws(), parallel.threads());
+    Feasibility.verify(spec, data.nest(), options.k(), options.draws(), parallel.threads());
     try {
       return runFitting(data, params, 1, options, kind, progress);
     } catch (OutOfMemoryError e) {
@@ -103,7 +103,7 @@ public final class Engine implements Backend {
       params = ModelState.initialParams(spec, spec.plateCounts(data.plateSize()));
     }
     Layouts layouts = new Layouts(spec, k);
-    ModelState state = new ModelState(spec, k, data.plateSize(), data.values(), params,
+    ModelState state = new ModelState(spec, k, data.nest(), data.values(), params,
         useVector(layouts.forwardEntries(spec.plateCounts(data.plateSize()))));
     state.temperature = temperature;
     new GuideSampler(model, parallel).sample(state, options, progress);

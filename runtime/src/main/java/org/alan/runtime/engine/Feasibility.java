@@ -2,6 +2,7 @@ package org.alan.runtime.engine;
 
 import java.util.Locale;
 import org.alan.runtime.model.ModelSpec;
+import org.alan.runtime.model.PlateNest;
 import org.alan.runtime.model.VariableSpec;
 import org.alan.runtime.plan.ChildSlot;
 import org.alan.runtime.plan.FinalOutput;
@@ -15,8 +16,8 @@ import org.alan.runtime.plan.Step;
 final class Feasibility {
   private Feasibility() {}
 
-  static void verify(ModelSpec spec, int[] plateSize, int k, int draws, int threads) {
-    int[] count = spec.plateCounts(plateSize);
+  static void verify(ModelSpec spec, PlateNest nest, int k, int draws, int threads) {
+    int[] count = nest.counts();
     double bytes = 0;
     String tooLarge = "K = " + k + " is too large";
     for (VariableSpec v : spec.variables()) {
@@ -49,8 +50,8 @@ final class Feasibility {
         bytes += array("a step output of " + plateName(spec, p.plate()), elements * Math.pow(k, s.rest().length),
             tooLarge, "a smaller K");
       }
-      if (ForwardPass.keepsChunks(spec, plateSize, count, p.plate())) {
-        double chunks = ForwardPass.chunks(spec, plateSize, count, p.plate());
+      if (ForwardPass.keepsChunks(spec, nest, p.plate())) {
+        double chunks = ForwardPass.chunks(spec, nest, p.plate());
         for (FinalOutput f : p.finals()) {
           bytes += array("an output of " + plateName(spec, p.plate()), chunks * Math.pow(k, f.dims().length),
               tooLarge, "a smaller K");

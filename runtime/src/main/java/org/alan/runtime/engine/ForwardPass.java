@@ -7,6 +7,7 @@ import org.alan.kernels.LseOps;
 import org.alan.runtime.engine.Layouts.StepLayout;
 import org.alan.runtime.model.FactorKernel;
 import org.alan.runtime.model.ModelSpec;
+import org.alan.runtime.model.PlateNest;
 import org.alan.runtime.plan.PlatePlan;
 import org.alan.runtime.plan.TensorRef;
 
@@ -63,22 +64,59 @@ final class ForwardPass {
   static final int CHUNK = 32;
 
   /** The chunks of plate {@code p}: each parent element's elements, {@link #CHUNK} at a time. */
-  static int chunks(ModelSpec spec, int[] plateSize, int[] plateCount, int p) {
+  static int chunks(ModelSpec spec, PlateNest nest, int p) {
     int parent = spec.plates()[p].parent();
     if (parent < 0) {
-      return plateCount[p];
+      return nest.count(p);
     }
-    return Math.multiplyExact(plateCount[parent], chunksPerParent(plateSize[p]));
+    if (!nest.grouped(p)) {
+      return Math.multiplyExact(nest.count(parent), chunksPerParent(nest.sizeAt(p, 0)));
+    }
+    int chunks = 0;
+    for (int pe = 0; pe < nest.count(parent); pe++) {
+      chunks = Math.addExact(chunks, chunksPerParent(nest.sizeAt(p, pe)));
+    }
+    return chunks;
   }
 
   /** Whether plate {@code p} keeps partial sums per chunk (else it sums straight into its parent's slots). */
-  static boolean keepsChunks(ModelSpec spec, int[] plateSize, int[] plateCount, int p) {
+  static boolean keepsChunks(ModelSpec spec, PlateNest nest, int p) {
     int parent = spec.plates()[p].parent();
-    return parent < 0 || chunks(spec, plateSize, plateCount, p) > plateCount[parent];
+    return parent < 0 || chunks(spec, nest, p) > nest.count(parent);
   }
 
+  /** Chunks of one parent element with this many elements: at least one, so that an empty one is cleared. */
   private static int chunksPerParent(int size) {
     return Math.max(1, (size + CHUNK - 1) / CHUNK);
+  }
+
+  /**
+   * Where each chunk of plate p lies: {@code [from, to)} of its elements (flat over the nest), and the first chunk
+   * of each parent element (one past the last at the end).
+   */
+  private record ChunkMap(int[] from, int[] to, int[] firstOfParent) {
+    static ChunkMap of(ModelSpec spec, PlateNest nest, int p) {
+      int parent = spec.plates()[p].parent();
+      int parents = parent < 0 ? 1 : nest.count(parent);
+      int chunks = chunks(spec, nest, p);
+      int[] from = new int[chunks];
+      int[] to = new int[chunks];
+      int[] firstOfParent = new int[parents + 1];
+      int c = 0;
+      for (int pe = 0; pe < parents; pe++) {
+        firstOfParent[pe] = c;
+        int first = parent < 0 ? 0 : nest.first(p, pe);
+        int size = parent < 0 ? 1 : nest.sizeAt(p, pe);
+        int per = parent < 0 ? nest.count(p) : chunksPerParent(size);
+        for (int j = 0; j < per; j++, c++) {
+          // the top level is one element, split into chunks of one for the loop's sake
+          from[c] = parent < 0 ? j : first + j * CHUNK;
+          to[c] = parent < 0 ? j + 1 : Math.min(first + size, from[c] + CHUNK);
+        }
+      }
+      firstOfParent[parents] = c;
+      return new ChunkMap(from, to, firstOfParent);
+    }
   }
 
   double forward() {
@@ -88,17 +126,14 @@ final class ForwardPass {
     for (int p : order) {
       final int plate = p;
       int parent = spec.plates()[p].parent();
-      int size = parent < 0 ? 1 : state.plateSize[p];
-      int perParent = parent < 0 ? 1 : chunksPerParent(size);
-      int chunks = chunks(spec, state.plateSize, state.plateCount, p);
+      ChunkMap map = ChunkMap.of(spec, state.nest, p);
+      int chunks = map.from().length;
       double[][] targets = targets(p, chunks);
       if (state.plateCount[p] < parallel.threads()) {
         for (int c = 0; c < chunks; c++) {
           clear(p, targets, c);
-          int from = (c % perParent) * CHUNK;
-          int to = Math.min(size, from + CHUNK);
-          for (int j = from; j < to; j++) {
-            forwardElementInTiles(plate, (c / perParent) * size + j, targets, c);
+          for (int e = map.from()[c]; e < map.to()[c]; e++) {
+            forwardElementInTiles(plate, e, targets, c);
           }
         }
         progress.report("forward", done.addAndGet(state.plateCount[p]), total);
@@ -108,14 +143,15 @@ final class ForwardPass {
           long elements = 0;
           for (int c = fromChunk; c < toChunk; c++) {
             clear(plate, targets, c);
-            int from = (c % perParent) * CHUNK;
-            int to = Math.min(size, from + CHUNK);
-            int base = (c / perParent) * size;
+            int from = map.from()[c];
+            int to = map.to()[c];
             if (factorsOnly[plate]) {
-              addFactorSums(plate, base + from, base + to, ws, targets, c);
+              if (to > from) {
+                addFactorSums(plate, from, to, ws, targets, c);
+              }
             } else {
-              for (int j = from; j < to; j++) {
-                forwardElement(plate, base + j, ws, targets, c);
+              for (int e = from; e < to; e++) {
+                forwardElement(plate, e, ws, targets, c);
               }
             }
             elements += to - from;
@@ -123,8 +159,8 @@ final class ForwardPass {
           progress.report("forward", done.addAndGet(elements), total);
         });
       }
-      if (parent >= 0 && perParent > 1) {
-        sumChunks(p, perParent);
+      if (parent >= 0 && keepsChunks(spec, state.nest, p)) {
+        sumChunks(p, map.firstOfParent());
       }
     }
     double logMl = 0;
@@ -281,7 +317,7 @@ final class ForwardPass {
   }
 
   /** Adds each parent element's chunks of partial sums, in order, into the parent's child slots. */
-  private void sumChunks(int p, int perParent) {
+  private void sumChunks(int p, int[] firstOfParent) {
     int parent = spec.plates()[p].parent();
     for (int i = 0; i < plans[p].finals().length; i++) {
       int n = layouts.finalSize[p][i];
@@ -290,9 +326,9 @@ final class ForwardPass {
       parallel.forRange(state.plateCount[parent], (worker, from, to) -> {
         for (int pe = from; pe < to; pe++) {
           int base = pe * n;
-          System.arraycopy(src, pe * perParent * n, dst, base, n);
-          for (int c = 1; c < perParent; c++) {
-            int chunk = (pe * perParent + c) * n;
+          System.arraycopy(src, firstOfParent[pe] * n, dst, base, n);
+          for (int c = firstOfParent[pe] + 1; c < firstOfParent[pe + 1]; c++) {
+            int chunk = c * n;
             for (int t = 0; t < n; t++) {
               dst[base + t] += src[chunk + t];
             }

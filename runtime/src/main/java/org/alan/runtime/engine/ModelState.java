@@ -2,6 +2,7 @@ package org.alan.runtime.engine;
 
 import org.alan.runtime.model.GroupSpec;
 import org.alan.runtime.model.ModelSpec;
+import org.alan.runtime.model.PlateNest;
 import org.alan.runtime.model.ParamSpec;
 import org.alan.runtime.model.VariableSpec;
 
@@ -21,8 +22,10 @@ public final class ModelState {
   public final ModelSpec spec;
   public final int K;
   public final double logK;
-  /** Elements per plate (plate 0, the top level, has 1). */
+  /** Elements per plate as a person reads them (plate 0, the top level, has 1); see {@link PlateNest#sizes}. */
   public final int[] plateSize;
+  /** Which elements of each plate lie in which parent element. */
+  public final PlateNest nest;
   /** Number of elements of the whole nest down to each plate: the product of sizes along its chain. */
   public final int[] plateCount;
   public final double[][] samples;
@@ -35,11 +38,16 @@ public final class ModelState {
   public final boolean vector;
 
   public ModelState(ModelSpec spec, int k, int[] plateSize, double[][] values, double[][] params, boolean vector) {
+    this(spec, k, PlateNest.regular(spec, plateSize), values, params, vector);
+  }
+
+  public ModelState(ModelSpec spec, int k, PlateNest nest, double[][] values, double[][] params, boolean vector) {
     this.spec = spec;
     this.K = k;
     this.logK = Math.log(k);
-    this.plateSize = plateSize.clone();
-    this.plateCount = spec.plateCounts(plateSize);
+    this.nest = nest;
+    this.plateSize = nest.sizes();
+    this.plateCount = nest.counts();
     this.values = values;
     this.params = params;
     this.samples = new double[spec.variables().length][];
@@ -64,12 +72,9 @@ public final class ModelState {
     return out;
   }
 
-  /**
-   * The element of ancestor plate {@code ancestor} that contains element {@code element} of {@code plate}:
-   * element indices are row-major over the nest, so this divides by the sizes of the plates in between.
-   */
+  /** The element of ancestor plate {@code ancestor} that contains element {@code element} of {@code plate}. */
   public int ancestorElement(int plate, int element, int ancestor) {
-    return element / (plateCount[plate] / plateCount[ancestor]);
+    return nest.ancestorElement(plate, element, ancestor);
   }
 
   public GroupSpec group(int g) {

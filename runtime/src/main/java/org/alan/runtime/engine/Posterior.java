@@ -119,11 +119,22 @@ public final class Posterior {
 
   /** Posterior means of every element and coordinate of a latent, plate order then event order. */
   public double[] means(String variable) {
-    return moments.mean()[latent(variable)].clone();
+    int v = latent(variable);
+    return inDataOrder(v, moments.mean()[v], spec.variables()[v].size());
   }
 
   public double[] sds(String variable) {
-    return moments.sd()[latent(variable)].clone();
+    int v = latent(variable);
+    return inDataOrder(v, moments.sd()[v], spec.variables()[v].size());
+  }
+
+  /**
+   * A copy of values held per element of a variable's plate, in the order a person gave the data (rows of a plate
+   * grouped by an index input are regrouped inside the engine).
+   */
+  private double[] inDataOrder(int v, double[] values, int perElement) {
+    double[] out = state.nest.userOrder(spec.variables()[v].plate(), values, perElement);
+    return out == values ? values.clone() : out;
   }
 
   /** The probabilities of the quantiles the summaries report, as {@code stansummary} does. */
@@ -175,6 +186,9 @@ public final class Posterior {
         }
       }
     }
+    for (int q = 0; q < out.length; q++) {
+      out[q] = state.nest.userOrder(var.plate(), out[q], size);
+    }
     return out;
   }
 
@@ -191,7 +205,8 @@ public final class Posterior {
   }
 
   public double[] essArray(String variable) {
-    return moments.ess()[latent(variable)].clone();
+    int v = latent(variable);
+    return inDataOrder(v, moments.ess()[v], 1);
   }
 
   /** The extents of a latent's result arrays: its plates' sizes, then its event shape. */
@@ -210,11 +225,20 @@ public final class Posterior {
     return withEvent ? dims : java.util.Arrays.copyOf(dims, dims.length - v.shape().length);
   }
 
-  /** Posterior marginal probabilities of a group's particles: {@code [element * K + k]}. */
+  /**
+   * Posterior marginal probabilities of group g's particles in the engine's element order, the order of
+   * {@link ModelState#samples} (for methods built on a run, such as QEM): {@code [element * K + k]}.
+   */
+  public double[] groupMarginal(int g) {
+    return marginals[g].clone();
+  }
+
+  /** Posterior marginal probabilities of a group's particles: {@code [element * K + k]}, elements in data order. */
   public double[] marginal(String group) {
     for (int g = 0; g < spec.groups().length; g++) {
       if (spec.groups()[g].name().equals(group)) {
-        return marginals[g].clone();
+        double[] out = state.nest.userOrder(spec.groups()[g].plate(), marginals[g], state.K);
+        return out == marginals[g] ? out.clone() : out;
       }
     }
     throw new IllegalArgumentException("model " + spec.name() + " has no latent group '" + group + "'");
@@ -222,7 +246,8 @@ public final class Posterior {
 
   /** The particles of a latent: {@code [(element * E + coordinate) * K + k]}. */
   public double[] particles(String variable) {
-    return state.samples[latent(variable)].clone();
+    int v = latent(variable);
+    return inDataOrder(v, state.samples[v], spec.variables()[v].size() * state.K);
   }
 
   /**
@@ -270,24 +295,23 @@ public final class Posterior {
     return values[0];
   }
 
-  /** " at schools[3]" style location of a plate element, empty for the top level. */
+  /** " at schools[3]" style location of a plate element (0-based, in the data's order), empty for the top level. */
   static String elementLabel(ModelSpec spec, ModelState state, int plate, int element) {
     if (plate == 0) {
       return "";
     }
-    int[] chain = spec.plateChain(plate);
-    StringBuilder b = new StringBuilder(" at ");
-    int[] idx = new int[chain.length];
-    int rem = element;
-    for (int i = chain.length - 1; i >= 1; i--) {
-      idx[i] = rem % state.plateSize[chain[i]];
-      rem /= state.plateSize[chain[i]];
+    int[] chain = spec.userChain(plate);
+    int[] dims = new int[chain.length - 1];
+    for (int i = 1; i < chain.length; i++) {
+      dims[i - 1] = state.plateSize[chain[i]];
     }
+    int[] idx = org.alan.runtime.io.Indices.unflatten(state.nest.userRow(plate, element), dims);
+    StringBuilder b = new StringBuilder(" at ");
     for (int i = 1; i < chain.length; i++) {
       if (i > 1) {
         b.append(", ");
       }
-      b.append(spec.plates()[chain[i]].name()).append('[').append(idx[i]).append(']');
+      b.append(spec.plates()[chain[i]].name()).append('[').append(idx[i - 1]).append(']');
     }
     return b.toString();
   }

@@ -51,6 +51,10 @@ public final class Predictive {
     if (draws == null || draws.count() == 0) {
       throw new IllegalArgumentException("the predictive log-likelihood needs posterior draws: sample with draws");
     }
+    if (spec.hasGroupedPlates()) {
+      throw new InferenceException("the predictive log-likelihood of held-out data is not available yet for models"
+          + " with index inputs (plates grouped by 'input i : plate;')");
+    }
     int p = extendedPlate(spec, plate);
     BoundData held = DataBinder.bind(spec, test);
     for (int q = 1; q < spec.plates().length; q++) {

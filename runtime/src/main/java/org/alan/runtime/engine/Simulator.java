@@ -52,7 +52,7 @@ public final class Simulator {
     DataSet latents = new DataSet("latents simulated from " + spec.name());
     for (int v = 0; v < values.length; v++) {
       VariableSpec var = spec.variables()[v];
-      double[] flat = var.isLatent() ? state.samples[v] : values[v];
+      double[] flat = state.nest.userOrder(var.plate(), var.isLatent() ? state.samples[v] : values[v], var.size());
       Array array = new Array(flat.clone(), spec.dims(var, bound.plateSize()));
       (var.isLatent() ? latents : out).put(var.name(), array);
     }
@@ -72,7 +72,7 @@ public final class Simulator {
         values[v] = new double[count[var.plate()] * var.size()];
       }
     }
-    return new ModelState(spec, 1, bound.plateSize(), values, ModelState.initialParams(spec, count), false);
+    return new ModelState(spec, 1, bound.nest(), values, ModelState.initialParams(spec, count), false);
   }
 
   /** The drawn data set (inputs and observed variables) and the latent values behind it. */

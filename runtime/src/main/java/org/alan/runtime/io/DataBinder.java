@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.alan.runtime.model.InputConstraint;
 import org.alan.runtime.model.ModelSpec;
+import org.alan.runtime.model.PlateNest;
 import org.alan.runtime.model.PlateSpec;
 import org.alan.runtime.model.VariableKind;
 import org.alan.runtime.model.VariableSpec;
@@ -81,7 +82,7 @@ public final class DataBinder {
         continue;
       }
       Array a = data.get(v.name());
-      int[] chain = spec.plateChain(v.plate());
+      int[] chain = spec.userChain(v.plate());
       int plateAxes = chain.length - 1;
       int expectedRank = plateAxes + v.shape().length;
       if (a.rank() != expectedRank) {
@@ -113,8 +114,9 @@ public final class DataBinder {
         }
       }
       values[id] = a.values().clone();
-      verifyFinite(spec, v, values[id], a.dims(), origin);
+      verifyFinite(v, values[id], a.dims(), data);
     }
+    int[][] target = indexTargets(spec, values, size, sizeSource, data);
     for (int p = 1; p < size.length; p++) {
       if (size[p] == 0) {
         throw new DataException(origin + ": cannot tell the size of plate '" + spec.plates()[p].name()
@@ -123,14 +125,14 @@ public final class DataBinder {
       }
     }
     for (InputConstraint c : spec.inputConstraints()) {
-      verifyParameterInput(spec, c, values[c.input()], size, origin);
+      verifyParameterInput(spec, c, values[c.input()], size, data);
     }
     for (int id = 0; id < vars.length; id++) {
       if (observed && vars[id].kind() == VariableKind.DATA) {
-        verifySupport(spec, vars[id], values, size, origin);
+        verifySupport(spec, vars[id], values, size, target, data);
       }
     }
-    List<String> warnings = new ArrayList<>();
+    List<String> warnings = new ArrayList<>(data.notes());
     for (Map.Entry<String, Array> e : data.arrays().entrySet()) {
       int id = spec.variableIndex(e.getKey());
       if (id < 0) {
@@ -140,19 +142,78 @@ public final class DataBinder {
             ? "a latent" : "an observed") + " variable of model " + spec.name() + "; its value in the data is ignored");
       }
     }
-    return new BoundData(spec, size, values, warnings);
+    PlateNest nest = spec.hasGroupedPlates() ? PlateNest.grouped(spec, size, target) : PlateNest.regular(spec, size);
+    for (int id = 0; id < vars.length; id++) {
+      if (values[id] != null) {
+        values[id] = nest.engineOrder(vars[id].plate(), values[id], vars[id].size());
+      }
+    }
+    return new BoundData(spec, nest, values, warnings);
   }
 
-  private static void verifyFinite(ModelSpec spec, VariableSpec v, double[] values, int[] dims, String origin) {
+  /**
+   * For each plate grouped by an index input, the element (0-based, within the user parent's element) that each
+   * row's index names, after checking every index is an integer naming an element. A plate the indexes point
+   * into whose size nothing else gives takes it from the largest index.
+   */
+  private static int[][] indexTargets(ModelSpec spec, double[][] values, int[] size, String[] sizeSource,
+      DataSet data) {
+    int[][] target = new int[spec.plates().length][];
+    for (int p = 1; p < size.length; p++) {
+      PlateSpec plate = spec.plates()[p];
+      if (!plate.grouped()) {
+        continue;
+      }
+      VariableSpec index = spec.variables()[plate.indexInput()];
+      double[] x = values[plate.indexInput()];
+      if (x == null) {
+        continue; // reported as missing already, or not bound (simulating needs the index too)
+      }
+      int into = plate.parent();
+      String intoName = spec.plates()[into].name();
+      int base = plate.indexBase();
+      int max = Integer.MIN_VALUE;
+      for (int r = 0; r < x.length; r++) {
+        double value = x[r];
+        if (value != Math.rint(value) || value < base) {
+          throw new DataException(data.where(index.name(), r, new int[] {x.length}) + " = " + format(value)
+              + " does not name an element of plate '" + intoName + "': its values must be integers from " + base
+              + (base == 1 ? " (1-based, as in Stan; for data counted from 0 declare 'input " + index.name() + " : "
+                  + intoName + "(base = 0);')" : ""));
+        }
+        max = (int) Math.max(max, Math.min(value, Integer.MAX_VALUE));
+      }
+      if (size[into] == 0) {
+        size[into] = max - base + 1;
+        sizeSource[into] = "the largest value of '" + index.name() + "'";
+      }
+      target[p] = new int[x.length];
+      for (int r = 0; r < x.length; r++) {
+        int t = (int) x[r] - base;
+        if (t >= size[into]) {
+          throw new DataException(data.where(index.name(), r, new int[] {x.length}) + " = " + format(x[r])
+              + " does not name an element of plate '" + intoName + "', which has " + elements(size[into])
+              + " according to " + sizeSource[into] + " (indexes run from " + base + " to " + (size[into] - 1 + base)
+              + ")");
+        }
+        target[p][r] = t;
+      }
+    }
+    return target;
+  }
+
+
+  private static void verifyFinite(VariableSpec v, double[] values, int[] dims, DataSet data) {
     for (int i = 0; i < values.length; i++) {
       if (!Double.isFinite(values[i])) {
-        throw new DataException(origin + ": '" + v.name() + "'" + index(dims, i) + " is " + values[i]
+        throw new DataException(data.where(v.name(), i, dims) + " is " + values[i]
             + "; values must be finite numbers");
       }
     }
   }
 
-  private static void verifySupport(ModelSpec spec, VariableSpec v, double[][] values, int[] size, String origin) {
+  private static void verifySupport(ModelSpec spec, VariableSpec v, double[][] values, int[] size, int[][] target,
+      DataSet data) {
     SupportKind support = v.support();
     double[] x = values[spec.variableIndex(v.name())];
     int e = v.size();
@@ -163,7 +224,7 @@ public final class DataBinder {
       double upper = v.supportHigh();
       if (bound != null) {
         int element = i / e;
-        int boundElement = ancestorElement(spec, size, v.plate(), element, boundVar.plate());
+        int boundElement = ancestorElement(spec, size, target, v.plate(), element, boundVar.plate());
         upper = bound[boundElement * boundVar.size() + (boundVar.size() == 1 ? 0 : i % e)];
       }
       boolean ok = Double.isNaN(upper) && (support == SupportKind.BOUNDED_INTEGER || support == SupportKind.CATEGORY
@@ -177,7 +238,7 @@ public final class DataBinder {
           case CATEGORY -> " (" + format(upper) + " categories)";
           default -> "";
         };
-        throw new DataException(origin + ": '" + v.name() + "'" + index(dims, i) + " = " + format(x[i])
+        throw new DataException(data.where(v.name(), i, dims) + " = " + format(x[i])
             + " is outside the support of its distribution: expected " + support.description() + bounds);
       }
     }
@@ -189,8 +250,9 @@ public final class DataBinder {
           s += x[start + j];
         }
         if (!SupportKind.simplexSumOk(s)) {
-          throw new DataException(origin + ": '" + v.name() + "'" + index(Arrays.copyOf(dims, dims.length - 1),
-              start / last) + " sums to "
+          String where = data.located(v.name()) ? data.where(v.name(), start, dims)
+              : data.where(v.name(), start / last, Arrays.copyOf(dims, dims.length - 1));
+          throw new DataException(where + " sums to "
               + format(s) + "; a simplex must sum to 1");
         }
       }
@@ -199,11 +261,11 @@ public final class DataBinder {
 
   /** An input used as a distribution parameter must hold values of that parameter, wherever it is used. */
   private static void verifyParameterInput(ModelSpec spec, InputConstraint c, double[] values, int[] size,
-      String origin) {
+      DataSet data) {
     for (int i = 0; i < values.length; i++) {
       if (!c.constraint().allowsParameter(values[i])) {
         VariableSpec input = spec.variables()[c.input()];
-        throw new DataException(origin + ": input '" + input.name() + "'" + index(spec.dims(input, size), i) + " = "
+        throw new DataException(data.where("input ", input.name(), i, spec.dims(input, size)) + " = "
             + format(values[i]) + " cannot be the " + c.parameter() + " of the " + c.distribution()
             + (c.inGuide() ? " proposing '" : " of '") + c.variable() + "' (" + spec.sourceName() + ":" + c.line()
             + "): expected " + c.constraint().parameterDescription());
@@ -219,10 +281,16 @@ public final class DataBinder {
     };
   }
 
-  private static int ancestorElement(ModelSpec spec, int[] size, int plate, int element, int ancestor) {
+  /**
+   * The element of {@code ancestor} holding element {@code element} (in the data's order) of {@code plate}: a row of
+   * a grouped plate lies in the element its index names.
+   */
+  private static int ancestorElement(ModelSpec spec, int[] size, int[][] target, int plate, int element,
+      int ancestor) {
     int e = element;
     for (int p = plate; p != ancestor; p = spec.plates()[p].parent()) {
-      e /= size[p];
+      PlateSpec ps = spec.plates()[p];
+      e = ps.grouped() ? (e / size[p]) * size[ps.parent()] + target[p][e] : e / size[p];
     }
     return e;
   }
@@ -238,7 +306,7 @@ public final class DataBinder {
 
   private static String axesDescription(ModelSpec spec, VariableSpec v) {
     List<String> axes = new ArrayList<>();
-    int[] chain = spec.plateChain(v.plate());
+    int[] chain = spec.userChain(v.plate());
     for (int i = 1; i < chain.length; i++) {
       axes.add(spec.plates()[chain[i]].name());
     }

@@ -3,6 +3,7 @@ package org.alan.runtime.io;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.alan.runtime.model.ModelSpec;
+import org.alan.runtime.model.PlateNest;
 import org.alan.runtime.model.ParamSpec;
 
 /**
@@ -13,16 +14,19 @@ import org.alan.runtime.model.ParamSpec;
 public final class GuideFile {
   private GuideFile() {}
 
-  public static String write(ModelSpec spec, int[] plateSize, double[][] params) {
+  public static String write(ModelSpec spec, PlateNest nest, double[][] params) {
     DataSet out = new DataSet("fitted guide of " + spec.name());
     for (int i = 0; i < params.length; i++) {
-      out.put(spec.params()[i].name(), new Array(params[i].clone(), spec.dims(spec.params()[i].plate(), spec.params()[i].shape(), plateSize)));
+      ParamSpec p = spec.params()[i];
+      double[] values = nest.userOrder(p.plate(), params[i], p.size()).clone();
+      out.put(p.name(), new Array(values, spec.dims(p.plate(), p.shape(), nest.sizes())));
     }
     return JsonData.write(out);
   }
 
   /** Reads parameters for the data's plate sizes; a missing, misshapen or non-finite one is a DataException. */
-  public static double[][] read(ModelSpec spec, int[] plateSize, Path file) {
+  public static double[][] read(ModelSpec spec, PlateNest nest, Path file) {
+    int[] plateSize = nest.sizes();
     DataSet in = JsonData.read(file);
     double[][] out = new double[spec.params().length][];
     for (int i = 0; i < out.length; i++) {
@@ -43,7 +47,7 @@ public final class GuideFile {
               + j);
         }
       }
-      out[i] = a.values().clone();
+      out[i] = nest.engineOrder(p.plate(), a.values(), p.size()).clone();
     }
     return out;
   }

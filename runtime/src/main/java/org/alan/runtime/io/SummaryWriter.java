@@ -51,7 +51,7 @@ public final class SummaryWriter {
         out.append(String.format(Locale.ROOT, "%n%-24s %12s%n", "model parameter", "value"));
         first = false;
       }
-      double[] value = p.state().params[i];
+      double[] value = p.state().nest.userOrder(param.plate(), p.state().params[i], param.size());
       int[] dims = p.spec().dims(param.plate(), param.shape(), p.state().plateSize);
       int shown = Math.min(value.length, TABLE_ROWS_PER_VARIABLE);
       for (int j = 0; j < shown; j++) {
@@ -128,7 +128,8 @@ public final class SummaryWriter {
         ParamSpec param = p.spec().params()[i];
         if (param.kind() == GuideParameter.MODEL) {
           w.name(param.name());
-          nested(w, p.state().params[i], p.spec().dims(param.plate(), param.shape(), p.state().plateSize));
+          nested(w, p.state().nest.userOrder(param.plate(), p.state().params[i], param.size()),
+              p.spec().dims(param.plate(), param.shape(), p.state().plateSize));
         }
       }
       w.endObject();

@@ -105,7 +105,7 @@ public final class Qem {
   /** The posterior expectations of the statistics, per element and coordinate, from one run. */
   private double[][] estimate(QemSpec q, Posterior run) {
     VariableSpec var = spec.variables()[q.variable()];
-    double[] w = run.marginal(spec.groups()[var.group()].name());
+    double[] w = run.groupMarginal(var.group());
     double[] z = run.state().samples[q.variable()];
     int k = run.K();
     int size = var.size();

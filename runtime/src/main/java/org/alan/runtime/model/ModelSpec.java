@@ -45,14 +45,36 @@ public record ModelSpec(String name, String sourceName, PlateSpec[] plates, Vari
     return variables[i];
   }
 
-  /** Elements of each plate's whole nest: the product of the sizes along its chain (the top level has 1). */
+  /**
+   * Elements of each plate's whole nest: the product of the sizes along its chain (the top level has 1). The size
+   * of a plate grouped by an index input is its number of rows per element of the plate its rows are read in.
+   */
   public int[] plateCounts(int[] plateSize) {
     int[] count = new int[plates.length];
     for (int p = 0; p < count.length; p++) {
-      int parent = plates[p].parent();
+      int parent = userParent(p);
       count[p] = parent < 0 ? 1 : Math.multiplyExact(count[parent], plateSize[p]);
     }
     return count;
+  }
+
+  /**
+   * The plate a person reads this plate's elements in: its parent, except for a plate grouped by an index input,
+   * whose rows are listed in the parent of the plate the index points into.
+   */
+  public int userParent(int plate) {
+    PlateSpec p = plates[plate];
+    return p.grouped() ? plates[p.parent()].parent() : p.parent();
+  }
+
+  /** Whether any plate is grouped by an index input (the engine's nest is then not a regular array). */
+  public boolean hasGroupedPlates() {
+    for (PlateSpec p : plates) {
+      if (p.grouped()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The extents of a variable's values: the sizes of its plates (outermost first), then its event shape. */
@@ -60,9 +82,12 @@ public record ModelSpec(String name, String sourceName, PlateSpec[] plates, Vari
     return dims(v.plate(), v.shape(), plateSize);
   }
 
-  /** The extents of anything held per element of {@code plate} with this shape: the plates' sizes, then it. */
+  /**
+   * The extents of anything held per element of {@code plate} with this shape, as a person reads it: the plates'
+   * sizes (a plate grouped by an index input counts its rows, not the plate it is grouped in), then the shape.
+   */
   public int[] dims(int plate, int[] shape, int[] plateSize) {
-    int[] chain = plateChain(plate);
+    int[] chain = userChain(plate);
     int[] dims = new int[chain.length - 1 + shape.length];
     for (int i = 1; i < chain.length; i++) {
       dims[i - 1] = plateSize[chain[i]];
@@ -71,7 +96,20 @@ public record ModelSpec(String name, String sourceName, PlateSpec[] plates, Vari
     return dims;
   }
 
-  /** The plates from the top level down to {@code plate}, inclusive. */
+  /** The plates a person reads {@code plate} in, from the top level down to it (see {@link #userParent}). */
+  public int[] userChain(int plate) {
+    int depth = 0;
+    for (int p = plate; p >= 0; p = userParent(p)) {
+      depth++;
+    }
+    int[] chain = new int[depth];
+    for (int p = plate, i = depth - 1; p >= 0; p = userParent(p), i--) {
+      chain[i] = p;
+    }
+    return chain;
+  }
+
+  /** The plates from the top level down to {@code plate}, inclusive, as the engine nests them. */
   public int[] plateChain(int plate) {
     int depth = 0;
     for (int p = plate; p >= 0; p = plates[p].parent()) {
