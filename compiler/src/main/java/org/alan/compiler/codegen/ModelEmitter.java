@@ -54,6 +54,7 @@ public final class ModelEmitter {
 
   private static final ClassName SEPARABLE_GRADIENT = ClassName.get("org.alan.runtime.model", "SeparableSoftplusGradient");
   private static final ClassName SEPARABLE_SOFTPLUS = ClassName.get("org.alan.runtime.model", "SeparableSoftplusKernel");
+  private static final ClassName GAUSSIAN_SUM = ClassName.get("org.alan.runtime.model", "GaussianSumKernel");
   private static final ClassName COMPILED_MODEL = ClassName.get("org.alan.runtime.model", "CompiledModel");
   private static final ClassName MODEL_STATE = ClassName.get("org.alan.runtime.engine", "ModelState");
   private static final ClassName FACTOR_KERNEL = ClassName.get("org.alan.runtime.model", "FactorKernel");
@@ -231,6 +232,11 @@ public final class ModelEmitter {
     CodeBlock.Builder kernel = CodeBlock.builder().beginControlFlow("return switch (factor)");
     for (FactorIr f : d.factors()) {
       Optional<SoftplusSplit.Split> split = softplusSplit(d, f);
+      Optional<GaussianSplit.Split> gaussian = gaussianSplit(d, f);
+      if (gaussian.isPresent()) {
+        kernel.addStatement("case $L -> new $T($L)", f.id(), GAUSSIAN_SUM, gaussianKernel(f, gaussian.get()));
+        continue;
+      }
       if (split.isEmpty()) {
         kernel.addStatement("case $L -> st.vector ? new Factor$LV(st) : new Factor$L(st)", f.id(), f.id(), f.id());
         continue;
@@ -291,7 +297,43 @@ public final class ModelEmitter {
       if (split.isPresent()) {
         addSplitKernels(type, d.model(), f, split.get(), rank);
       }
+      Optional<GaussianSplit.Split> gaussian = gaussianSplit(d, f);
+      if (gaussian.isPresent()) {
+        addGaussianKernels(type, d.model(), f, gaussian.get(), dims, lead, rank);
+      }
     }
+  }
+
+  /** A Normal observation with a linear predictor, where its plate's sums over elements are asked for. */
+  private static Optional<GaussianSplit.Split> gaussianSplit(Descriptor d, FactorIr f) {
+    return GaussianSplit.of(d.model(), f, d.spec().plan().plates()[f.plate()].handsUpFactorsOnly());
+  }
+
+  /** The kernels of a Normal observation's parts ({@link GaussianSplit}): over the factor's entries, or per row. */
+  private static void addGaussianKernels(TypeSpec.Builder type, ModelIr model, FactorIr f, GaussianSplit.Split split,
+      int[] dims, int lead, int[] rank) {
+    String name = "Factor" + f.id();
+    type.addType(new KernelEmitter(model, split.scale(), dims, lead, rank, false).emit(name + "Scale"));
+    type.addType(new KernelEmitter(model, split.response(), new int[0], 0, rank, false).emit(name + "Response"));
+    for (int j = 0; j < split.bases().size(); j++) {
+      type.addType(new KernelEmitter(model, split.coefficients().get(j), dims, lead, rank, false)
+          .emit(name + "Coefficient" + j));
+      type.addType(new KernelEmitter(model, split.bases().get(j), new int[0], 0, rank, false).emit(name + "Basis" + j));
+    }
+  }
+
+  /** The arguments of {@code new GaussianSumKernel(...)}, from the classes of {@link #addGaussianKernels}. */
+  private static CodeBlock gaussianKernel(FactorIr f, GaussianSplit.Split split) {
+    int id = f.id();
+    CodeBlock.Builder coefficients = CodeBlock.builder();
+    CodeBlock.Builder bases = CodeBlock.builder();
+    for (int j = 0; j < split.bases().size(); j++) {
+      coefficients.add(j == 0 ? "" : ", ").add("new Factor$LCoefficient$L(st)", id, j);
+      bases.add(j == 0 ? "" : ", ").add("new Factor$LBasis$L(st)", id, j);
+    }
+    return CodeBlock.of("st, st.vector ? new Factor$LV(st) : new Factor$L(st), new Factor$LScale(st),\n"
+        + "    new $T[] {$L}, new Factor$LResponse(st), new $T[] {$L}", id, id, id, FACTOR_KERNEL,
+        coefficients.build(), id, FACTOR_KERNEL, bases.build());
   }
 
   /** A factor's separable softplus terms, where its plate's sums over elements are asked for ({@link SoftplusSplit}). */

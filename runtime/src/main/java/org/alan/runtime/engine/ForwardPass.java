@@ -63,18 +63,30 @@ final class ForwardPass {
    */
   static final int CHUNK = 32;
 
+  /**
+   * The same for a plate that only hands up its factors: its kernels sum runs of elements at once, some from
+   * sufficient statistics with a fixed cost per run, so runs are long.
+   */
+  static final int FACTOR_CHUNK = 4096;
+
+  /** Elements per chunk of plate p. */
+  private static int chunkLength(ModelSpec spec, int p) {
+    return spec.plan().plates()[p].handsUpFactorsOnly() ? FACTOR_CHUNK : CHUNK;
+  }
+
   /** The chunks of plate {@code p}: each parent element's elements, {@link #CHUNK} at a time. */
   static int chunks(ModelSpec spec, PlateNest nest, int p) {
     int parent = spec.plates()[p].parent();
     if (parent < 0) {
       return nest.count(p);
     }
+    int length = chunkLength(spec, p);
     if (!nest.grouped(p)) {
-      return Math.multiplyExact(nest.count(parent), chunksPerParent(nest.sizeAt(p, 0)));
+      return Math.multiplyExact(nest.count(parent), chunksPerParent(nest.sizeAt(p, 0), length));
     }
     int chunks = 0;
     for (int pe = 0; pe < nest.count(parent); pe++) {
-      chunks = Math.addExact(chunks, chunksPerParent(nest.sizeAt(p, pe)));
+      chunks = Math.addExact(chunks, chunksPerParent(nest.sizeAt(p, pe), length));
     }
     return chunks;
   }
@@ -86,8 +98,8 @@ final class ForwardPass {
   }
 
   /** Chunks of one parent element with this many elements: at least one, so that an empty one is cleared. */
-  private static int chunksPerParent(int size) {
-    return Math.max(1, (size + CHUNK - 1) / CHUNK);
+  private static int chunksPerParent(int size, int length) {
+    return Math.max(1, (size + length - 1) / length);
   }
 
   /**
@@ -99,6 +111,7 @@ final class ForwardPass {
       int parent = spec.plates()[p].parent();
       int parents = parent < 0 ? 1 : nest.count(parent);
       int chunks = chunks(spec, nest, p);
+      int length = chunkLength(spec, p);
       int[] from = new int[chunks];
       int[] to = new int[chunks];
       int[] firstOfParent = new int[parents + 1];
@@ -107,11 +120,11 @@ final class ForwardPass {
         firstOfParent[pe] = c;
         int first = parent < 0 ? 0 : nest.first(p, pe);
         int size = parent < 0 ? 1 : nest.sizeAt(p, pe);
-        int per = parent < 0 ? nest.count(p) : chunksPerParent(size);
+        int per = parent < 0 ? nest.count(p) : chunksPerParent(size, length);
         for (int j = 0; j < per; j++, c++) {
           // the top level is one element, split into chunks of one for the loop's sake
-          from[c] = parent < 0 ? j : first + j * CHUNK;
-          to[c] = parent < 0 ? j + 1 : Math.min(first + size, from[c] + CHUNK);
+          from[c] = parent < 0 ? j : first + j * length;
+          to[c] = parent < 0 ? j + 1 : Math.min(first + size, from[c] + length);
         }
       }
       firstOfParent[parents] = c;
