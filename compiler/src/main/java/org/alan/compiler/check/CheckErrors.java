@@ -106,7 +106,7 @@ final class CheckErrors {
   }
 
   static Diagnostic indexOfWrongPlate(SourceSpan span, String name, String plate, String index, String target) {
-    return Diagnostic.error(span, "'" + name + "' lives in plate '" + plate + "', but '" + index
+    return Diagnostic.error(span, "'" + name + "' lives in " + plate + ", but '" + index
         + "' indexes plate '" + target + "'", "an index reads variables declared in the plate it points into");
   }
 

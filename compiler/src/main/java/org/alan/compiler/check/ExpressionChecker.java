@@ -383,6 +383,9 @@ final class ExpressionChecker {
    */
   private Ex index(Index ix, Context context) {
     ModelChecker.Decl index = ix.index() instanceof NameRef i ? lookup(i.name()) : null;
+    if (index != null && index.indexInto == ModelChecker.Decl.REPORTED_INDEX) {
+      return null; // a second, crossed index: reported with the plate
+    }
     if (index == null || index.indexInto < 0 || !encloses(index.plate, context.plate())) {
       diagnostics.report(CheckErrors.notAnIndex(ix.index().span(), AstPrinter.expression(ix.index())));
       return null;
@@ -407,7 +410,7 @@ final class ExpressionChecker {
   }
 
   private String plateName(int plate) {
-    return plate == PlateIr.TOP ? "the top level" : plates.get(plate).name();
+    return plate == PlateIr.TOP ? "the top level" : "plate '" + plates.get(plate).name() + "'";
   }
 
   /**

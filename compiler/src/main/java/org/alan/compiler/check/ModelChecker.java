@@ -107,8 +107,13 @@ public final class ModelChecker {
     int variable = -1;
     /** The parameter a {@code param} statement declares. */
     int param = -1;
-    /** For an index input ({@code input county : counties;}): the plate it points into. */
+    /**
+     * For an index input ({@code input county : counties;}): the plate it points into; {@link #REPORTED_INDEX} for
+     * one already reported (a second, crossed index), whose uses are not reported again.
+     */
     int indexInto = -1;
+
+    static final int REPORTED_INDEX = -2;
 
     Decl(String name, Kind kind, int plate, SourceSpan span, Statement statement) {
       this.name = name;
@@ -130,6 +135,8 @@ public final class ModelChecker {
     private final List<ParamIr> params = new ArrayList<>();
     /** Plates grouped by an index input, waiting for the plate their index points into, by that plate's name. */
     private final Map<String, List<GroupedPlate>> waiting = new LinkedHashMap<>();
+    /** Index inputs reported as a second, crossed index of their plate. */
+    private final Set<Statement> crossed = new java.util.HashSet<>();
     private final int errorsBefore;
 
     SingleModel(ModelDecl model, GuideDecl guide) {
@@ -143,6 +150,11 @@ public final class ModelChecker {
       plates.add(new PlateIr(PlateIr.TOP, "", -1, 0, OptionalInt.of(1), model.span()));
       collect(model.body(), PlateIr.TOP);
       reportUnresolvedIndexes();
+      for (Decl d : names.values()) {
+        if (crossed.contains(d.statement)) {
+          d.indexInto = Decl.REPORTED_INDEX;
+        }
+      }
 
       ExpressionChecker expressions = new ExpressionChecker(diagnostics, plates, names, variableDecls, params);
       List<VariableIr> variables = new ArrayList<>();
@@ -293,6 +305,7 @@ public final class ModelChecker {
             diagnostics.report(CheckErrors.crossedIndexes(i.index().get().span(), p.name().text(),
                 found.name().text(), found.index().get().plate().text(), i.name().text(),
                 i.index().get().plate().text()));
+            crossed.add(i);
           }
         }
       }

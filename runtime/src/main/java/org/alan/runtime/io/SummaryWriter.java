@@ -72,6 +72,7 @@ public final class SummaryWriter {
         : String.format(Locale.ROOT, "%.4f", v);
   }
 
+  /** {@code theta[3]}, {@code z[12,5]}: 1-based, as Stan and the draws' CSV columns ({@code theta.3}) name them. */
   private static String label(String name, int[] shape, int flat) {
     if (shape.length == 0) {
       return name;
@@ -79,7 +80,7 @@ public final class SummaryWriter {
     int[] idx = Indices.unflatten(flat, shape);
     StringBuilder b = new StringBuilder(name).append('[');
     for (int i = 0; i < idx.length; i++) {
-      b.append(i > 0 ? "," : "").append(idx[i]);
+      b.append(i > 0 ? "," : "").append(idx[i] + 1);
     }
     return b.append(']').toString();
   }

@@ -82,8 +82,10 @@ public final class PlanExplainer {
         continue;
       }
       String count = elementCount(spec, p, plateSizes);
-      out.append("  ").append(p == 0 ? "top level" : "plate " + spec.plates()[p].name() + " (" + count + " elements)")
-          .append('\n');
+      PlateSpec plate = spec.plates()[p];
+      out.append("  ").append(p == 0 ? "top level" : "plate " + plate.name() + " (" + count + " elements"
+          + (plate.grouped() ? ", grouped by " + spec.variables()[plate.indexInput()].name() + " into "
+              + spec.plates()[plate.parent()].name() : "") + ")").append('\n');
       for (int s = 0; s < pp.steps().length; s++) {
         Step step = pp.steps()[s];
         int entries = step.sum().length + step.rest().length;
@@ -258,7 +260,7 @@ public final class PlanExplainer {
 
   private static double count(ModelSpec spec, int plate, int[] sizes) {
     double n = 1;
-    for (int p = plate; p > 0; p = spec.plates()[p].parent()) {
+    for (int p = plate; p > 0; p = spec.userParent(p)) {
       PlateSpec ps = spec.plates()[p];
       n *= sizes != null && sizes[p] > 0 ? sizes[p] : ps.fixedSize();
     }
@@ -267,7 +269,7 @@ public final class PlanExplainer {
 
   private static String elementCount(ModelSpec spec, int plate, int[] sizes) {
     List<String> factors = new ArrayList<>();
-    for (int p = plate; p > 0; p = spec.plates()[p].parent()) {
+    for (int p = plate; p > 0; p = spec.userParent(p)) {
       PlateSpec ps = spec.plates()[p];
       int n = sizes != null && sizes[p] > 0 ? sizes[p] : ps.fixedSize();
       factors.add(0, n > 0 ? String.valueOf(n) : "|" + ps.name() + "|");
