@@ -114,6 +114,56 @@ class IndexedPlatesTest {
   }
 
   @Test
+  void groupedLogisticRowsAreTheNestedPlate() {
+    // a hierarchical logistic regression: the rows' factor is summed by the separable softplus kernel either way
+    String grouped = """
+        model M {
+          mu ~ Normal(0, 2);
+          beta ~ Normal(0, 2);
+          plate groups { a ~ Normal(mu, 1); }
+          plate rows {
+            input g : groups(base = 0);
+            input x;
+            data y ~ Bernoulli(logits = a[g] + beta * x);
+          }
+        }
+        """;
+    String nested = """
+        model M {
+          mu ~ Normal(0, 2);
+          beta ~ Normal(0, 2);
+          plate groups {
+            a ~ Normal(mu, 1);
+            plate rows {
+              input x;
+              data y ~ Bernoulli(logits = a + beta * x);
+            }
+          }
+        }
+        """;
+    // three groups of three rows, given interleaved to the grouped model
+    double[][] x = {{0.5, -1, 2}, {1, 0, -0.5}, {0.3, 0.3, 1.5}};
+    double[][] y = {{1, 0, 1}, {0, 0, 1}, {1, 1, 0}};
+    StringBuilder g = new StringBuilder();
+    StringBuilder xs = new StringBuilder();
+    StringBuilder ys = new StringBuilder();
+    for (int i = 0; i < 3; i++) {
+      for (int j = 0; j < 3; j++) {
+        String sep = i + j == 0 ? "" : ", ";
+        g.append(sep).append(j);
+        xs.append(sep).append(x[j][i]);
+        ys.append(sep).append(y[j][i]);
+      }
+    }
+    Posterior a = Models.bind(grouped, "{\"g\": [" + g + "], \"x\": [" + xs + "], \"y\": [" + ys + "]}")
+        .sample(300, 4);
+    Posterior b = Models.bind(nested, "{\"x\": [[0.5, -1, 2], [1, 0, -0.5], [0.3, 0.3, 1.5]],"
+        + " \"y\": [[1, 0, 1], [0, 0, 1], [1, 1, 0]]}").sample(300, 4);
+    assertEquals(b.logMarginalLikelihood(), a.logMarginalLikelihood(), 1e-9);
+    assertArrayEquals(b.means("a"), a.means("a"), 1e-9);
+  }
+
+  @Test
   void sufficientStatisticsSumEqualsTheRowByRowSum() {
     double[][] rows = rows(new int[] {1, 40, 3, 116, 2, 9}, 4);
     String json = "{\"county\": " + column(rows, 0, 0) + ", \"x\": " + column(rows, 1, 0) + ", \"y\": "
