@@ -20,7 +20,15 @@ public enum Function {
   DOT("dot", 2, 2, "sum over the last axis of x * y"),
   SUM("sum", 1, 1, "sum over all event axes"),
   MIN("min", 1, 2, "min(x, y) elementwise, or min(x) over all event axes"),
-  MAX("max", 1, 2, "max(x, y) elementwise, or max(x) over all event axes");
+  MAX("max", 1, 2, "max(x, y) elementwise, or max(x) over all event axes"),
+  INV_LOGIT("inv_logit", 1, 1, "1 / (1 + exp(-x)), as Stan names sigmoid"),
+  LOG_INV_LOGIT("log_inv_logit", 1, 1, "log(inv_logit(x)) = -softplus(-x), stable"),
+  LOG1M_INV_LOGIT("log1m_inv_logit", 1, 1, "log(1 - inv_logit(x)) = -softplus(x), stable"),
+  LOGIT("logit", 1, 1, "log(x / (1 - x))"),
+  SQUARE("square", 1, 1, "x * x"),
+  INV("inv", 1, 1, "1 / x"),
+  FMA("fma", 3, 3, "x * y + z"),
+  LOG_SUM_EXP("log_sum_exp", 2, 2, "log(exp(x) + exp(y)), stable");
 
   private final String alanName;
   private final int minArity;

@@ -35,6 +35,9 @@ class FunctionsTest {
         data e12 ~ Normal(min(t, 1.5) + max(t, 1.5), 1);
         data e13 ~ Normal(min(v * t) - max(v - t), 1);
         data e14 ~ Normal(-t ^ 2 / (1 + t) - (t - 2) * 3, 1);
+        data e15 ~ Normal(inv_logit(3 - 2 * t) + log_inv_logit(40 * t - 60) + log1m_inv_logit(2 - t), 1);
+        data e16 ~ Normal(logit(t / 4) + square(t - 1) + inv(t) + fma(t, 2, -1), 1);
+        data e17 ~ Normal(log_sum_exp(t, 2 * t - 1) + log_sum_exp(800 * t, 3), 1);
       }
       """;
 
@@ -57,6 +60,16 @@ class FunctionsTest {
     f.put("e13", t -> Math.min(Math.min(0.5 * t, -t), Math.min(2 * t, 0.25 * t))
         - Math.max(Math.max(0.5 - t, -1 - t), Math.max(2 - t, 0.25 - t)));
     f.put("e14", t -> -(t * t) / (1 + t) - (t - 2) * 3);
+    f.put("e15", t -> 1 / (1 + Math.exp(-(3 - 2 * t))) - Math.log1p(Math.exp(-(40 * t - 60)))
+        - Math.log1p(Math.exp(2 - t)));
+    f.put("e16", t -> Math.log((t / 4) / (1 - t / 4)) + (t - 1) * (t - 1) + 1 / t + (2 * t - 1));
+    f.put("e17", t -> {
+      double a = t;
+      double b = 2 * t - 1;
+      double big = 800 * t;
+      return Math.max(a, b) + Math.log(Math.exp(a - Math.max(a, b)) + Math.exp(b - Math.max(a, b)))
+          + big + Math.log1p(Math.exp(3 - big));
+    });
     StringBuilder json = new StringBuilder("{\"v\": [0.5, -1, 2, 0.25]");
     for (String name : f.keySet()) {
       json.append(", \"").append(name).append("\": 0.7");
@@ -79,6 +92,6 @@ class FunctionsTest {
       }
       checked++;
     }
-    assertEquals(14, checked);
+    assertEquals(f.size(), checked);
   }
 }

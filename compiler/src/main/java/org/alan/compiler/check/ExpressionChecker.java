@@ -547,10 +547,12 @@ final class ExpressionChecker {
       }
       values.add(v);
     }
-    if (values.size() == 2 && Shape.broadcast(values.get(0).shape(), values.get(1).shape()).isEmpty()) {
-      diagnostics.report(CheckErrors.shapeMismatch(c.span(), "'" + name + "'", values.get(0).shape(),
-          values.get(1).shape()));
-      return null;
+    for (int i = 1; i < values.size(); i++) {
+      if (Shape.broadcast(values.get(0).shape(), values.get(i).shape()).isEmpty()) {
+        diagnostics.report(CheckErrors.shapeMismatch(c.span(), "'" + name + "'", values.get(0).shape(),
+            values.get(i).shape()));
+        return null;
+      }
     }
     Ex a = values.get(0);
     return switch (f) {
@@ -572,6 +574,21 @@ final class ExpressionChecker {
           : Exprs.reduce(ReduceOp.MIN, a, a.shape().rank());
       case MAX -> values.size() == 2 ? Exprs.binary(BinaryOp.MAX, a, values.get(1))
           : Exprs.reduce(ReduceOp.MAX, a, a.shape().rank());
+      // Stan's names, as compositions of the operations above
+      case INV_LOGIT -> Exprs.unary(UnaryOp.SIGMOID, a);
+      case LOG_INV_LOGIT -> Exprs.neg(Exprs.unary(UnaryOp.SOFTPLUS, Exprs.neg(a)));
+      case LOG1M_INV_LOGIT -> Exprs.neg(Exprs.unary(UnaryOp.SOFTPLUS, a));
+      case LOGIT -> Exprs.binary(BinaryOp.SUB, Exprs.unary(UnaryOp.LOG, a),
+          Exprs.unary(UnaryOp.LOG1P, Exprs.neg(a)));
+      case SQUARE -> Exprs.mul(a, a);
+      case INV -> Exprs.binary(BinaryOp.DIV, Exprs.constant(1), a);
+      case FMA -> Exprs.add(Exprs.mul(a, values.get(1)), values.get(2));
+      case LOG_SUM_EXP -> {
+        // max(x, y) + log1p(exp(-|x - y|)): no overflow, and exact when one term dominates
+        Ex b = values.get(1);
+        yield Exprs.add(Exprs.binary(BinaryOp.MAX, a, b), Exprs.unary(UnaryOp.LOG1P,
+            Exprs.unary(UnaryOp.EXP, Exprs.neg(Exprs.unary(UnaryOp.ABS, Exprs.binary(BinaryOp.SUB, a, b))))));
+      }
     };
   }
 
