@@ -34,7 +34,8 @@ NUMBER
     : DIGITS ('.' DIGITS?)? EXPONENT?
     | '.' DIGITS EXPONENT?
     ;
-IDENT    : [a-zA-Z_] [a-zA-Z_0-9]*;
+// a name in backticks may be a reserved word (`group`, `data`): data columns are often named so
+IDENT    : [a-zA-Z_] [a-zA-Z_0-9]* | '`' [a-zA-Z_] [a-zA-Z_0-9]* '`';
 
 LINE_COMMENT  : '//' ~[\r\n]* -> channel(HIDDEN);
 BLOCK_COMMENT : '/*' .*? '*/' -> channel(HIDDEN);

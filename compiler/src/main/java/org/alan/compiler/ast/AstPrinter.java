@@ -34,37 +34,46 @@ public final class AstPrinter {
     String indent = "  ".repeat(depth);
     out.append(indent);
     if (s instanceof PlateStmt p) {
-      out.append("plate ").append(p.name().text());
+      out.append("plate ").append(name(p.name().text()));
       p.size().ifPresent(size -> out.append('(').append(size.value()).append(')'));
       out.append(" {\n");
       printBlock(out, p.body(), depth + 1);
       out.append(indent).append("}\n");
     } else if (s instanceof GroupStmt g) {
-      out.append("group ").append(g.name().text()).append(" {\n");
+      out.append("group ").append(name(g.name().text())).append(" {\n");
       printBlock(out, g.body(), depth + 1);
       out.append(indent).append("}\n");
     } else if (s instanceof InputStmt i) {
-      out.append("input ").append(i.name().text()).append(shape(i.shape()));
+      out.append("input ").append(name(i.name().text())).append(shape(i.shape()));
       i.index().ifPresent(t -> {
-        out.append(" : ").append(t.plate().text());
+        out.append(" : ").append(name(t.plate().text()));
         if (t.option() != null) {
           out.append('(').append(t.option().text()).append(" = ").append(t.value().text()).append(')');
         }
       });
       out.append(";\n");
     } else if (s instanceof DataStmt d) {
-      out.append("data ").append(d.name().text()).append(shape(d.shape())).append(" ~ ")
+      out.append("data ").append(name(d.name().text())).append(shape(d.shape())).append(" ~ ")
           .append(expression(d.distribution())).append(";\n");
     } else if (s instanceof LatentStmt l) {
-      out.append(l.name().text()).append(shape(l.shape())).append(" ~ ")
+      out.append(name(l.name().text())).append(shape(l.shape())).append(" ~ ")
           .append(expression(l.distribution())).append(";\n");
     } else if (s instanceof LetStmt l) {
-      out.append("let ").append(l.name().text()).append(" = ").append(expression(l.value()))
+      out.append("let ").append(name(l.name().text())).append(" = ").append(expression(l.value()))
           .append(";\n");
     } else if (s instanceof ParamStmt p) {
-      out.append("param ").append(p.name().text()).append(shape(p.shape())).append(" = ")
+      out.append("param ").append(name(p.name().text())).append(shape(p.shape())).append(" = ")
           .append(expression(p.init())).append(";\n");
     }
+  }
+
+  /** The words of the lexer that a name must be quoted to be. */
+  private static final java.util.Set<String> RESERVED = java.util.Set.of("model", "guide", "plate", "group", "input",
+      "data", "let", "param", "timeseries", "prev");
+
+  /** A name as it must be written: in backticks when it is a reserved word. */
+  private static String name(String text) {
+    return RESERVED.contains(text) ? "`" + text + "`" : text;
   }
 
   private static String shape(List<IntLiteral> shape) {
@@ -83,7 +92,7 @@ public final class AstPrinter {
     if (e instanceof NumberLit n) {
       return n.text();
     } else if (e instanceof NameRef n) {
-      return n.name();
+      return name(n.name());
     } else if (e instanceof Index i) {
       return expression(i.base(), 5) + "[" + expression(i.index(), 0) + "]";
     } else if (e instanceof Call c) {

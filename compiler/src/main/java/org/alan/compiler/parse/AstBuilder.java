@@ -153,7 +153,7 @@ final class AstBuilder extends AlanParserBaseVisitor<Object> {
 
   @Override
   public Expr visitNameExpression(AlanParser.NameExpressionContext ctx) {
-    return new NameRef(span(ctx), ctx.IDENT().getText());
+    return new NameRef(span(ctx), unquoted(ctx.IDENT().getText()));
   }
 
   @Override
@@ -207,11 +207,16 @@ final class AstBuilder extends AlanParserBaseVisitor<Object> {
   static final int MAX_NAME_LENGTH = 200;
 
   private Identifier identifier(Token token) {
-    Identifier id = new Identifier(ProgramParser.span(token), token.getText());
+    Identifier id = new Identifier(ProgramParser.span(token), unquoted(token.getText()));
     if (id.text().length() > MAX_NAME_LENGTH) {
       errors.add(SyntaxErrors.nameTooLong(id.span(), id.text(), MAX_NAME_LENGTH));
     }
     return id;
+  }
+
+  /** A name as written, without the backticks that let a reserved word be one. */
+  private static String unquoted(String text) {
+    return text.startsWith("`") ? text.substring(1, text.length() - 1) : text;
   }
 
   private static SourceSpan span(ParserRuleContext ctx) {

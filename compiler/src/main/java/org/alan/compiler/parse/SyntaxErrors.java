@@ -64,7 +64,8 @@ final class SyntaxErrors {
   }
 
   static Diagnostic reservedWord(SourceSpan span, String word) {
-    return Diagnostic.error(span, "'" + word + "' is a reserved word and cannot be used as a name");
+    return Diagnostic.error(span, "'" + word + "' is a reserved word and cannot be used as a name",
+        "write it in backticks, `" + word + "`, to use it as a name (a data column named so, say)");
   }
 
   static Diagnostic futureWord(SourceSpan span, String word) {
