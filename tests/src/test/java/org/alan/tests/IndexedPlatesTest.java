@@ -255,6 +255,21 @@ class IndexedPlatesTest {
         + " integers from 1)", tableError(m, "county,u,y\n1,0,1\n0,1,1\n2,1,1\n"));
   }
 
+  @Test
+  void aTableAndAJsonFileTogetherAndTheBindersErrorsNameTheLine() throws Exception {
+    CompiledModel m = Models.compile(SIZED);
+    Path counties = dir.resolve("counties.json");
+    Files.writeString(counties, "{\"u\": [0, 1]}");
+    Files.writeString(tablePath(), "county,y\n1,0.5\n3,1.5\n");
+    String message = assertThrows(DataException.class,
+        () -> Model.of(m, DataFiles.read(m.spec(), List.of(counties, tablePath())))).getMessage();
+    assertEquals(tablePath() + ":3: column 'county' = 3 does not name an element of plate 'counties', which has 2"
+        + " elements according to 'u' (indexes run from 1 to 2)", message);
+    Files.writeString(tablePath(), "county,y\n1,0.5\n2,1.5\n");
+    assertArrayEquals(new int[] {1, 2, 2}, Model.of(m, DataFiles.read(m.spec(), List.of(counties, tablePath())))
+        .plateSizes());
+  }
+
   private Path tablePath() {
     return dir.resolve("t.csv");
   }

@@ -17,10 +17,9 @@ import org.alan.runtime.engine.ModelState;
  * {@code u_e = y_e - c0.d_e} and {@code delta = c - c0}, {@code Q = sum u^2 - 2 delta.sum(u d) + delta' sum(d d') delta}.
  * Single elements, and every other request, go to the factor's own kernel.
  */
-public final class GaussianSumKernel implements FactorKernel {
+public final class GaussianSumKernel extends RunSumKernel {
   private static final double HALF_LOG_TWO_PI = 0.5 * Math.log(2 * Math.PI);
 
-  private final FactorKernel whole;
   private final FactorKernel scale;
   private final FactorKernel[] coefficients;
   private final FactorKernel response;
@@ -40,7 +39,7 @@ public final class GaussianSumKernel implements FactorKernel {
 
   public GaussianSumKernel(ModelState st, FactorKernel whole, FactorKernel scale, FactorKernel[] coefficients,
       FactorKernel response, FactorKernel[] bases) {
-    this.whole = whole;
+    super(whole);
     this.scale = scale;
     this.coefficients = coefficients;
     this.response = response;
@@ -57,21 +56,6 @@ public final class GaussianSumKernel implements FactorKernel {
     this.d = new double[m];
     this.sud = new double[m];
     this.sdd = new double[m * m];
-  }
-
-  @Override
-  public void prepare(int element) {
-    whole.prepare(element);
-  }
-
-  @Override
-  public void fill(int lead, int from, int to, double[] out, int off) {
-    whole.fill(lead, from, to, out, off);
-  }
-
-  @Override
-  public void add(int lead, int from, int to, double[] out, int off) {
-    whole.add(lead, from, to, out, off);
   }
 
   @Override

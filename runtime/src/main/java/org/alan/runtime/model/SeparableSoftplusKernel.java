@@ -16,8 +16,7 @@ import org.alan.runtime.math.AlanMath;
  * before it is added to the entries. One element at a time ({@link #prepare}, {@link #fill}, {@link #add}) it is
  * the whole factor's kernel.
  */
-public final class SeparableSoftplusKernel implements FactorKernel {
-  private final FactorKernel whole;
+public final class SeparableSoftplusKernel extends RunSumKernel {
   private final FactorKernel rowPart;
   private final FactorKernel colPart;
   private final FactorKernel datum;
@@ -50,7 +49,7 @@ public final class SeparableSoftplusKernel implements FactorKernel {
    */
   public SeparableSoftplusKernel(ModelState st, int dims, int leadDims, int colDims, double coefficient,
       FactorKernel whole, FactorKernel rowPart, FactorKernel colPart, FactorKernel datum, double linear) {
-    this.whole = whole;
+    super(whole);
     this.rowPart = rowPart;
     this.colPart = colPart;
     this.datum = datum;
@@ -64,21 +63,6 @@ public final class SeparableSoftplusKernel implements FactorKernel {
     this.sums = LogSumExp.softplusSums(st.vector);
     this.rowTotals = new double[rows];
     this.colTotals = new double[cols];
-  }
-
-  @Override
-  public void prepare(int element) {
-    whole.prepare(element);
-  }
-
-  @Override
-  public void fill(int lead, int from, int to, double[] out, int off) {
-    whole.fill(lead, from, to, out, off);
-  }
-
-  @Override
-  public void add(int lead, int from, int to, double[] out, int off) {
-    whole.add(lead, from, to, out, off);
   }
 
   @Override
