@@ -141,8 +141,11 @@ class InferenceErrorsTest {
     Posterior p = m.sample(SampleOptions.of(30, 1));
     double[] weights = p.marginal("mu");
     assertEquals(1.0, Arrays.stream(weights).sum(), 1e-12);
-    assertEquals(1, p.warnings().size(), p.warnings().toString());
     assertTrue(p.warnings().get(0).startsWith("posterior weights summed to 1 +- "), p.warnings().get(0));
+    // and the particles there are too few to trust
+    assertEquals(2, p.warnings().size(), p.warnings().toString());
+    assertTrue(p.warnings().get(1).startsWith("the posterior of 'theta' at obs[0] rests on 1.0 effective particles"),
+        p.warnings().get(1));
   }
 
   /** The message with which inference on this model and data fails at K particles per latent. */

@@ -26,7 +26,7 @@ public final class Posterior {
 
   Posterior(ModelSpec spec, ModelState state, double logMarginalLikelihood, double[][] marginals, Moments moments,
       Draws draws, List<String> warnings) {
-    this.warnings = List.copyOf(warnings);
+    this.warnings = withLowEss(spec, state, moments, warnings);
     this.spec = spec;
     this.state = state;
     this.logMarginalLikelihood = logMarginalLikelihood;
@@ -84,6 +84,35 @@ public final class Posterior {
       }
     }
     return new Moments(mean, sd, ess);
+  }
+
+  /**
+   * The smallest effective sample size below which the estimates rest on a few particles (the guide does not cover
+   * the posterior), as a share of K, and at least this many.
+   */
+  static final double LOW_ESS_SHARE = 0.01;
+  static final double LOW_ESS = 10;
+
+  /** The run's warnings, and one when some group's posterior marginal rests on a few particles. */
+  private static List<String> withLowEss(ModelSpec spec, ModelState state, Moments moments, List<String> warnings) {
+    List<String> out = new ArrayList<>(warnings);
+    double min = Double.POSITIVE_INFINITY;
+    String where = "";
+    for (org.alan.runtime.model.GroupSpec g : spec.groups()) {
+      double[] ess = moments.ess()[g.members()[0]];
+      for (int e = 0; e < ess.length; e++) {
+        if (ess[e] < min) {
+          min = ess[e];
+          where = "'" + g.name() + "'" + elementLabel(spec, state, g.plate(), e);
+        }
+      }
+    }
+    if (state.K >= 2 * LOW_ESS && min < Math.max(LOW_ESS, LOW_ESS_SHARE * state.K)) {
+      out.add(String.format(java.util.Locale.ROOT, "the posterior of %s rests on %.1f effective particles of K = %d:"
+          + " its estimates are unreliable, because the guide does not cover the posterior there (fit it longer or"
+          + " with more particles, --fit-iters / --fit-K, or give a better guide)", where, min, state.K));
+    }
+    return List.copyOf(out);
   }
 
   /** Caveats about this run's numbers (for example precision lost to huge log densities); usually empty. */
