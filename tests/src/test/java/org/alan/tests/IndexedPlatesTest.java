@@ -178,6 +178,41 @@ class IndexedPlatesTest {
   }
 
   @Test
+  void sufficientStatisticsSumCoversDotProducts() {
+    String source = """
+        model M {
+          beta[3] ~ Normal(0, 1);
+          sigma ~ HalfNormal(2);
+          plate counties { alpha ~ Normal(0, 1); }
+          plate houses {
+            input county : counties;
+            input x[3];
+            data y ~ Normal(alpha[county] + dot(beta, x) - 0.5 * x[1] * 0 + 2, SCALE);
+          }
+        }
+        """;
+    Random rng = new Random(8);
+    StringBuilder county = new StringBuilder();
+    StringBuilder x = new StringBuilder();
+    StringBuilder y = new StringBuilder();
+    for (int r = 0; r < 60; r++) {
+      String sep = r == 0 ? "" : ", ";
+      county.append(sep).append(1 + rng.nextInt(4));
+      x.append(sep).append('[').append(rng.nextGaussian()).append(", ").append(rng.nextGaussian()).append(", ")
+          .append(rng.nextInt(2)).append(']');
+      y.append(sep).append(rng.nextGaussian() * 2);
+    }
+    String json = "{\"county\": [" + county + "], \"x\": [" + x + "], \"y\": [" + y + "]}";
+    Posterior split = Models.bind(source.replace(" - 0.5 * x[1] * 0", "").replace("SCALE", "sigma"), json)
+        .sample(200, 3);
+    Posterior direct = Models.bind(source.replace(" - 0.5 * x[1] * 0", "").replace("SCALE",
+        "sigma * (1 + 0 * sum(x))"), json).sample(200, 3);
+    assertEquals(direct.logMarginalLikelihood(), split.logMarginalLikelihood(),
+        1e-9 * Math.abs(direct.logMarginalLikelihood()));
+    assertArrayEquals(direct.means("beta"), split.means("beta"), 1e-8);
+  }
+
+  @Test
   void latentsOfGroupedRowsComeBackInRowOrder() {
     String source = """
         model M {

@@ -67,7 +67,9 @@ final class GaussianSplit {
     List<Ex> bases = new ArrayList<>();
     List<Ex> coefficients = new ArrayList<>();
     List<ExprCodegen.Term> terms = new ArrayList<>();
-    ExprCodegen.flattenSum(loc, 1.0, terms);
+    for (ExprCodegen.Term t : flatTerms(loc)) {
+      terms.addAll(coordinates(t));
+    }
     for (ExprCodegen.Term t : terms) {
       Ex basis = Exprs.constant(1);
       Ex coefficient = Exprs.constant(t.coefficient());
@@ -100,6 +102,35 @@ final class GaussianSplit {
     }
     return Optional.of(new Split(coefficientParts, part("scale", scale, true),
         part("response", new Ex.VarRef(y.id(), y.eventShape()), false), basisParts));
+  }
+
+  private static List<ExprCodegen.Term> flatTerms(Ex e) {
+    List<ExprCodegen.Term> out = new ArrayList<>();
+    ExprCodegen.flattenSum(e, 1.0, out);
+    return out;
+  }
+
+  /** Longest coefficient vector of a {@code dot(beta, x)} term written out coordinate by coordinate. */
+  private static final int MAX_DOT = 8;
+
+  /**
+   * A {@code dot(beta, x)} of a row-free vector and a row's vector, as one term per coordinate
+   * ({@code beta[j] * x[j]}); any other term as it is.
+   */
+  private List<ExprCodegen.Term> coordinates(ExprCodegen.Term t) {
+    if (t.node() instanceof Ex.Reduce r && r.op() == org.alan.compiler.ir.ReduceOp.SUM && r.axes() == 1
+        && r.arg().shape().rank() == 1 && r.arg().shape().size() <= MAX_DOT
+        && r.arg() instanceof Ex.Binary b && b.op() == BinaryOp.MUL
+        && b.left().shape().equals(r.arg().shape()) && b.right().shape().equals(r.arg().shape())) {
+      List<ExprCodegen.Term> out = new ArrayList<>();
+      for (int j = 0; j < r.arg().shape().size(); j++) {
+        Ex index = Exprs.constant(j);
+        out.add(new ExprCodegen.Term(t.coefficient(),
+            Exprs.mul(Exprs.select(b.left(), index), Exprs.select(b.right(), index))));
+      }
+      return out;
+    }
+    return List.of(t);
   }
 
   /** The factors of a product of scalars (a negation is a factor of -1). */
