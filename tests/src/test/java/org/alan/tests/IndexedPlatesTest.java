@@ -305,6 +305,26 @@ class IndexedPlatesTest {
         .plateSizes());
   }
 
+  @Test
+  void aTableOfTopLevelValuesHasOneRowOrEqualRows() throws Exception {
+    CompiledModel m = Models.compile("""
+        model M {
+          input prior_sd;
+          mu ~ Normal(0, prior_sd);
+          plate obs { data y ~ Normal(mu, 1); }
+        }
+        """);
+    Path top = dir.resolve("top.csv");
+    Files.writeString(top, "prior_sd\n2.5\n");
+    Files.writeString(tablePath(), "y\n1\n2\n");
+    Model bound = Model.of(m, DataFiles.read(m.spec(), List.of(top, tablePath())));
+    assertArrayEquals(new int[] {1, 2}, bound.plateSizes());
+    Files.writeString(top, "prior_sd\n2.5\n3\n");
+    assertEquals(top + ":3: column 'prior_sd' is 3 but 2.5 on the first row: 'prior_sd' is a single value of the"
+        + " model, the same on every row",
+        assertThrows(DataException.class, () -> DataFiles.read(m.spec(), List.of(top))).getMessage());
+  }
+
   private Path tablePath() {
     return dir.resolve("t.csv");
   }

@@ -101,7 +101,7 @@ public final class CsvData {
           cells[r][j] = number(origin, records.get(r), byCoordinate[j]);
         }
       }
-      if (v.plate() == rowPlate) {
+      if (v.plate() == rowPlate && rowPlate != 0) {
         double[] flat = new double[records.size() * byCoordinate.length];
         for (int r = 0; r < cells.length; r++) {
           System.arraycopy(cells[r], 0, flat, r * byCoordinate.length, byCoordinate.length);

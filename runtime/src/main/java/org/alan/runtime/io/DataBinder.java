@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.alan.runtime.model.InputConstraint;
 import org.alan.runtime.model.ModelSpec;
 import org.alan.runtime.model.PlateNest;
@@ -293,10 +292,6 @@ public final class DataBinder {
       e = ps.grouped() ? (e / size[p]) * size[ps.parent()] + target[p][e] : e / size[p];
     }
     return e;
-  }
-
-  private static String index(int[] dims, int flat) {
-    return Arrays.stream(Indices.unflatten(flat, dims)).mapToObj(i -> "[" + i + "]").collect(Collectors.joining());
   }
 
   private static String describe(ModelSpec spec, VariableSpec v) {
