@@ -12,6 +12,7 @@ import org.alan.runtime.model.CompiledModel;
 import org.alan.runtime.model.FactorKernel;
 import org.alan.runtime.model.FactorSpec;
 import org.alan.runtime.model.ModelSpec;
+import org.alan.runtime.model.PlateNest;
 import org.alan.runtime.model.VariableKind;
 import org.alan.runtime.model.VariableSpec;
 import org.alan.runtime.sampling.Rng;
@@ -51,11 +52,12 @@ public final class Predictive {
     if (draws == null || draws.count() == 0) {
       throw new IllegalArgumentException("the predictive log-likelihood needs posterior draws: sample with draws");
     }
-    if (spec.hasGroupedPlates()) {
-      throw new InferenceException("the predictive log-likelihood of held-out data is not available yet for models"
-          + " with index inputs (plates grouped by 'input i : plate;')");
-    }
     int p = extendedPlate(spec, plate);
+    if (spec.hasGroupedPlates() && !spec.plates()[p].grouped()) {
+      throw new InferenceException("the predictive log-likelihood of held-out elements of plate '"
+          + spec.plates()[p].name() + "' is not available yet for a model with index inputs; hold out rows of the"
+          + " plate an index groups instead");
+    }
     BoundData held = DataBinder.bind(spec, test);
     for (int q = 1; q < spec.plates().length; q++) {
       if (q != p && held.plateSize()[q] != train.plateSize()[q]) {
@@ -67,13 +69,13 @@ public final class Predictive {
     int[] size = train.plateSize().clone();
     int trainSize = train.plateSize()[p];
     size[p] = trainSize + held.plateSize()[p];
-    Layout all = new Layout(spec, size, p, trainSize);
+    Extension all = spec.plates()[p].grouped() ? new GroupedRows(spec, p, train, held)
+        : new Layout(spec, size, p, trainSize, train.plateSize(), held.plateSize());
     double[][] values = new double[spec.variables().length][];
     for (int v = 0; v < values.length; v++) {
       VariableSpec var = spec.variables()[v];
       if (!var.isLatent()) {
-        values[v] = all.under(var) ? all.merge(var, train.values()[v], held.values()[v], train.plateSize(),
-            held.plateSize()) : train.values()[v];
+        values[v] = all.under(var) ? all.merge(var, train.values()[v], held.values()[v]) : train.values()[v];
       }
     }
     List<Integer> observed = new ArrayList<>();
@@ -84,8 +86,8 @@ public final class Predictive {
     }
     int n = draws.count();
     double[][] ll = new double[observed.size()][n];
-    ModelState state = new ModelState(spec, 1, size, values, ModelState.initialParams(spec, spec.plateCounts(size)),
-        false);
+    ModelState state = new ModelState(spec, 1, all.nest(), values,
+        ModelState.initialParams(spec, spec.plateCounts(size)), false);
     double[][] drawn = new double[values.length][];
     for (int v = 0; v < values.length; v++) {
       if (spec.variables()[v].isLatent()) {
@@ -98,7 +100,7 @@ public final class Predictive {
         if (var.isLatent()) {
           int per = drawn[v].length / n;
           double[] one = java.util.Arrays.copyOfRange(drawn[v], d * per, (d + 1) * per);
-          state.samples[v] = all.under(var) ? all.merge(var, one, null, train.plateSize(), held.plateSize()) : one;
+          state.samples[v] = all.under(var) ? all.merge(var, one, null) : one;
         }
       }
       for (int v : spec.priorOrder()) {
@@ -209,22 +211,125 @@ public final class Predictive {
     return Math.sqrt(var / (mean * mean) * (1.0 / n + 1.0 / ess));
   }
 
+  /** The training data's nest extended by the test data's elements of one plate. */
+  private interface Extension {
+    /** Whether a variable's plates include the extended one. */
+    boolean under(VariableSpec v);
+
+    /**
+     * A variable's values on the extended nest (engine order): the training values at the old elements, the test
+     * values (or zeros when {@code test} is null: to be drawn) at the new ones. Latent arrays (K = 1, in the data's
+     * order as draws are) have the same layout.
+     */
+    double[] merge(VariableSpec v, double[] train, double[] test);
+
+    /** The new elements (those of the test data) of plate {@code q}'s nest. */
+    List<Integer> newElements(int q);
+
+    PlateNest nest();
+  }
+
+  /**
+   * Held-out rows of a plate grouped by an index input: the rows of both data sets in order (training rows first),
+   * regrouped into one nest by their index.
+   */
+  private static final class GroupedRows implements Extension {
+    private final int plate;
+    private final int trainRows;
+    private final PlateNest train;
+    private final PlateNest test;
+    private final PlateNest nest;
+
+    GroupedRows(ModelSpec spec, int plate, BoundData train, BoundData test) {
+      this.plate = plate;
+      this.train = train.nest();
+      this.test = test.nest();
+      this.trainRows = train.nest().count(plate);
+      int[] size = train.plateSize();
+      size[plate] = trainRows + test.nest().count(plate);
+      org.alan.runtime.model.PlateSpec ps = spec.plates()[plate];
+      int index = ps.indexInput();
+      double[] all = rowOrder(spec.variables()[index], train.values()[index], test.values()[index]);
+      int[][] target = new int[spec.plates().length][];
+      target[plate] = new int[all.length];
+      for (int r = 0; r < all.length; r++) {
+        target[plate][r] = (int) all[r] - ps.indexBase();
+      }
+      this.nest = PlateNest.grouped(spec, size, target);
+    }
+
+    /** Both sets' values of a variable of the rows, in row order, the training rows first. */
+    private double[] rowOrder(VariableSpec v, double[] trainValues, double[] testValues) {
+      int width = v.size();
+      double[] out = new double[(trainRows + test.count(plate)) * width];
+      System.arraycopy(train.userOrder(plate, trainValues, width), 0, out, 0, trainRows * width);
+      if (testValues != null) {
+        double[] t = test.userOrder(plate, testValues, width);
+        System.arraycopy(t, 0, out, trainRows * width, t.length);
+      }
+      return out;
+    }
+
+    @Override
+    public boolean under(VariableSpec v) {
+      return v.plate() == plate;
+    }
+
+    @Override
+    public double[] merge(VariableSpec v, double[] trainValues, double[] testValues) {
+      if (testValues == null) {
+        // a draw: already in row order, the new rows to be drawn
+        double[] out = new double[(trainRows + test.count(plate)) * v.size()];
+        System.arraycopy(trainValues, 0, out, 0, trainValues.length);
+        return nest.engineOrder(plate, out, v.size());
+      }
+      return nest.engineOrder(plate, rowOrder(v, trainValues, testValues), v.size());
+    }
+
+    @Override
+    public List<Integer> newElements(int q) {
+      List<Integer> out = new ArrayList<>();
+      if (q == plate) {
+        for (int e = 0; e < nest.count(plate); e++) {
+          if (nest.userRow(plate, e) >= trainRows) {
+            out.add(e);
+          }
+        }
+      }
+      return out;
+    }
+
+    @Override
+    public PlateNest nest() {
+      return nest;
+    }
+  }
+
   /** Element indices of the extended nest: which are new, and how train and test arrays merge into it. */
-  private static final class Layout {
+  private static final class Layout implements Extension {
     final ModelSpec spec;
     final int[] size;
     final int plate;
     final int trainSize;
+    final int[] trainSizes;
+    final int[] testSizes;
 
-    Layout(ModelSpec spec, int[] size, int plate, int trainSize) {
+    Layout(ModelSpec spec, int[] size, int plate, int trainSize, int[] trainSizes, int[] testSizes) {
       this.spec = spec;
       this.size = size;
       this.plate = plate;
       this.trainSize = trainSize;
+      this.trainSizes = trainSizes;
+      this.testSizes = testSizes;
     }
 
-    /** Whether a variable's plates include the extended one. */
-    boolean under(VariableSpec v) {
+    @Override
+    public PlateNest nest() {
+      return PlateNest.regular(spec, size);
+    }
+
+    @Override
+    public boolean under(VariableSpec v) {
       for (int q : spec.plateChain(v.plate())) {
         if (q == plate) {
           return true;
@@ -263,8 +368,8 @@ public final class Predictive {
       return -1;
     }
 
-    /** The new elements (those in the test part of the extended plate) of plate {@code q}'s nest. */
-    List<Integer> newElements(int q) {
+    @Override
+    public List<Integer> newElements(int q) {
       int at = position(q);
       List<Integer> out = new ArrayList<>();
       if (at < 0) {
@@ -279,11 +384,8 @@ public final class Predictive {
       return out;
     }
 
-    /**
-     * A variable's values on the extended nest: the training values at the old elements, the test values (or zeros
-     * when {@code test} is null: to be drawn) at the new ones. Latent arrays (K = 1) have the same layout.
-     */
-    double[] merge(VariableSpec v, double[] train, double[] test, int[] trainSizes, int[] testSizes) {
+    @Override
+    public double[] merge(VariableSpec v, double[] train, double[] test) {
       int q = v.plate();
       int at = position(q);
       int width = v.size();
