@@ -261,9 +261,7 @@ public final class ModelChecker {
           if (!declare(p.name(), Decl.Kind.PLATE, plate, s)) {
             continue;
           }
-          int id = plates.size();
-          OptionalInt size = p.size().map(IntLiteral::value).map(OptionalInt::of).orElse(OptionalInt.empty());
-          plates.add(new PlateIr(id, p.name().text(), plate, plates.get(plate).depth() + 1, size, p.name().span()));
+          int id = addPlate(p, plate);
           collect(p.body(), id);
           releaseWaiting(p.name().text(), id);
         } else if (s instanceof GroupStmt g) {
@@ -286,6 +284,14 @@ public final class ModelChecker {
           declareParam(names.get(p.name().text()), p);
         }
       }
+    }
+
+    /** Adds the plate a statement declares, nested in {@code parent}; returns its id. */
+    private int addPlate(PlateStmt p, int parent) {
+      int id = plates.size();
+      OptionalInt size = p.size().map(IntLiteral::value).map(OptionalInt::of).orElse(OptionalInt.empty());
+      plates.add(new PlateIr(id, p.name().text(), parent, plates.get(parent).depth() + 1, size, p.name().span()));
+      return id;
     }
 
     /** A plate of rows grouped by an index input, before the plate it points into is known. */
@@ -345,9 +351,7 @@ public final class ModelChecker {
         if (!declare(p.name(), Decl.Kind.PLATE, g.userParent(), p)) {
           continue;
         }
-        int plate = plates.size();
-        OptionalInt size = p.size().map(IntLiteral::value).map(OptionalInt::of).orElse(OptionalInt.empty());
-        plates.add(new PlateIr(plate, p.name().text(), id, plates.get(id).depth() + 1, size, p.name().span()));
+        int plate = addPlate(p, id);
         for (Statement inner : p.body()) {
           if (inner instanceof PlateStmt nested) {
             diagnostics.report(CheckErrors.indexedPlateWithPlates(nested.name().span(), p.name().text(), indexName));
@@ -357,8 +361,7 @@ public final class ModelChecker {
         Decl index = names.get(indexName);
         if (index != null && index.statement == g.index()) {
           index.indexInto = id;
-          plates.set(plate, new PlateIr(plate, p.name().text(), id, plates.get(id).depth() + 1, size,
-              p.name().span(), index.variable, base));
+          plates.set(plate, plates.get(plate).withIndex(index.variable, base));
         }
       }
     }

@@ -28,6 +28,11 @@ public record PlateIr(int id, String name, int parent, int depth, OptionalInt fi
     this(id, name, parent, depth, fixedSize, span, -1, 1);
   }
 
+  /** The same plate, its rows grouped by index input {@code input} whose first element is named {@code base}. */
+  public PlateIr withIndex(int input, int base) {
+    return new PlateIr(id, name, parent, depth, fixedSize, span, input, base);
+  }
+
   public boolean isTop() {
     return id == TOP;
   }

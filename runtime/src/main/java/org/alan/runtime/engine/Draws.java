@@ -42,16 +42,11 @@ public final class Draws {
       for (int d = 0; d < n; d++) {
         for (int e = 0; e < count; e++) {
           int kk = idx[d * count + e];
+          // each draw's elements in the data's order (rows grouped by an index are regrouped in the engine)
+          int at = (d * count + state.nest.userRow(var.plate(), e)) * size;
           for (int c = 0; c < size; c++) {
-            out[(d * count + e) * size + c] = z[(e * size + c) * k + kk];
+            out[at + c] = z[(e * size + c) * k + kk];
           }
-        }
-      }
-      if (state.nest.grouped(var.plate())) {
-        // each draw's rows in the data's order
-        for (int d = 0; d < n; d++) {
-          double[] one = java.util.Arrays.copyOfRange(out, d * count * size, (d + 1) * count * size);
-          System.arraycopy(state.nest.userOrder(var.plate(), one, size), 0, out, d * count * size, count * size);
         }
       }
       vars.add(v);

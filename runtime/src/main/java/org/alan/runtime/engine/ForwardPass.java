@@ -74,7 +74,7 @@ final class ForwardPass {
     return spec.plan().plates()[p].handsUpFactorsOnly() ? FACTOR_CHUNK : CHUNK;
   }
 
-  /** The chunks of plate {@code p}: each parent element's elements, {@link #CHUNK} at a time. */
+  /** The chunks of plate {@code p}: each parent element's elements, {@link #chunkLength} at a time. */
   static int chunks(ModelSpec spec, PlateNest nest, int p) {
     int parent = spec.plates()[p].parent();
     if (parent < 0) {

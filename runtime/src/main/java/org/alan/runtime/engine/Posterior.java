@@ -162,8 +162,7 @@ public final class Posterior {
    * grouped by an index input are regrouped inside the engine).
    */
   private double[] inDataOrder(int v, double[] values, int perElement) {
-    double[] out = state.nest.userOrder(spec.variables()[v].plate(), values, perElement);
-    return out == values ? values.clone() : out;
+    return state.nest.userCopy(spec.variables()[v].plate(), values, perElement);
   }
 
   /** The probabilities of the quantiles the summaries report, as {@code stansummary} does. */
@@ -266,8 +265,7 @@ public final class Posterior {
   public double[] marginal(String group) {
     for (int g = 0; g < spec.groups().length; g++) {
       if (spec.groups()[g].name().equals(group)) {
-        double[] out = state.nest.userOrder(spec.groups()[g].plate(), marginals[g], state.K);
-        return out == marginals[g] ? out.clone() : out;
+        return state.nest.userCopy(spec.groups()[g].plate(), marginals[g], state.K);
       }
     }
     throw new IllegalArgumentException("model " + spec.name() + " has no latent group '" + group + "'");

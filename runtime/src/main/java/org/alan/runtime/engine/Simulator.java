@@ -52,8 +52,8 @@ public final class Simulator {
     DataSet latents = new DataSet("latents simulated from " + spec.name());
     for (int v = 0; v < values.length; v++) {
       VariableSpec var = spec.variables()[v];
-      double[] flat = state.nest.userOrder(var.plate(), var.isLatent() ? state.samples[v] : values[v], var.size());
-      Array array = new Array(flat.clone(), spec.dims(var, bound.plateSize()));
+      double[] flat = state.nest.userCopy(var.plate(), var.isLatent() ? state.samples[v] : values[v], var.size());
+      Array array = new Array(flat, spec.dims(var, bound.plateSize()));
       (var.isLatent() ? latents : out).put(var.name(), array);
     }
     return new Simulation(out, latents);

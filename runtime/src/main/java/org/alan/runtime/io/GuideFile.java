@@ -18,7 +18,7 @@ public final class GuideFile {
     DataSet out = new DataSet("fitted guide of " + spec.name());
     for (int i = 0; i < params.length; i++) {
       ParamSpec p = spec.params()[i];
-      double[] values = nest.userOrder(p.plate(), params[i], p.size()).clone();
+      double[] values = nest.userCopy(p.plate(), params[i], p.size());
       out.put(p.name(), new Array(values, spec.dims(p.plate(), p.shape(), nest.sizes())));
     }
     return JsonData.write(out);
@@ -47,7 +47,7 @@ public final class GuideFile {
               + j);
         }
       }
-      out[i] = nest.engineOrder(p.plate(), a.values(), p.size()).clone();
+      out[i] = nest.engineCopy(p.plate(), a.values(), p.size());
     }
     return out;
   }

@@ -139,28 +139,38 @@ public final class PlateNest {
     return row[plate] != null ? row[plate][element] : element;
   }
 
-  /** Values held per element of {@code plate} ({@code per} entries each), from engine order to the data's order. */
+  /**
+   * Values held per element of {@code plate} ({@code per} entries each), from engine order to the data's order:
+   * {@code values} itself where the two orders agree.
+   */
   public double[] userOrder(int plate, double[] values, int per) {
-    if (row[plate] == null) {
-      return values;
-    }
-    double[] out = new double[values.length];
-    int[] r = row[plate];
-    for (int e = 0; e < r.length; e++) {
-      System.arraycopy(values, e * per, out, r[e] * per, per);
-    }
-    return out;
+    return row[plate] == null ? values : permute(plate, values, per, true);
+  }
+
+  /** The same, always a new array (safe to hand out). */
+  public double[] userCopy(int plate, double[] values, int per) {
+    return row[plate] == null ? values.clone() : permute(plate, values, per, true);
   }
 
   /** The inverse of {@link #userOrder}: values in the data's order, rearranged for the engine. */
   public double[] engineOrder(int plate, double[] values, int per) {
-    if (row[plate] == null) {
-      return values;
-    }
+    return row[plate] == null ? values : permute(plate, values, per, false);
+  }
+
+  /** The same, always a new array. */
+  public double[] engineCopy(int plate, double[] values, int per) {
+    return row[plate] == null ? values.clone() : permute(plate, values, per, false);
+  }
+
+  private double[] permute(int plate, double[] values, int per, boolean toUser) {
     double[] out = new double[values.length];
     int[] r = row[plate];
     for (int e = 0; e < r.length; e++) {
-      System.arraycopy(values, r[e] * per, out, e * per, per);
+      if (toUser) {
+        System.arraycopy(values, e * per, out, r[e] * per, per);
+      } else {
+        System.arraycopy(values, r[e] * per, out, e * per, per);
+      }
     }
     return out;
   }
