@@ -322,6 +322,15 @@ final class ExpressionChecker {
     }
   }
 
+  /** The checked value of a let binding that {@link #checkLets} checked without errors. */
+  Ex checkedLet(String name) {
+    Ex value = letValues.get(name);
+    if (value == null) {
+      throw new IllegalStateException("let '" + name + "' was not checked");
+    }
+    return value;
+  }
+
   /** Checks a let binding's value once; later uses share the result. */
   private Ex letValue(ModelChecker.Decl let, SourceSpan useSpan) {
     Ex cached = letValues.get(let.name);

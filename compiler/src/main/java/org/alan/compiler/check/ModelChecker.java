@@ -26,7 +26,9 @@ import org.alan.compiler.ast.Program;
 import org.alan.compiler.ast.Statement;
 import org.alan.compiler.ast.Unary;
 import org.alan.compiler.diag.Diagnostics;
+import org.alan.compiler.ir.DerivedIr;
 import org.alan.compiler.ir.DistIr;
+import org.alan.compiler.ir.Ex;
 import org.alan.compiler.ir.ExWalker;
 import org.alan.compiler.ir.GroupIr;
 import org.alan.compiler.ir.ModelIr;
@@ -212,7 +214,25 @@ public final class ModelChecker {
         return null;
       }
       return new ModelIr(model.name().text(), model.span(), plates, variables, groups, params, proposals,
-          guide == null, guideBuilder.automaticProposals());
+          guide == null, guideBuilder.automaticProposals(), derived(expressions, variables));
+    }
+
+    /** The model's lets whose values read a latent, in declaration order: the derived quantities it reports. */
+    private List<DerivedIr> derived(ExpressionChecker expressions, List<VariableIr> variables) {
+      List<DerivedIr> out = new ArrayList<>();
+      for (Decl d : names.values()) {
+        if (d.kind != Decl.Kind.LET) {
+          continue;
+        }
+        Ex value = expressions.checkedLet(d.name);
+        boolean[] readsLatent = {false};
+        ExWalker.forEach(value, e -> readsLatent[0] |= e instanceof Ex.VarRef r
+            && variables.get(r.variable()).isLatent());
+        if (readsLatent[0]) {
+          out.add(new DerivedIr(d.name, d.plate, value, d.span));
+        }
+      }
+      return out;
     }
 
     /** The declared shape, or a scalar after reporting one whose elements no Java array could hold. */

@@ -24,6 +24,7 @@ import org.alan.compiler.ir.GroupIr;
 import org.alan.compiler.ir.ModelIr;
 import org.alan.compiler.ir.VarKind;
 import org.alan.compiler.ir.VariableIr;
+import org.alan.runtime.model.DerivedSpec;
 import org.alan.runtime.model.FactorSpec;
 import org.alan.runtime.model.GroupSpec;
 import org.alan.runtime.model.InputConstraint;
@@ -155,6 +156,10 @@ public final class ModelEmitter {
       code.add("new $T($L, $T.$L, $S, $S, $S, $L, $L),\n", InputConstraint.class, c.input(), SupportKind.class,
           c.constraint().name(), c.parameter(), c.distribution(), c.variable(), c.inGuide(), c.line());
     }
+    code.add("$<},\nnew $T[] {$>\n", DerivedSpec.class);
+    for (DerivedSpec dq : s.derived()) {
+      code.add("new $T($S, $L, $L, $L),\n", DerivedSpec.class, dq.name(), dq.plate(), ints(dq.shape()), ints(dq.groups()));
+    }
     code.add("$<});\n$<");
     type.addField(FieldSpec.builder(ModelSpec.class, "SPEC", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
         .addJavadoc("The model as data: plates, variables, guide groups, factors and the contraction plan.\n")
@@ -283,6 +288,24 @@ public final class ModelEmitter {
         .addParameter(int.class, "element")
         .addParameter(RNG, "rng")
         .addCode(simulate.build())
+        .build());
+    CodeBlock.Builder derive = CodeBlock.builder().beginControlFlow("switch (derived)");
+    for (int i = 0; i < d.model().derived().size(); i++) {
+      type.addMethod(samplers.derived(i, d.model().derived().get(i), "derive" + i));
+      derive.addStatement("case $L -> derive$L(st, element, out, offset)", i, i);
+    }
+    derive.addStatement("default -> throw new $T($S + derived)", IllegalArgumentException.class,
+        "no derived quantity ");
+    derive.endControlFlow();
+    type.addMethod(MethodSpec.methodBuilder("derive")
+        .addAnnotation(Override.class)
+        .addModifiers(Modifier.PUBLIC)
+        .addParameter(int.class, "derived")
+        .addParameter(MODEL_STATE, "st")
+        .addParameter(int.class, "element")
+        .addParameter(double[].class, "out")
+        .addParameter(int.class, "offset")
+        .addCode(derive.build())
         .build());
   }
 
@@ -597,8 +620,12 @@ public final class ModelEmitter {
         .map(f -> new FactorSpec(f.name(), f.plate(), f.group(), plan.factorDims()[f.id()], flops(f.logFactor()),
             !ExWalker.params(f.logFactor()).isEmpty()))
         .toArray(FactorSpec[]::new);
+    DerivedSpec[] derived = m.derived().stream()
+        .map(d -> new DerivedSpec(d.name(), d.plate(), d.shape().toArray(),
+            KDims.of(d.value(), m).stream().mapToInt(Integer::intValue).toArray()))
+        .toArray(DerivedSpec[]::new);
     return new ModelSpec(m.name(), sourceName, plates, vars, groups, params, qemSpecs(m), fs, plan, priorOrder(m),
-        m.automaticGuide(), inputConstraints(m, lineOf));
+        m.automaticGuide(), inputConstraints(m, lineOf), derived);
   }
 
   /**

@@ -11,6 +11,7 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 import javax.lang.model.element.Modifier;
 import org.alan.compiler.analysis.KDims;
+import org.alan.compiler.ir.DerivedIr;
 import org.alan.compiler.ir.DistIr;
 import org.alan.compiler.ir.Ex;
 import org.alan.compiler.ir.GroupIr;
@@ -108,6 +109,38 @@ final class SamplerEmitter {
     CodeBlock.Builder code = prologue(body, v.plate());
     code.add(draw.build());
     return method(methodName, "One draw of \"" + v.name() + "\" from the model.", code);
+  }
+
+  /**
+   * Evaluates a derived quantity at one element of its plate into {@code out[offset + entry]} (K = 1, so every
+   * latent's particle index is 0).
+   */
+  MethodSpec derived(int index, DerivedIr d, String methodName) {
+    Body body = new Body("the derived quantity '" + d.name() + "'");
+    Set<Integer> bound = new LinkedHashSet<>(KDims.of(d.value(), model));
+    CodeBlock.Builder eval = CodeBlock.builder();
+    for (int g : bound) {
+      eval.addStatement("final int $L = 0", ExprCodegen.kVar(g));
+    }
+    Shape shape = d.shape();
+    List<String> coords = openCoordinateLoops(eval, "d" + index, shape, shape.rank());
+    CodeBlock.Builder entry = CodeBlock.builder();
+    ExprCodegen.Ctx ctx = body.gen.context(bound, List.of(), entry);
+    String value = body.gen.eval(d.value(), coords, ctx);
+    entry.addStatement("out[offset + $L] = $L", flat(shape, coords), value);
+    eval.add(entry.build());
+    closeLoops(eval, shape.rank());
+    CodeBlock.Builder code = prologue(body, d.plate());
+    code.add(eval.build());
+    return MethodSpec.methodBuilder(methodName)
+        .addModifiers(Modifier.PRIVATE, Modifier.STATIC)
+        .addJavadoc("Derived quantity \"$L\".\n", d.name())
+        .addParameter(STATE, "st")
+        .addParameter(int.class, "element")
+        .addParameter(double[].class, "out")
+        .addParameter(int.class, "offset")
+        .addCode(code.build())
+        .build();
   }
 
   private MethodSpec method(String name, String doc, CodeBlock.Builder code) {
@@ -230,9 +263,13 @@ final class SamplerEmitter {
   }
 
   private static List<String> openCoordinateLoops(CodeBlock.Builder code, VariableIr var, Shape shape, int rank) {
+    return openCoordinateLoops(code, "e" + var.id(), shape, rank);
+  }
+
+  private static List<String> openCoordinateLoops(CodeBlock.Builder code, String prefix, Shape shape, int rank) {
     List<String> coords = new ArrayList<>();
     for (int a = 0; a < rank; a++) {
-      String c = "e" + var.id() + "_" + a;
+      String c = prefix + "_" + a;
       coords.add(c);
       code.beginControlFlow("for (int $L = 0; $L < $L; $L++)", c, c, shape.dim(a), c);
     }

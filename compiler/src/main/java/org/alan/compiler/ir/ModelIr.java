@@ -17,10 +17,11 @@ import org.alan.compiler.source.SourceSpan;
  * @param automaticGuide true when the source has no guide block: every latent has the automatic proposal
  * @param automaticProposals the latents whose proposal is the automatic one (all of them without a guide block,
  *     those a guide block leaves out with one), which the runtime starts at the prior's moments
+ * @param derived the model's lets that read a latent, in declaration order, reported beside the latents
  */
 public record ModelIr(String name, SourceSpan span, List<PlateIr> plates, List<VariableIr> variables,
     List<GroupIr> groups, List<ParamIr> params, Map<Integer, DistIr> proposals, boolean automaticGuide,
-    java.util.Set<Integer> automaticProposals) {
+    java.util.Set<Integer> automaticProposals, List<DerivedIr> derived) {
   public ModelIr {
     Objects.requireNonNull(name, "name is null");
     Objects.requireNonNull(span, "span is null");
@@ -30,6 +31,7 @@ public record ModelIr(String name, SourceSpan span, List<PlateIr> plates, List<V
     params = List.copyOf(params);
     proposals = Collections.unmodifiableMap(new TreeMap<>(proposals));
     automaticProposals = Collections.unmodifiableSet(new java.util.TreeSet<>(automaticProposals));
+    derived = List.copyOf(derived);
   }
 
   public PlateIr plate(int id) {

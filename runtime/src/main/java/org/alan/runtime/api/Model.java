@@ -74,6 +74,7 @@ public final class Model {
    * moments (see {@link #fit} and {@link #sampleFitted} to fit it first).
    */
   public Posterior sample(SampleOptions options, Progress progress) {
+    options = withDerivedDraws(options);
     Backend backend = engine(options.effectiveThreads());
     double[][] params = Fitter.fitsAutomaticGuide(spec())
         ? new Fitter(compiled, backend, data).startingParams(options.seed()) : null;
@@ -85,7 +86,19 @@ public final class Model {
     if (params == null) {
       return sample(options, progress);
     }
-    return engine(options.effectiveThreads()).run(data, params, 1, options, progress);
+    return engine(options.effectiveThreads()).run(data, params, 1, withDerivedDraws(options), progress);
+  }
+
+  /**
+   * The fewest joint draws a run of a model with derived quantities makes, whose summaries are averages over them
+   * (Stan's default number of draws): asked for fewer, it makes this many.
+   */
+  public static final int DERIVED_DRAWS = 1000;
+
+  /** Options that make enough draws for the summaries of the model's derived quantities. */
+  private SampleOptions withDerivedDraws(SampleOptions options) {
+    return spec().derived().length > 0 && options.draws() < DERIVED_DRAWS ? options.withDraws(DERIVED_DRAWS)
+        : options;
   }
 
   /**

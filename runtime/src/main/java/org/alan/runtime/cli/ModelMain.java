@@ -44,7 +44,7 @@ import picocli.CommandLine.Option;
  * The command line every model jar carries:
  *
  * <pre>
- * java -jar Model.jar sample --data data.json -K 1000 --seed 1 [--draws 1000 --output draws.csv] [--json]
+ * java -jar Model.jar sample --data data.json -K 1000 --seed 1 [--draws 1000 --output draws.csv [--predictive]] [--json]
  * java -jar Model.jar explain [--data data.json -K 100]
  * java -jar Model.jar info
  * </pre>
@@ -146,6 +146,10 @@ public final class ModelMain {
     @Option(names = "--output", paramLabel = "FILE", description = "write the draws as a Stan-style CSV (needs --draws)")
     Path output;
 
+    @Option(names = "--predictive", description = "add replicated data to each draw (y_rep for data variable y), drawn"
+        + " from the model given the draw, for posterior predictive checks (needs --output)")
+    boolean predictive;
+
     @Option(names = "--json", description = "print the summary as JSON")
     boolean json;
 
@@ -199,6 +203,10 @@ public final class ModelMain {
       if (output == null && draws > 0) {
         throw usageError(commandSpec, "--draws N makes posterior draws; give --output FILE.csv to write them");
       }
+      if (predictive && output == null) {
+        throw usageError(commandSpec, "--predictive adds replicated data to the draws; give --draws N and --output"
+            + " FILE.csv to write them");
+      }
       verifyThreads(commandSpec, threads);
       ParentSampler parents = parseSampler(commandSpec, sampler);
       if (fitK != null && fitK < 2) {
@@ -216,7 +224,7 @@ public final class ModelMain {
       }
       Model bound = Model.of(model, DataFiles.read(model.spec(), data));
       bound.warnings().forEach(w -> err.println("warning: " + w));
-      SampleOptions options = new SampleOptions(k, seed, parents, draws, threads);
+      SampleOptions options = new SampleOptions(k, seed, parents, draws, threads, predictive);
       boolean bar = !quiet && System.console() != null;
       long start = System.nanoTime();
       Posterior posterior = posterior(model, bound, options, guide, noFit, fitK, fitIters, bar, err);
@@ -242,7 +250,7 @@ public final class ModelMain {
         metadata.put("draws", String.valueOf(draws));
         metadata.put("log_marginal_likelihood", String.valueOf(posterior.logMarginalLikelihood()));
         try (Writer w = Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
-          DrawsWriter.write(posterior.draws(), metadata, w);
+          DrawsWriter.write(posterior.draws().first(draws), metadata, w);
         }
         if (!json) {
           out.println("wrote " + draws + " draws to " + output);

@@ -36,7 +36,7 @@ final class DrawPass {
   }
 
 
-  Draws draw(int n, long seed) {
+  Draws draw(int n, long seed, boolean replicate) {
     int[][] index = new int[spec.groups().length][];
     for (int g = 0; g < index.length; g++) {
       index[g] = new int[n * state.plateCount[spec.groups()[g].plate()]];
@@ -57,7 +57,7 @@ final class DrawPass {
         progress.report("draws", done.addAndGet(to - from), total);
       });
     }
-    return Draws.gather(spec, state, n, index);
+    return Draws.gather(run.model, state, n, index, replicate, seed);
   }
 
   private void drawElement(int p, int e, int n, long seed, int[][] index, Workspace ws) {

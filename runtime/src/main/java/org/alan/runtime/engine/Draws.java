@@ -2,30 +2,44 @@ package org.alan.runtime.engine;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.alan.runtime.model.CompiledModel;
 import org.alan.runtime.model.ModelSpec;
 import org.alan.runtime.model.VariableSpec;
 
 /**
  * Joint posterior draws by importance resampling: draw {@code n} picks one particle per latent group and plate
- * element, jointly from the posterior over all particle combinations.
+ * element, jointly from the posterior over all particle combinations. Beside the latents, each draw holds the
+ * model's derived quantities evaluated at it, and on request replicated data drawn from the model given it.
  */
 public final class Draws {
-  private final ModelSpec spec;
-  private final int count;
-  private final List<Integer> variables;
-  private final double[][] values;
-  private final int[][] shapes;
+  /** What a column set of the draws holds. */
+  public enum Kind { LATENT, DERIVED, REPLICATED }
 
-  private Draws(ModelSpec spec, int count, List<Integer> variables, double[][] values, int[][] shapes) {
-    this.spec = spec;
+  private final int count;
+  private final List<String> names;
+  private final List<Kind> kinds;
+  private final List<double[]> values;
+  private final List<int[]> shapes;
+
+  private Draws(int count, List<String> names, List<Kind> kinds, List<double[]> values, List<int[]> shapes) {
     this.count = count;
-    this.variables = variables;
-    this.values = values;
-    this.shapes = shapes;
+    this.names = List.copyOf(names);
+    this.kinds = List.copyOf(kinds);
+    this.values = List.copyOf(values);
+    this.shapes = List.copyOf(shapes);
   }
 
-  static Draws gather(ModelSpec spec, ModelState state, int n, int[][] index) {
-    List<Integer> vars = new ArrayList<>();
+  /** The suffix of the name under which a data variable's replicated values are written ({@code y_rep}). */
+  public static final String REPLICATED_SUFFIX = "_rep";
+
+  /**
+   * The draws of the chosen particles ({@code index[g][d * count + element]} for group g, engine element order),
+   * with the derived quantities, and replicated data when {@code replicate}.
+   */
+  static Draws gather(CompiledModel model, ModelState state, int n, int[][] index, boolean replicate, long seed) {
+    ModelSpec spec = state.spec;
+    List<String> names = new ArrayList<>();
+    List<Kind> kinds = new ArrayList<>();
     List<double[]> values = new ArrayList<>();
     List<int[]> shapes = new ArrayList<>();
     int k = state.K;
@@ -49,11 +63,30 @@ public final class Draws {
           }
         }
       }
-      vars.add(v);
+      names.add(var.name());
+      kinds.add(Kind.LATENT);
       values.add(out);
       shapes.add(spec.dims(var, state.plateSize));
     }
-    return new Draws(spec, n, vars, values.toArray(new double[0][]), shapes.toArray(new int[0][]));
+    GeneratedQuantities.add(model, state, n, index, replicate, seed, (name, kind, flat, shape) -> {
+      names.add(name);
+      kinds.add(kind);
+      values.add(flat);
+      shapes.add(shape);
+    });
+    return new Draws(n, names, kinds, values, shapes);
+  }
+
+  /** The first {@code n} draws (themselves independent joint draws from the same posterior). */
+  public Draws first(int n) {
+    if (n < 0 || n > count) {
+      throw new IllegalArgumentException("asked for the first " + n + " of " + count + " draws");
+    }
+    List<double[]> firstValues = new ArrayList<>();
+    for (int i = 0; i < names.size(); i++) {
+      firstValues.add(java.util.Arrays.copyOf(values.get(i), n * entries(names.get(i))));
+    }
+    return new Draws(n, names, kinds, firstValues, shapes);
   }
 
   /** Number of draws. */
@@ -61,21 +94,30 @@ public final class Draws {
     return count;
   }
 
-  /** Names of the latent variables drawn, in declaration order. */
+  /** Names of everything drawn: the latents in declaration order, then derived quantities, then replicated data. */
   public List<String> names() {
-    return variables.stream().map(v -> spec.variables()[v].name()).toList();
+    return names;
+  }
+
+  /** What the named column set holds. */
+  public Kind kind(String name) {
+    return kinds.get(position(name));
+  }
+
+  /** Whether the draws hold this name. */
+  public boolean has(String name) {
+    return names.contains(name);
   }
 
   /** Values of one variable: {@code [draw][entry]} flattened as {@code draw * entries + entry}. */
   public double[] values(String name) {
-    return values[position(name)].clone();
+    return values.get(position(name)).clone();
   }
 
   /** Number of scalar entries per draw of a variable (plate elements times event size). */
   public int entries(String name) {
-    int[] s = shapes[position(name)];
     int n = 1;
-    for (int d : s) {
+    for (int d : shapes.get(position(name))) {
       n *= d;
     }
     return n;
@@ -83,15 +125,14 @@ public final class Draws {
 
   /** Plate sizes then event shape of one draw of a variable. */
   public int[] shape(String name) {
-    return shapes[position(name)].clone();
+    return shapes.get(position(name)).clone();
   }
 
   private int position(String name) {
-    for (int i = 0; i < variables.size(); i++) {
-      if (spec.variables()[variables.get(i)].name().equals(name)) {
-        return i;
-      }
+    int i = names.indexOf(name);
+    if (i < 0) {
+      throw new IllegalArgumentException("no draws of '" + name + "'; the draws hold " + names);
     }
-    throw new IllegalArgumentException("no draws of '" + name + "'");
+    return i;
   }
 }

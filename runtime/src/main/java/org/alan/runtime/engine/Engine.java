@@ -114,7 +114,8 @@ public final class Engine implements Backend {
     new BackwardPass(run).backward();
     long t3 = System.nanoTime();
     Posterior.Moments moments = Posterior.moments(state, run.marginals);
-    Draws draws = options.draws() > 0 ? new DrawPass(run).draw(options.draws(), options.seed()) : null;
+    Draws draws = options.draws() > 0 ? new DrawPass(run).draw(options.draws(), options.seed(),
+        options.replicate()) : null;
     long t4 = System.nanoTime();
     double[][] paramGradient = gradient == null ? null
         : new GradientPass(model, state, layouts, parallel, arena).paramGradient(run.factorWeights,

@@ -2,6 +2,7 @@ package org.alan.runtime.engine;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.alan.runtime.model.DerivedSpec;
 import org.alan.runtime.model.ModelSpec;
 import org.alan.runtime.model.VariableSpec;
 
@@ -146,13 +147,23 @@ public final class Posterior {
     return scalar(variable, essArray(variable));
   }
 
-  /** Posterior means of every element and coordinate of a latent, plate order then event order. */
+  /**
+   * Posterior means of every element and coordinate of a latent or derived quantity, plate order then event order.
+   * A latent's are exact over its particles' posterior marginals; a derived quantity's (see {@link #derivedNames})
+   * are averages over the joint draws.
+   */
   public double[] means(String variable) {
+    if (isDerived(variable)) {
+      return drawMoments(variable)[0].clone();
+    }
     int v = latent(variable);
     return inDataOrder(v, moments.mean()[v], spec.variables()[v].size());
   }
 
   public double[] sds(String variable) {
+    if (isDerived(variable)) {
+      return drawMoments(variable)[1].clone();
+    }
     int v = latent(variable);
     return inDataOrder(v, moments.sd()[v], spec.variables()[v].size());
   }
@@ -183,6 +194,9 @@ public final class Posterior {
       if (!(probability >= 0 && probability <= 1)) {
         throw new IllegalArgumentException("a quantile's probability must be in [0, 1], got " + probability);
       }
+    }
+    if (isDerived(variable)) {
+      return drawQuantiles(variable, probabilities);
     }
     int v = latent(variable);
     VariableSpec var = spec.variables()[v];
@@ -232,19 +246,33 @@ public final class Posterior {
     return min;
   }
 
+  /**
+   * Effective sample size per plate element. For a derived quantity: the smallest of the groups' it reads, at the
+   * elements its element lies in (its draws are no more diverse than those particles).
+   */
   public double[] essArray(String variable) {
+    if (isDerived(variable)) {
+      return derivedEss(spec.derived()[spec.derivedIndex(variable)]);
+    }
     int v = latent(variable);
     return inDataOrder(v, moments.ess()[v], 1);
   }
 
-  /** The extents of a latent's result arrays: its plates' sizes, then its event shape. */
+  /** The extents of a latent's (or derived quantity's) result arrays: its plates' sizes, then its event shape. */
   public int[] shape(String variable) {
+    if (isDerived(variable)) {
+      DerivedSpec d = spec.derived()[spec.derivedIndex(variable)];
+      return spec.dims(d.plate(), d.shape(), state.plateSize);
+    }
     VariableSpec v = spec.variables()[latent(variable)];
     return shapeOf(v, true);
   }
 
   /** The extents of the ESS array: the plates' sizes. */
   public int[] plateShape(String variable) {
+    if (isDerived(variable)) {
+      return spec.dims(spec.derived()[spec.derivedIndex(variable)].plate(), new int[0], state.plateSize);
+    }
     return shapeOf(spec.variables()[latent(variable)], false);
   }
 
@@ -299,6 +327,93 @@ public final class Posterior {
       }
     }
     return out;
+  }
+
+  /**
+   * The derived quantities (the model's lets that read latents, in declaration order) whose summaries this run can
+   * give: all of them when it made joint draws, none otherwise.
+   */
+  public List<String> derivedNames() {
+    List<String> out = new ArrayList<>();
+    if (draws != null && draws.count() > 0) {
+      for (DerivedSpec d : spec.derived()) {
+        out.add(d.name());
+      }
+    }
+    return out;
+  }
+
+  private boolean isDerived(String name) {
+    if (spec.derivedIndex(name) < 0 || spec.variableIndex(name) >= 0) {
+      return false;
+    }
+    if (draws == null || draws.count() == 0) {
+      throw new IllegalArgumentException("'" + name + "' is a derived quantity, summarised from joint draws: sample"
+          + " with draws (SampleOptions.withDraws)");
+    }
+    return true;
+  }
+
+  private final java.util.Map<String, double[][]> drawMoments = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Mean and standard deviation of each entry over the draws (the sd with n - 1, as Stan's). */
+  private double[][] drawMoments(String name) {
+    return drawMoments.computeIfAbsent(name, n -> {
+      double[] x = draws.values(n);
+      int entries = draws.entries(n);
+      int count = draws.count();
+      double[] mean = new double[entries];
+      double[] sd = new double[entries];
+      for (int i = 0; i < entries; i++) {
+        double m = 0;
+        for (int d = 0; d < count; d++) {
+          m += x[d * entries + i];
+        }
+        m /= count;
+        double ss = 0;
+        for (int d = 0; d < count; d++) {
+          double dev = x[d * entries + i] - m;
+          ss += dev * dev;
+        }
+        mean[i] = m;
+        sd[i] = count > 1 ? Math.sqrt(ss / (count - 1)) : 0;
+      }
+      return new double[][] {mean, sd};
+    });
+  }
+
+  /** Quantiles over the draws, by the rule the latents' use with equal weights (the smallest value reaching p). */
+  private double[][] drawQuantiles(String name, double[] probabilities) {
+    double[] x = draws.values(name);
+    int entries = draws.entries(name);
+    int count = draws.count();
+    double[][] out = new double[probabilities.length][entries];
+    double[] column = new double[count];
+    for (int i = 0; i < entries; i++) {
+      for (int d = 0; d < count; d++) {
+        column[d] = x[d * entries + i];
+      }
+      java.util.Arrays.sort(column);
+      for (int q = 0; q < probabilities.length; q++) {
+        int at = (int) Math.ceil(probabilities[q] * count * (1 - 1e-12)) - 1;
+        out[q][i] = column[Math.max(0, Math.min(count - 1, at))];
+      }
+    }
+    return out;
+  }
+
+  private double[] derivedEss(DerivedSpec d) {
+    int count = state.plateCount[d.plate()];
+    double[] out = new double[count];
+    java.util.Arrays.fill(out, Double.POSITIVE_INFINITY);
+    for (int g : d.groups()) {
+      int gp = spec.groups()[g].plate();
+      double[] ess = moments.ess()[spec.groups()[g].members()[0]];
+      for (int e = 0; e < count; e++) {
+        out[e] = Math.min(out[e], ess[state.ancestorElement(d.plate(), e, gp)]);
+      }
+    }
+    return state.nest.userCopy(d.plate(), out, 1);
   }
 
   public int plateSize(int plate) {

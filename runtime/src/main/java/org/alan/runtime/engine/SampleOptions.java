@@ -7,8 +7,13 @@ package org.alan.runtime.engine;
  * @param seed the seed every random stream derives from
  * @param draws joint posterior draws by importance resampling (0 for none)
  * @param threads worker threads (0: one per available processor)
+ * @param replicate whether each draw also holds replicated data ({@code y_rep}) drawn from the model given it
  */
-public record SampleOptions(int k, long seed, ParentSampler sampler, int draws, int threads) {
+public record SampleOptions(int k, long seed, ParentSampler sampler, int draws, int threads, boolean replicate) {
+  public SampleOptions(int k, long seed, ParentSampler sampler, int draws, int threads) {
+    this(k, seed, sampler, draws, threads, false);
+  }
+
   public SampleOptions {
     if (k < 1) {
       throw new IllegalArgumentException("K must be at least 1, got " + k);
@@ -26,15 +31,20 @@ public record SampleOptions(int k, long seed, ParentSampler sampler, int draws, 
   }
 
   public SampleOptions withDraws(int n) {
-    return new SampleOptions(k, seed, sampler, n, threads);
+    return new SampleOptions(k, seed, sampler, n, threads, replicate);
   }
 
   public SampleOptions withSampler(ParentSampler s) {
-    return new SampleOptions(k, seed, s, draws, threads);
+    return new SampleOptions(k, seed, s, draws, threads, replicate);
   }
 
   public SampleOptions withThreads(int t) {
-    return new SampleOptions(k, seed, sampler, draws, t);
+    return new SampleOptions(k, seed, sampler, draws, t, replicate);
+  }
+
+  /** These options with replicated data ({@code y_rep}) in each draw, or without. */
+  public SampleOptions withReplicates(boolean r) {
+    return new SampleOptions(k, seed, sampler, draws, threads, r);
   }
 
   public int effectiveThreads() {

@@ -24,7 +24,7 @@ public final class SummaryWriter {
     out.append(header).append('\n');
     out.append(String.format(Locale.ROOT, "%-24s %12s %12s %12s %12s %12s %10s%n", "variable", "mean", "sd", "5%",
         "50%", "95%", "ess"));
-    for (String name : p.latentNames()) {
+    for (String name : summarised(p)) {
       double[] mean = p.means(name);
       double[] sd = p.sds(name);
       double[][] q = p.quantiles(name, Posterior.SUMMARY_QUANTILES);
@@ -65,6 +65,13 @@ public final class SummaryWriter {
     return out.toString();
   }
 
+  /** The latents, then the derived quantities (lets that read latents), as Stan lists parameters then the rest. */
+  private static java.util.List<String> summarised(Posterior p) {
+    java.util.List<String> names = new java.util.ArrayList<>(p.latentNames());
+    names.addAll(p.derivedNames());
+    return names;
+  }
+
   /** A number in a 12-character column: fixed point when it fits, else scientific. */
   private static String cell(double v) {
     double a = Math.abs(v);
@@ -87,8 +94,10 @@ public final class SummaryWriter {
 
   /**
    * {@code {"log_marginal_likelihood": x, "K": k, "variables": {"mu": {"mean": m, "sd": s, "q5": a, "q50": b, "q95": c,
-   * "ess": e}, ...}, "parameters": {"name": value, ...}}}:
+   * "ess": e}, ...}, "derived": ["theta", ...], "parameters": {"name": value, ...}}}:
    * scalars for top-level scalars, nested arrays (plates, then event axes) otherwise. ESS has the plates' shape.
+   * The variables are the latents, then the derived quantities (summarised from the joint draws), which
+   * {@code derived} lists.
    * The parameters are the model's own ({@code param} statements), as the run used them.
    */
   public static String json(Posterior p) {
@@ -108,7 +117,7 @@ public final class SummaryWriter {
         w.endArray();
       }
       w.name("variables").beginObject();
-      for (String name : p.latentNames()) {
+      for (String name : summarised(p)) {
         w.name(name).beginObject();
         w.name("mean");
         nested(w, p.means(name), p.shape(name));
@@ -124,6 +133,11 @@ public final class SummaryWriter {
         w.endObject();
       }
       w.endObject();
+      w.name("derived").beginArray();
+      for (String name : p.derivedNames()) {
+        w.value(name);
+      }
+      w.endArray();
       w.name("parameters").beginObject();
       for (int i = 0; i < p.spec().params().length; i++) {
         ParamSpec param = p.spec().params()[i];

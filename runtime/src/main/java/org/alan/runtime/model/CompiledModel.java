@@ -28,6 +28,12 @@ public abstract class CompiledModel {
   public abstract void simulate(int variable, ModelState state, int element, Rng rng);
 
   /**
+   * Evaluates derived quantity {@code derived} ({@link ModelSpec#derived}) at one element of its plate into
+   * {@code out[offset ...]} (its event entries), from a state with K = 1 holding one joint draw of the latents.
+   */
+  public abstract void derive(int derived, ModelState state, int element, double[] out, int offset);
+
+  /**
    * A gradient of one factor (VI and RWS), bound to the state; used by one thread at a time. With
    * {@code fixedParticles} it differentiates with respect to the parameters only and leaves the particle gradients
    * alone (they may be null).

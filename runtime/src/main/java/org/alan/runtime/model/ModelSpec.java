@@ -12,10 +12,21 @@ import org.alan.runtime.plan.ContractionPlan;
  * @param automaticGuide whether the guide is the automatic one (no guide in the source): its parameters start
  *     from the prior and are fitted before sampling
  * @param inputConstraints the inputs used as distribution parameters, with the values they must take
+ * @param derived the lets that read latents, reported beside them
  */
 public record ModelSpec(String name, String sourceName, PlateSpec[] plates, VariableSpec[] variables,
     GroupSpec[] groups, ParamSpec[] params, QemSpec[] qem, FactorSpec[] factors, ContractionPlan plan, int[] priorOrder,
-    boolean automaticGuide, InputConstraint[] inputConstraints) {
+    boolean automaticGuide, InputConstraint[] inputConstraints, DerivedSpec[] derived) {
+
+  /** The index of the derived quantity with this name, or -1. */
+  public int derivedIndex(String name) {
+    for (int i = 0; i < derived.length; i++) {
+      if (derived[i].name().equals(name)) {
+        return i;
+      }
+    }
+    return -1;
+  }
 
   public int variableIndex(String name) {
     for (int i = 0; i < variables.length; i++) {
