@@ -49,7 +49,35 @@ public enum Distribution {
       List.of(vector("probs", SupportKind.NONNEGATIVE)),
       List.of(vector("logits", SupportKind.REAL))),
   DIRICHLET("Dirichlet", SupportKind.SIMPLEX, true, List.of("log x"),
-      List.of(vector("concentration", SupportKind.POSITIVE)));
+      List.of(vector("concentration", SupportKind.POSITIVE))),
+  /** Stan's inv_gamma(alpha, beta): 1 / x is Gamma(concentration, rate = scale). */
+  INVERSE_GAMMA("InverseGamma", SupportKind.POSITIVE, false, List.of(),
+      List.of(scalar("concentration", SupportKind.POSITIVE), scalar("scale", SupportKind.POSITIVE))),
+  /** Stan's weibull(alpha, sigma): shape (concentration) first, then scale. */
+  WEIBULL("Weibull", SupportKind.NONNEGATIVE, false, List.of(),
+      List.of(scalar("concentration", SupportKind.POSITIVE), scalar("scale", SupportKind.POSITIVE))),
+  /** Stan's double_exponential(mu, sigma). */
+  LAPLACE("Laplace", SupportKind.REAL, false, List.of(),
+      List.of(scalar("loc", SupportKind.REAL), scalar("scale", SupportKind.POSITIVE))),
+  LOGISTIC("Logistic", SupportKind.REAL, false, List.of(),
+      List.of(scalar("loc", SupportKind.REAL), scalar("scale", SupportKind.POSITIVE))),
+  /** logit(x) is Normal(loc, scale). */
+  LOGIT_NORMAL("LogitNormal", SupportKind.UNIT_INTERVAL, false, List.of(),
+      List.of(scalar("loc", SupportKind.REAL), scalar("scale", SupportKind.POSITIVE))),
+  /**
+   * Stan's neg_binomial_2(mu, phi): mean {@code mean}, variance {@code mean + mean^2 / dispersion}; or
+   * neg_binomial_2_log with {@code log_mean}.
+   */
+  NEGATIVE_BINOMIAL("NegativeBinomial", SupportKind.NONNEGATIVE_INTEGER, false, List.of(),
+      List.of(scalar("mean", SupportKind.POSITIVE), scalar("dispersion", SupportKind.POSITIVE)),
+      List.of(scalar("log_mean", SupportKind.REAL), scalar("dispersion", SupportKind.POSITIVE))),
+  /** Binomial with a Beta(concentration1, concentration0) success probability. */
+  BETA_BINOMIAL("BetaBinomial", SupportKind.BOUNDED_INTEGER, false, List.of(),
+      List.of(scalar("total_count", SupportKind.NONNEGATIVE_INTEGER), scalar("concentration1", SupportKind.POSITIVE),
+          scalar("concentration0", SupportKind.POSITIVE))),
+  /** The number of failures before the first success, as PyTorch's. */
+  GEOMETRIC("Geometric", SupportKind.NONNEGATIVE_INTEGER, false, List.of(),
+      List.of(scalar("probs", SupportKind.UNIT_INTERVAL)));
 
   private final String alanName;
   private final SupportKind support;

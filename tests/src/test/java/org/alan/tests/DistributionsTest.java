@@ -13,17 +13,23 @@ import org.alan.runtime.engine.Posterior;
 import org.alan.runtime.engine.SampleOptions;
 import org.alan.runtime.model.CompiledModel;
 import org.alan.runtime.model.FactorSpec;
+import org.apache.commons.numbers.gamma.LogBeta;
 import org.apache.commons.numbers.gamma.LogGamma;
 import org.apache.commons.statistics.distribution.BetaDistribution;
 import org.apache.commons.statistics.distribution.BinomialDistribution;
 import org.apache.commons.statistics.distribution.CauchyDistribution;
 import org.apache.commons.statistics.distribution.ExponentialDistribution;
 import org.apache.commons.statistics.distribution.GammaDistribution;
+import org.apache.commons.statistics.distribution.GeometricDistribution;
+import org.apache.commons.statistics.distribution.LaplaceDistribution;
+import org.apache.commons.statistics.distribution.LogisticDistribution;
 import org.apache.commons.statistics.distribution.LogNormalDistribution;
 import org.apache.commons.statistics.distribution.NormalDistribution;
+import org.apache.commons.statistics.distribution.PascalDistribution;
 import org.apache.commons.statistics.distribution.PoissonDistribution;
 import org.apache.commons.statistics.distribution.TDistribution;
 import org.apache.commons.statistics.distribution.UniformContinuousDistribution;
+import org.apache.commons.statistics.distribution.WeibullDistribution;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -56,6 +62,15 @@ class DistributionsTest {
           data categorical ~ Categorical(weights);
           data categorical_logits ~ Categorical(logits = alpha);
           data simplex[3] ~ Dirichlet(alpha);
+          data inverse_gamma ~ InverseGamma(2.5, 1.5);
+          data weibull ~ Weibull(1.5, 2);
+          data laplace ~ Laplace(1, 2);
+          data logistic ~ Logistic(-0.5, 1.5);
+          data logit_normal ~ LogitNormal(0.3, 0.8);
+          data neg_binomial ~ NegativeBinomial(4, 3);
+          data neg_binomial_log ~ NegativeBinomial(log_mean = 1.2, dispersion = 2);
+          data beta_binomial ~ BetaBinomial(10, 2, 3);
+          data geometric ~ Geometric(0.3);
         }
       }
       """;
@@ -80,6 +95,15 @@ class DistributionsTest {
     y.put("poisson", new double[] {0, 3, 11});
     y.put("categorical", new double[] {0, 2, 1});
     y.put("categorical_logits", new double[] {1, 1, 0});
+    y.put("inverse_gamma", new double[] {0.05, 1, 12});
+    y.put("weibull", new double[] {0.01, 0.8, 6});
+    y.put("laplace", new double[] {-7, 1, 2.5});
+    y.put("logistic", new double[] {-40, 0, 30});
+    y.put("logit_normal", new double[] {0.001, 0.5, 0.97});
+    y.put("neg_binomial", new double[] {0, 4, 30});
+    y.put("neg_binomial_log", new double[] {0, 2, 17});
+    y.put("beta_binomial", new double[] {0, 4, 10});
+    y.put("geometric", new double[] {0, 2, 15});
     double[][] simplex = {{0.2, 0.3, 0.5}, {0.9, 0.05, 0.05}, {1.0 / 3, 1.0 / 3, 1.0 / 3}};
     double[] weights = {1, 2, 5};
     double[] alpha = {0.7, 2, 3.5};
@@ -106,6 +130,22 @@ class DistributionsTest {
     exact.put("poisson", x -> PoissonDistribution.of(3.2).logProbability((int) x));
     exact.put("categorical", x -> Math.log(weights[(int) x] / 8.0));
     exact.put("categorical_logits", x -> alpha[(int) x] - logSumExp(alpha));
+    // Stan's inv_gamma(2.5, 1.5): the closed form
+    exact.put("inverse_gamma", x -> 2.5 * Math.log(1.5) - LogGamma.value(2.5) - 3.5 * Math.log(x) - 1.5 / x);
+    exact.put("weibull", WeibullDistribution.of(1.5, 2)::logDensity);
+    exact.put("laplace", LaplaceDistribution.of(1, 2)::logDensity);
+    exact.put("logistic", LogisticDistribution.of(-0.5, 1.5)::logDensity);
+    exact.put("logit_normal", x -> NormalDistribution.of(0.3, 0.8).logDensity(Math.log(x / (1 - x)))
+        - Math.log(x) - Math.log1p(-x));
+    // neg_binomial_2(mu, phi) with an integer phi is the Pascal law of failures with r = phi, p = phi / (mu + phi)
+    exact.put("neg_binomial", x -> PascalDistribution.of(3, 3.0 / 7).logProbability((int) x));
+    exact.put("neg_binomial_log", x -> {
+      double mu = Math.exp(1.2);
+      return PascalDistribution.of(2, 2 / (mu + 2)).logProbability((int) x);
+    });
+    exact.put("beta_binomial", x -> BinomialDistribution.of(10, 0.5).logProbability((int) x)
+        - 10 * Math.log(0.5) + LogBeta.value(x + 2, 10 - x + 3) - LogBeta.value(2, 3));
+    exact.put("geometric", x -> GeometricDistribution.of(0.3).logProbability((int) x));
 
     CompiledModel compiled = Models.compile(DENSITIES);
     Model model = Models.bind(compiled, json.toString());
@@ -117,11 +157,11 @@ class DistributionsTest {
       for (int e = 0; e < 3; e++) {
         double value = FactorValues.of(compiled, p.state(), f, e)[0];
         double expected = name.equals("simplex") ? logDirichlet(simplex[e], alpha) : exact.get(name).applyAsDouble(y.get(name)[e]);
-        assertEquals(expected, value, 1e-9 * (1 + Math.abs(expected)), name + " at row " + e);
+        assertEquals(expected, value, 1e-12 * (1 + Math.abs(expected)), name + " at row " + e);
         checked++;
       }
     }
-    assertEquals(3 * 18, checked);
+    assertEquals(3 * 27, checked);
   }
 
   static final String DRAWS = """
@@ -152,6 +192,15 @@ class DistributionsTest {
         input tiny_alpha[3];
         tiny_simplex[3] ~ Dirichlet(tiny_alpha);
         cauchy ~ Cauchy(-1, 0.5);
+        inverse_gamma ~ InverseGamma(5, 2);
+        weibull ~ Weibull(1.5, 2);
+        laplace ~ Laplace(1, 2);
+        logistic ~ Logistic(1, 0.5);
+        logit_normal ~ LogitNormal(0.3, 0.8);
+        neg_binomial ~ NegativeBinomial(4, 3);
+        neg_binomial_log ~ NegativeBinomial(log_mean = 1, dispersion = 2);
+        beta_binomial ~ BetaBinomial(10, 2, 3);
+        geometric ~ Geometric(0.3);
       }
       """;
 
@@ -203,6 +252,18 @@ class DistributionsTest {
       assertEquals(1, simplex[i] + simplex[k + i] + simplex[2 * k + i], 1e-12, "Dirichlet draws sum to 1");
       assertEquals(1, tiny[i] + tiny[k + i] + tiny[2 * k + i], 1e-12, "tiny Dirichlet draws sum to 1");
     }
+    moments(p, "inverse_gamma", 0.5, 4.0 / (16 * 3));
+    double g1 = Math.exp(LogGamma.value(1 + 1 / 1.5));
+    double g2 = Math.exp(LogGamma.value(1 + 2 / 1.5));
+    moments(p, "weibull", 2 * g1, 4 * (g2 - g1 * g1));
+    moments(p, "laplace", 1, 8);
+    moments(p, "logistic", 1, 0.25 * Math.PI * Math.PI / 3);
+    double[] logits = Arrays.stream(p.particles("logit_normal")).map(x -> Math.log(x / (1 - x))).toArray();
+    checkMoments("logit(logit_normal)", logits, 0.3, 0.64);
+    moments(p, "neg_binomial", 4, 4 + 16.0 / 3);
+    moments(p, "neg_binomial_log", Math.E, Math.E + Math.E * Math.E / 2);
+    moments(p, "beta_binomial", 4, 6);
+    moments(p, "geometric", 0.7 / 0.3, 0.7 / 0.09);
     // Cauchy has no moments: half its mass lies within one scale of the location
     double inside = Arrays.stream(p.particles("cauchy")).filter(x -> Math.abs(x + 1) < 0.5).count() / (double) k;
     assertEquals(0.5, inside, 6 * Math.sqrt(0.25 / k), "Cauchy mass within one scale");

@@ -224,6 +224,14 @@ final class SamplerEmitter {
       case BERNOULLI -> q.has("logits") ? "bernoulliLogits" : "bernoulliProbs";
       case BINOMIAL -> q.has("logits") ? "binomialLogits" : "binomialProbs";
       case POISSON -> "poisson";
+      case INVERSE_GAMMA -> "inverseGamma";
+      case WEIBULL -> "weibull";
+      case LAPLACE -> "laplace";
+      case LOGISTIC -> "logistic";
+      case LOGIT_NORMAL -> "logitNormal";
+      case NEGATIVE_BINOMIAL -> q.has("log_mean") ? "negativeBinomialLogMean" : "negativeBinomial";
+      case BETA_BINOMIAL -> "betaBinomial";
+      case GEOMETRIC -> "geometric";
       case CATEGORICAL, DIRICHLET -> throw new IllegalStateException("vector family");
     };
     draw.addStatement("$L[$L] = $T.$L(rng, $L)", target.array(), String.format(target.base(), flat(shape, coords)),

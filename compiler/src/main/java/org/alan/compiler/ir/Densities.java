@@ -110,6 +110,73 @@ public final class Densities {
         yield checked(sub(sub(Exprs.binary(BinaryOp.XLOGY, x, rate), rate), unary(UnaryOp.LGAMMA, add(x, constant(1)))),
             UnaryOp.CHECK_NONNEGATIVE, rate);
       }
+      case INVERSE_GAMMA -> {
+        Ex a = d.argument("concentration");
+        Ex b = d.argument("scale");
+        Ex density = sub(sub(sub(mul(a, log(b)), unary(UnaryOp.LGAMMA, a)), mul(add(a, constant(1)), log(x))),
+            mul(b, unary(UnaryOp.RECIPROCAL, x)));
+        yield checked(checked(density, UnaryOp.CHECK_POSITIVE, a), UnaryOp.CHECK_POSITIVE, b);
+      }
+      case WEIBULL -> {
+        Ex k = d.argument("concentration");
+        Ex scale = d.argument("scale");
+        Ex z = mul(x, unary(UnaryOp.RECIPROCAL, scale));
+        Ex density = sub(add(sub(log(k), log(scale)), Exprs.binary(BinaryOp.XLOGY, sub(k, constant(1)), z)),
+            Exprs.binary(BinaryOp.POW, z, k));
+        yield checked(checked(density, UnaryOp.CHECK_POSITIVE, k), UnaryOp.CHECK_POSITIVE, scale);
+      }
+      case LAPLACE -> {
+        Ex scale = d.argument("scale");
+        Ex z = mul(unary(UnaryOp.ABS, sub(x, d.argument("loc"))), unary(UnaryOp.RECIPROCAL, scale));
+        yield sub(sub(neg(z), log(scale)), constant(LOG_TWO));
+      }
+      case LOGISTIC -> {
+        Ex scale = d.argument("scale");
+        Ex z = mul(sub(x, d.argument("loc")), unary(UnaryOp.RECIPROCAL, scale));
+        // -z - log s - 2 log(1 + e^-z), written with softplus so that both tails stay finite
+        yield sub(sub(neg(z), log(scale)), mul(constant(2), unary(UnaryOp.SOFTPLUS, neg(z))));
+      }
+      case LOGIT_NORMAL -> {
+        Ex scale = d.argument("scale");
+        Ex logX = log(x);
+        Ex log1mX = unary(UnaryOp.LOG1P, neg(x));
+        Ex z = mul(sub(sub(logX, log1mX), d.argument("loc")), unary(UnaryOp.RECIPROCAL, scale));
+        yield sub(sub(sub(sub(mul(constant(-0.5), unary(UnaryOp.SQUARE, z)), log(scale)), constant(HALF_LOG_TWO_PI)),
+            logX), log1mX);
+      }
+      case NEGATIVE_BINOMIAL -> {
+        Ex phi = d.argument("dispersion");
+        Ex logPhi = log(phi);
+        Ex norm = sub(sub(unary(UnaryOp.LGAMMA, add(x, phi)), unary(UnaryOp.LGAMMA, add(x, constant(1)))),
+            unary(UnaryOp.LGAMMA, phi));
+        Ex body;
+        if (d.has("log_mean")) {
+          // log(mu + phi) = log phi + softplus(eta - log phi): finite for every log mean
+          Ex eta = d.argument("log_mean");
+          Ex soft = unary(UnaryOp.SOFTPLUS, sub(eta, logPhi));
+          body = sub(mul(x, sub(sub(eta, logPhi), soft)), mul(phi, soft));
+        } else {
+          Ex mu = d.argument("mean");
+          body = sub(add(Exprs.binary(BinaryOp.XLOGY, x, mu), mul(phi, logPhi)), mul(add(x, phi), log(add(mu, phi))));
+          body = checked(body, UnaryOp.CHECK_POSITIVE, mu);
+        }
+        yield checked(add(norm, body), UnaryOp.CHECK_POSITIVE, phi);
+      }
+      case BETA_BINOMIAL -> {
+        Ex n = d.argument("total_count");
+        Ex a = d.argument("concentration1");
+        Ex b = d.argument("concentration0");
+        Ex logBetaPosterior = sub(add(unary(UnaryOp.LGAMMA, add(x, a)), unary(UnaryOp.LGAMMA, add(sub(n, x), b))),
+            unary(UnaryOp.LGAMMA, add(n, add(a, b))));
+        Ex logBetaPrior = sub(add(unary(UnaryOp.LGAMMA, a), unary(UnaryOp.LGAMMA, b)), unary(UnaryOp.LGAMMA, add(a, b)));
+        Ex density = add(Exprs.binary(BinaryOp.LOG_CHOOSE, n, x), sub(logBetaPosterior, logBetaPrior));
+        yield checked(checked(checked(density, UnaryOp.CHECK_COUNT, n), UnaryOp.CHECK_POSITIVE, a),
+            UnaryOp.CHECK_POSITIVE, b);
+      }
+      case GEOMETRIC -> {
+        Ex p = d.argument("probs");
+        yield checked(add(Exprs.binary(BinaryOp.XLOG1PY, x, neg(p)), log(p)), UnaryOp.CHECK_UNIT, p);
+      }
       case CATEGORICAL, DIRICHLET -> throw new IllegalStateException("not elementwise: " + d.family());
     };
   }

@@ -14,7 +14,7 @@ import org.alan.runtime.sampling.Rng;
  * simulating data.
  */
 final class GeneratedQuantities {
-  private static final long PURPOSE_REPLICATE = 6;
+  private static final long PURPOSE_REPLICATE = 10;
 
   private GeneratedQuantities() {}
 

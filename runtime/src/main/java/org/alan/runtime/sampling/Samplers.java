@@ -153,6 +153,71 @@ public final class Samplers {
     return count + (rate == 0 ? 0 : PoissonSampler.of(rng, rate).sample());
   }
 
+  /** 1 / Gamma(concentration, rate = scale). */
+  public static double inverseGamma(Rng rng, double concentration, double scale) {
+    return concentration > 0 && scale > 0 ? scale / standardGamma(rng, concentration) : Double.NaN;
+  }
+
+  /** scale * E^(1 / concentration) for a standard exponential E (inversion). */
+  public static double weibull(Rng rng, double concentration, double scale) {
+    return concentration > 0 && scale > 0 ? scale * Math.pow(rng.exponential(), 1 / concentration) : Double.NaN;
+  }
+
+  /** loc plus a random sign times an exponential draw of mean {@code scale}. */
+  public static double laplace(Rng rng, double loc, double scale) {
+    if (!(scale > 0)) {
+      return Double.NaN;
+    }
+    double e = rng.exponential() * scale;
+    return rng.nextDouble() < 0.5 ? loc - e : loc + e;
+  }
+
+  /** loc + scale * logit(U) (inversion). */
+  public static double logistic(Rng rng, double loc, double scale) {
+    if (!(scale > 0)) {
+      return Double.NaN;
+    }
+    double u = rng.openUniform();
+    return loc + scale * (Math.log(u) - Math.log1p(-u));
+  }
+
+  /** sigmoid of a Normal(loc, scale) draw, kept strictly inside (0, 1) where the density is finite. */
+  public static double logitNormal(Rng rng, double loc, double scale) {
+    if (!(scale > 0)) {
+      return Double.NaN;
+    }
+    double v = AlanMath.sigmoid(normal(rng, loc, scale));
+    return Math.min(Math.max(v, Double.MIN_NORMAL), 1.0 - 0x1p-53);
+  }
+
+  /** A Poisson draw whose rate is Gamma(dispersion, rate = dispersion / mean): mean {@code mean}. */
+  public static double negativeBinomial(Rng rng, double mean, double dispersion) {
+    if (!(mean > 0 && dispersion > 0 && mean < Double.POSITIVE_INFINITY)) {
+      return Double.NaN;
+    }
+    return poisson(rng, standardGamma(rng, dispersion) * (mean / dispersion));
+  }
+
+  public static double negativeBinomialLogMean(Rng rng, double logMean, double dispersion) {
+    return negativeBinomial(rng, Math.exp(logMean), dispersion);
+  }
+
+  /** A Binomial draw whose probability is Beta(concentration1, concentration0). */
+  public static double betaBinomial(Rng rng, double n, double concentration1, double concentration0) {
+    if (!(concentration1 > 0 && concentration0 > 0)) {
+      return Double.NaN;
+    }
+    return binomialProbs(rng, n, beta(rng, concentration1, concentration0));
+  }
+
+  /** Failures before the first success: floor(E / -log(1 - p)) for a standard exponential E (inversion). */
+  public static double geometric(Rng rng, double p) {
+    if (!(p > 0 && p <= 1)) {
+      return Double.NaN;
+    }
+    return p == 1 ? 0 : Math.floor(rng.exponential() / -Math.log1p(-p));
+  }
+
   /**
    * A category index drawn from unnormalised non-negative weights {@code probs[off + i*stride]}, i < n.
    */
