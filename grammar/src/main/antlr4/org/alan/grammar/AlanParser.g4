@@ -46,6 +46,7 @@ expression
     | MINUS operand=expression                                   # negateExpression
     | left=expression op=(STAR | SLASH) right=expression         # multiplicativeExpression
     | left=expression op=(PLUS | MINUS) right=expression         # additiveExpression
+    | left=expression op=(LT | LE | GT | GE | EQ | NE) right=expression   # comparisonExpression
     | call                                                       # callExpression
     | NUMBER                                                     # numberExpression
     | IDENT                                                      # nameExpression

@@ -9,6 +9,7 @@ import org.alan.runtime.engine.FactorValues;
 import org.alan.runtime.engine.Posterior;
 import org.alan.runtime.engine.SampleOptions;
 import org.alan.runtime.model.CompiledModel;
+import org.apache.commons.statistics.distribution.NormalDistribution;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,6 +39,9 @@ class FunctionsTest {
         data e15 ~ Normal(inv_logit(3 - 2 * t) + log_inv_logit(40 * t - 60) + log1m_inv_logit(2 - t), 1);
         data e16 ~ Normal(logit(t / 4) + square(t - 1) + inv(t) + fma(t, 2, -1), 1);
         data e17 ~ Normal(log_sum_exp(t, 2 * t - 1) + log_sum_exp(800 * t, 3), 1);
+        data e18 ~ Normal((t > 1) + 2 * (t <= 2) + 4 * (t == t) + 8 * (2 * t != t) + 16 * (t >= 2.5) + 32 * (t < 0.5), 1);
+        data e19 ~ Normal(if_else(t < 1.5, t, -t) + Phi(t - 2) + Phi(-40 * t) * 1e300 + Phi_approx(1 - t), 1);
+        data e20 ~ Normal(v[2] * t + v[4] + (v * t)[3], 1);
       }
       """;
 
@@ -70,6 +74,11 @@ class FunctionsTest {
       return Math.max(a, b) + Math.log(Math.exp(a - Math.max(a, b)) + Math.exp(b - Math.max(a, b)))
           + big + Math.log1p(Math.exp(3 - big));
     });
+    f.put("e18", t -> (t > 1 ? 1 : 0) + 2 * (t <= 2 ? 1 : 0) + 4 + 8 + 16 * (t >= 2.5 ? 1 : 0) + 32 * (t < 0.5 ? 1 : 0));
+    f.put("e19", t -> (t < 1.5 ? t : -t) + NormalDistribution.of(0, 1).cumulativeProbability(t - 2)
+        + NormalDistribution.of(0, 1).cumulativeProbability(-40 * t) * 1e300
+        + 1 / (1 + Math.exp(-(0.07056 * Math.pow(1 - t, 3) + 1.5976 * (1 - t)))));
+    f.put("e20", t -> -1 * t + 0.25 + 2 * t);
     StringBuilder json = new StringBuilder("{\"v\": [0.5, -1, 2, 0.25]");
     for (String name : f.keySet()) {
       json.append(", \"").append(name).append("\": 0.7");

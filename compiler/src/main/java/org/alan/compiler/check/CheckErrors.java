@@ -101,8 +101,24 @@ final class CheckErrors {
   static Diagnostic notAnIndex(SourceSpan span, String found) {
     return Diagnostic.error(span, "'" + found + "' is not an index input of an enclosing plate",
         "an index input is declared 'input county : counties;' in the plate of rows, and used as"
-            + " 'alpha[county]' for a variable alpha of plate counties; element access of vectors is not"
-            + " supported yet");
+            + " 'alpha[county]' for a variable alpha of plate counties; an element of a vector is read with a"
+            + " whole number from 1, as 'beta[2]'");
+  }
+
+  static Diagnostic elementOfScalar(SourceSpan span, String found) {
+    return Diagnostic.error(span, "'" + found + "' is a scalar, which has no elements",
+        "element access 'beta[2]' reads coordinate 2 (counted from 1) of a vector such as 'beta[3] ~ ...'");
+  }
+
+  static Diagnostic elementOfMatrix(SourceSpan span, String found, Shape shape) {
+    return Diagnostic.error(span, "element access of '" + found + "', of shape " + shape + ", is not supported",
+        "only a vector's elements can be read ('beta[2]'); write the matrix as a vector per plate element");
+  }
+
+  static Diagnostic elementOutOfRange(SourceSpan span, String found, double index, int length) {
+    String shown = index == Math.rint(index) ? Long.toString((long) index) : Double.toString(index);
+    return Diagnostic.error(span, "element " + shown + " of '" + found + "' does not exist: it has " + length
+        + " elements, numbered 1 to " + length, "elements are counted from 1, as in Stan");
   }
 
   static Diagnostic indexOfWrongPlate(SourceSpan span, String name, String plate, String index, String target) {

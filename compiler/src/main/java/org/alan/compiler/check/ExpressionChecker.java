@@ -391,6 +391,9 @@ final class ExpressionChecker {
    * plate, so the value is simply the variable's at the enclosing element.
    */
   private Ex index(Index ix, Context context) {
+    if (ix.index() instanceof NumberLit n) {
+      return element(ix, n, context);
+    }
     ModelChecker.Decl index = ix.index() instanceof NameRef i ? lookup(i.name()) : null;
     if (index != null && index.indexInto == ModelChecker.Decl.REPORTED_INDEX) {
       return null; // a second, crossed index: reported with the plate
@@ -411,6 +414,29 @@ final class ExpressionChecker {
       return null;
     }
     return resolve(base, context, true);
+  }
+
+  /** {@code beta[2]}: coordinate 2, counted from 1 as in Stan, of a vector. */
+  private Ex element(Index ix, NumberLit n, Context context) {
+    Ex vector = check(ix.base(), context.nested());
+    if (vector == null) {
+      return null;
+    }
+    String text = AstPrinter.expression(ix.base());
+    if (vector.shape().rank() == 0) {
+      diagnostics.report(CheckErrors.elementOfScalar(ix.base().span(), text));
+      return null;
+    }
+    if (vector.shape().rank() > 1) {
+      diagnostics.report(CheckErrors.elementOfMatrix(ix.base().span(), text, vector.shape()));
+      return null;
+    }
+    int length = vector.shape().last();
+    if (n.value() != Math.rint(n.value()) || n.value() < 1 || n.value() > length) {
+      diagnostics.report(CheckErrors.elementOutOfRange(n.span(), text, n.value(), length));
+      return null;
+    }
+    return Exprs.select(vector, Exprs.constant(n.value() - 1));
   }
 
   private ModelChecker.Decl lookup(String name) {
@@ -511,8 +537,29 @@ final class ExpressionChecker {
       case MUL -> BinaryOp.MUL;
       case DIV -> BinaryOp.DIV;
       case POW -> BinaryOp.POW;
+      case LT, LE, GT, GE, EQ, NE -> null;
     };
-    return Exprs.binary(op, left, right);
+    return op != null ? Exprs.binary(op, left, right) : comparison(b.op(), left, right);
+  }
+
+  /**
+   * A comparison as 1 where it holds and 0 elsewhere, written with the step exp(log_step(x)) (1 for x >= 0, else 0),
+   * which every backend already evaluates and differentiates (its derivative is 0).
+   */
+  private static Ex comparison(Binary.Op op, Ex a, Ex b) {
+    return switch (op) {
+      case GE -> step(Exprs.sub(a, b));
+      case LE -> step(Exprs.sub(b, a));
+      case GT -> Exprs.sub(Exprs.constant(1), step(Exprs.sub(b, a)));
+      case LT -> Exprs.sub(Exprs.constant(1), step(Exprs.sub(a, b)));
+      case EQ -> Exprs.mul(step(Exprs.sub(a, b)), step(Exprs.sub(b, a)));
+      case NE -> Exprs.sub(Exprs.constant(1), Exprs.mul(step(Exprs.sub(a, b)), step(Exprs.sub(b, a))));
+      default -> throw new IllegalArgumentException("not a comparison: " + op);
+    };
+  }
+
+  private static Ex step(Ex x) {
+    return Exprs.unary(UnaryOp.EXP, Exprs.unary(UnaryOp.LOG_STEP, x));
   }
 
   private Ex call(Call c, Context context) {
@@ -592,6 +639,12 @@ final class ExpressionChecker {
       case SQUARE -> Exprs.mul(a, a);
       case INV -> Exprs.binary(BinaryOp.DIV, Exprs.constant(1), a);
       case FMA -> Exprs.add(Exprs.mul(a, values.get(1)), values.get(2));
+      // c * a + (1 - c) * b is exactly a or b for a 0/1 condition and finite branches
+      case IF_ELSE -> Exprs.add(Exprs.mul(a, values.get(1)),
+          Exprs.mul(Exprs.sub(Exprs.constant(1), a), values.get(2)));
+      case PHI -> Exprs.unary(UnaryOp.PHI, a);
+      case PHI_APPROX -> Exprs.unary(UnaryOp.SIGMOID, Exprs.add(Exprs.mul(Exprs.constant(0.07056),
+          Exprs.mul(a, Exprs.mul(a, a))), Exprs.mul(Exprs.constant(1.5976), a)));
       case LOG_SUM_EXP -> {
         // max(x, y) + log1p(exp(-|x - y|)): no overflow, and exact when one term dominates
         Ex b = values.get(1);

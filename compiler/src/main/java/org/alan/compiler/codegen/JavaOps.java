@@ -38,6 +38,7 @@ final class JavaOps {
       case RECIPROCAL -> "(1.0 / " + a + ")";
       case LGAMMA -> MATH + ".lgamma(" + a + ")";
       case LOG_SIGMOID -> MATH + ".logSigmoid(" + a + ")";
+      case PHI -> MATH + ".phi(" + a + ")";
       case LOG_STEP -> MATH + ".logStep(" + a + ")";
       case CHECK_POSITIVE -> MATH + ".checkPositive(" + a + ")";
       case CHECK_NONNEGATIVE -> MATH + ".checkNonNegative(" + a + ")";

@@ -9,6 +9,8 @@ public enum UnaryOp {
   RECIPROCAL,
   /** log Gamma(x). */
   LGAMMA,
+  /** The standard normal CDF, Stan's {@code Phi} (probit models). */
+  PHI,
   /** log sigmoid(x), stable for large |x|. */
   LOG_SIGMOID,
   /** 0 where x >= 0, minus infinity elsewhere: the log of a support indicator. */

@@ -130,6 +130,19 @@ final class AstBuilder extends AlanParserBaseVisitor<Object> {
   }
 
   @Override
+  public Expr visitComparisonExpression(AlanParser.ComparisonExpressionContext ctx) {
+    Binary.Op op = switch (ctx.op.getType()) {
+      case AlanParser.LT -> Binary.Op.LT;
+      case AlanParser.LE -> Binary.Op.LE;
+      case AlanParser.GT -> Binary.Op.GT;
+      case AlanParser.GE -> Binary.Op.GE;
+      case AlanParser.EQ -> Binary.Op.EQ;
+      default -> Binary.Op.NE;
+    };
+    return new Binary(span(ctx), op, expression(ctx.left), expression(ctx.right));
+  }
+
+  @Override
   public Expr visitAdditiveExpression(AlanParser.AdditiveExpressionContext ctx) {
     Binary.Op op = ctx.op.getType() == AlanParser.PLUS ? Binary.Op.ADD : Binary.Op.SUB;
     return new Binary(span(ctx), op, expression(ctx.left), expression(ctx.right));

@@ -32,6 +32,16 @@ public final class AlanMath {
     return x > 0 ? LogGamma.value(x) : Double.NaN;
   }
 
+  /** The standard normal CDF, from erfc so that the lower tail keeps its relative accuracy. */
+  public static double phi(double x) {
+    return 0.5 * org.apache.commons.numbers.gamma.Erfc.value(-x * 0.7071067811865476);
+  }
+
+  /** The standard normal density, the derivative of {@link #phi}. */
+  public static double standardNormalDensity(double x) {
+    return Math.exp(-0.5 * x * x) * 0.3989422804014327;
+  }
+
   /** The derivative of {@link #lgamma}: digamma(x) for x > 0, NaN elsewhere. */
   public static double digamma(double x) {
     return x > 0 ? org.apache.commons.numbers.gamma.Digamma.value(x) : Double.NaN;
