@@ -223,6 +223,25 @@ class CliTest {
         badSize.err());
   }
 
+  /** The non-centred example: theta is a derived quantity in the table and the draws; --predictive adds y_rep. */
+  @Test
+  void derivedQuantitiesAndReplicatedDataAreWritten(@TempDir Path dir) throws Exception {
+    CompiledModel nonCentred = Models.compile(Files.readString(EIGHT_SCHOOLS.resolveSibling(
+        "eight_schools_noncentred.alan")));
+    Run noOutput = run(nonCentred, "sample", "--data", EIGHT_SCHOOLS_DATA.toString(), "--predictive");
+    assertEquals(2, noOutput.status());
+    assertTrue(noOutput.err().startsWith("error: --predictive adds replicated data to the draws; give --draws N and"
+        + " --output FILE.csv to write them\n"), noOutput.err());
+    Path draws = dir.resolve("draws.csv");
+    Run r = run(nonCentred, "sample", "--data", EIGHT_SCHOOLS_DATA.toString(), "-K", "300", "--draws", "20",
+        "--output", draws.toString(), "--predictive", "--quiet");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("\ntheta[8] "), r.out());
+    java.util.List<String> lines = Files.readAllLines(draws).stream().filter(l -> !l.startsWith("#")).toList();
+    assertEquals(21, lines.size(), "a header and the 20 draws asked for");
+    assertTrue(lines.get(0).contains(",theta.1,") && lines.get(0).endsWith(",y_rep.8"), lines.get(0));
+  }
+
   @Test
   void optionsThatWouldWasteARunAreRefusedFirst(@TempDir Path dir) {
     Run drawsNowhere = model("sample", "--data", EIGHT_SCHOOLS_DATA.toString(), "--draws", "10");
