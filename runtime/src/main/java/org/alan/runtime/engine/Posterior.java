@@ -9,7 +9,8 @@ import org.alan.runtime.model.VariableSpec;
 /**
  * The result of one run: the log marginal likelihood estimate, and for every latent variable its posterior
  * means, standard deviations and effective sample sizes (per plate element and event coordinate), computed
- * exactly from the particles' posterior marginals.
+ * exactly from the particles' posterior marginals; for every derived quantity (a let that reads latents) the same
+ * summaries over the run's joint draws.
  *
  * <p>Flat arrays are in plate order then event order: the entry of element {@code e} (flat over the variable's
  * plate nest) and coordinate {@code c} is at {@code e * E + c}. ESS is per plate element.
@@ -234,7 +235,6 @@ public final class Posterior {
     return out;
   }
 
-  /** Effective sample size of the variable's group marginal, one per plate element. */
   /** The smallest effective sample size of any group's posterior marginal at any plate element. */
   public double minEss() {
     double min = Double.POSITIVE_INFINITY;
@@ -247,8 +247,9 @@ public final class Posterior {
   }
 
   /**
-   * Effective sample size per plate element. For a derived quantity: the smallest of the groups' it reads, at the
-   * elements its element lies in (its draws are no more diverse than those particles).
+   * Effective sample size of the variable's group marginal, one per plate element. For a derived quantity: the
+   * smallest of the groups' it reads, at the elements its element lies in (its draws are no more diverse than
+   * those particles).
    */
   public double[] essArray(String variable) {
     if (isDerived(variable)) {
