@@ -67,7 +67,7 @@ final class ForwardPass {
    * The same for a plate that only hands up its factors: its kernels sum runs of elements at once, some from
    * sufficient statistics with a fixed cost per run, so runs are long.
    */
-  static final int FACTOR_CHUNK = 4096;
+  static final int FACTOR_CHUNK = 512;
 
   /** Elements per chunk of plate p. */
   private static int chunkLength(ModelSpec spec, int p) {
