@@ -39,6 +39,8 @@ public final class Fitter {
    */
   private static final int BISECTIONS = 6;
   private static final int MAX_STAGES = 200;
+  /** The least ESS, as a share of K, a tempering stage keeps, however poorly the guide family fits. */
+  private static final double MIN_STAGE_ESS_SHARE = 0.1;
   /** The stopping rule compares the mean bound of the last {@code WINDOW} iterations with the window before. */
   static final int WINDOW = 10;
   private static final double SMALLEST_TEMPERATURE = 1e-12;
@@ -188,11 +190,17 @@ public final class Fitter {
 
   /** Raises the temperature from 0 to 1, moment-matching the guide at each stage; returns the stages used. */
   private int temper(Qem qem, double[][] params, FitOptions options, Listener listener) {
-    double target = options.k() / 2.0;
     double temperature = 0;
     int stage = 0;
     while (temperature < 1 && stage < MAX_STAGES) {
       long seed = Rng.stream(options.seed(), PURPOSE_TEMPER, stage).nextLong();
+      double target = options.k() / 2.0;
+      if (temperature > 0) {
+        // a guide family that cannot match the tempered target (mean-field on correlated coefficients) stays below
+        // K/2 even where it is fitted: then ask each step to keep half the ESS it has at the current temperature
+        double here = run(params, temperature, options, seed).minEss();
+        target = Math.max(MIN_STAGE_ESS_SHARE * options.k(), Math.min(target, here / 2));
+      }
       Posterior chosen = run(params, 1, options, seed);
       double next = 1;
       if (chosen.minEss() < target) {
