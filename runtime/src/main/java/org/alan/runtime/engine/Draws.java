@@ -38,37 +38,40 @@ public final class Draws {
    */
   static Draws gather(CompiledModel model, ModelState state, int n, int[][] index, boolean replicate, long seed) {
     ModelSpec spec = state.spec;
-    List<String> names = new ArrayList<>();
-    List<Kind> kinds = new ArrayList<>();
+    GeneratedQuantities generated = new GeneratedQuantities(model, state, n, replicate, seed);
+    ModelState one = generated.state();
+    List<Integer> latents = new ArrayList<>();
     List<double[]> values = new ArrayList<>();
-    List<int[]> shapes = new ArrayList<>();
-    int k = state.K;
     for (int v = 0; v < spec.variables().length; v++) {
       VariableSpec var = spec.variables()[v];
-      if (!var.isLatent()) {
-        continue;
+      if (var.isLatent()) {
+        latents.add(v);
+        values.add(new double[n * state.plateCount[var.plate()] * var.size()]);
       }
-      int count = state.plateCount[var.plate()];
-      int size = var.size();
-      double[] out = new double[n * count * size];
-      double[] z = state.samples[v];
-      int[] idx = index[var.group()];
-      for (int d = 0; d < n; d++) {
+    }
+    for (int d = 0; d < n; d++) {
+      generated.load(index, d);
+      for (int i = 0; i < latents.size(); i++) {
+        VariableSpec var = spec.variables()[latents.get(i)];
+        int count = state.plateCount[var.plate()];
+        int size = var.size();
         for (int e = 0; e < count; e++) {
-          int kk = idx[d * count + e];
           // each draw's elements in the data's order (rows grouped by an index are regrouped in the engine)
-          int at = (d * count + state.nest.userRow(var.plate(), e)) * size;
-          for (int c = 0; c < size; c++) {
-            out[at + c] = z[(e * size + c) * k + kk];
-          }
+          System.arraycopy(one.samples[latents.get(i)], e * size, values.get(i),
+              (d * count + state.nest.userRow(var.plate(), e)) * size, size);
         }
       }
-      names.add(var.name());
-      kinds.add(Kind.LATENT);
-      values.add(out);
-      shapes.add(spec.dims(var, state.plateSize));
+      generated.evaluate(d);
     }
-    GeneratedQuantities.add(model, state, n, index, replicate, seed, (name, kind, flat, shape) -> {
+    List<String> names = new ArrayList<>();
+    List<Kind> kinds = new ArrayList<>();
+    List<int[]> shapes = new ArrayList<>();
+    for (int v : latents) {
+      names.add(spec.variables()[v].name());
+      kinds.add(Kind.LATENT);
+      shapes.add(spec.dims(spec.variables()[v], state.plateSize));
+    }
+    generated.emit((name, kind, flat, shape) -> {
       names.add(name);
       kinds.add(kind);
       values.add(flat);

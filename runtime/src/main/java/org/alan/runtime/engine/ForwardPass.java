@@ -65,7 +65,8 @@ final class ForwardPass {
 
   /**
    * The same for a plate that only hands up its factors: its kernels sum runs of elements at once, some from
-   * sufficient statistics with a fixed cost per run, so runs are long.
+   * sufficient statistics with a fixed cost per run, so runs are long; but short enough that a plate of a few
+   * thousand rows still spreads over the workers.
    */
   static final int FACTOR_CHUNK = 512;
 

@@ -345,8 +345,8 @@ public final class Posterior {
   }
 
   private boolean isDerived(String name) {
-    if (spec.derivedIndex(name) < 0 || spec.variableIndex(name) >= 0) {
-      return false;
+    if (spec.derivedIndex(name) < 0) {
+      return false; // lets and variables share one namespace, so a derived name is never a latent's
     }
     if (draws == null || draws.count() == 0) {
       throw new IllegalArgumentException("'" + name + "' is a derived quantity, summarised from joint draws: sample"
