@@ -12,7 +12,13 @@ public enum GuideParameter {
   QEM("qem"),
   LEARN("learn"),
   /** A model's parameter, declared by a {@code param} statement (not a marker: {@link #byName} skips it). */
-  MODEL("param");
+  MODEL("param"),
+  /**
+   * A coefficient of the automatic guide's linear decorrelation (not a marker: {@link #byName} skips it): the
+   * model reads a latent as its particle plus these times its guide parents' coordinates, so that a mean-field
+   * guide on the particle proposes a correlated Gaussian. Fitted by regression on the posterior draws.
+   */
+  SHEAR("shear");
 
   private final String alanName;
 
@@ -26,6 +32,6 @@ public enum GuideParameter {
 
   /** The guide marker of this name ({@code qem} or {@code learn}). */
   public static Optional<GuideParameter> byName(String name) {
-    return Arrays.stream(values()).filter(p -> p != MODEL && p.alanName.equals(name)).findFirst();
+    return Arrays.stream(values()).filter(p -> p != MODEL && p != SHEAR && p.alanName.equals(name)).findFirst();
   }
 }

@@ -213,8 +213,8 @@ public final class ModelChecker {
       if (diagnostics.errorCount() > errorsBefore || groups == null) {
         return null;
       }
-      return new ModelIr(model.name().text(), model.span(), plates, variables, groups, params, proposals,
-          guide == null, guideBuilder.automaticProposals(), derived(expressions, variables));
+      return Decorrelation.run(new ModelIr(model.name().text(), model.span(), plates, variables, groups, params,
+          proposals, guide == null, guideBuilder.automaticProposals(), derived(expressions, variables), List.of()));
     }
 
     /** The model's lets whose values read a latent, in declaration order: the derived quantities it reports. */

@@ -22,9 +22,11 @@ import org.alan.compiler.ir.Ex;
 import org.alan.compiler.ir.ExWalker;
 import org.alan.compiler.ir.GroupIr;
 import org.alan.compiler.ir.ModelIr;
+import org.alan.compiler.ir.ShearIr;
 import org.alan.compiler.ir.VarKind;
 import org.alan.compiler.ir.VariableIr;
 import org.alan.runtime.model.DerivedSpec;
+import org.alan.runtime.model.ShearSpec;
 import org.alan.runtime.model.FactorSpec;
 import org.alan.runtime.model.GroupSpec;
 import org.alan.runtime.model.InputConstraint;
@@ -160,6 +162,11 @@ public final class ModelEmitter {
     for (DerivedSpec dq : s.derived()) {
       code.add("new $T($S, $L, $L, $L),\n", DerivedSpec.class, dq.name(), dq.plate(), ints(dq.shape()), ints(dq.groups()));
     }
+    code.add("$<},\nnew $T[] {$>\n", ShearSpec.class);
+    for (ShearSpec sh : s.shears()) {
+      code.add("new $T($L, $L, $L, $L, $L, $L),\n", ShearSpec.class, sh.variable(), sh.shift(), ints(sh.params()),
+          ints(sh.parents()), ints(sh.coordinates()), booleans(sh.logs()));
+    }
     code.add("$<});\n$<");
     type.addField(FieldSpec.builder(ModelSpec.class, "SPEC", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
         .addJavadoc("The model as data: plates, variables, guide groups, factors and the contraction plan.\n")
@@ -214,6 +221,14 @@ public final class ModelEmitter {
   private static CodeBlock ints(int[] values) {
     return CodeBlock.of("new int[] {$L}", Arrays.stream(values).mapToObj(String::valueOf)
         .collect(Collectors.joining(", ")));
+  }
+
+  private static CodeBlock booleans(boolean[] values) {
+    List<String> out = new ArrayList<>();
+    for (boolean b : values) {
+      out.add(String.valueOf(b));
+    }
+    return CodeBlock.of("new boolean[] {$L}", String.join(", ", out));
   }
 
   // ------------------------------------------------------------------ engine hooks
@@ -625,7 +640,23 @@ public final class ModelEmitter {
             KDims.of(d.value(), m).stream().mapToInt(Integer::intValue).toArray()))
         .toArray(DerivedSpec[]::new);
     return new ModelSpec(m.name(), sourceName, plates, vars, groups, params, qemSpecs(m), fs, plan, priorOrder(m),
-        m.automaticGuide(), inputConstraints(m, lineOf), derived);
+        m.automaticGuide(), inputConstraints(m, lineOf), derived, shears(m));
+  }
+
+  private static ShearSpec[] shears(ModelIr m) {
+    return m.shears().stream().map(sh -> new ShearSpec(sh.variable(), sh.shift(),
+        sh.parents().stream().mapToInt(ShearIr.Parent::param).toArray(),
+        sh.parents().stream().mapToInt(ShearIr.Parent::variable).toArray(),
+        sh.parents().stream().mapToInt(ShearIr.Parent::coordinate).toArray(),
+        booleanArray(sh.parents().stream().map(ShearIr.Parent::log).toList()))).toArray(ShearSpec[]::new);
+  }
+
+  private static boolean[] booleanArray(List<Boolean> values) {
+    boolean[] out = new boolean[values.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = values.get(i);
+    }
+    return out;
   }
 
   /**

@@ -18,10 +18,12 @@ import org.alan.compiler.source.SourceSpan;
  * @param automaticProposals the latents whose proposal is the automatic one (all of them without a guide block,
  *     those a guide block leaves out with one), which the runtime starts at the prior's moments
  * @param derived the model's lets that read a latent, in declaration order, reported beside the latents
+ * @param shears the automatic guide's linear decorrelations, at most one per latent ({@link ShearIr}); the
+ *     variables' priors and the derived values already read the sheared latents' model values
  */
 public record ModelIr(String name, SourceSpan span, List<PlateIr> plates, List<VariableIr> variables,
     List<GroupIr> groups, List<ParamIr> params, Map<Integer, DistIr> proposals, boolean automaticGuide,
-    java.util.Set<Integer> automaticProposals, List<DerivedIr> derived) {
+    java.util.Set<Integer> automaticProposals, List<DerivedIr> derived, List<ShearIr> shears) {
   public ModelIr {
     Objects.requireNonNull(name, "name is null");
     Objects.requireNonNull(span, "span is null");
@@ -32,6 +34,17 @@ public record ModelIr(String name, SourceSpan span, List<PlateIr> plates, List<V
     proposals = Collections.unmodifiableMap(new TreeMap<>(proposals));
     automaticProposals = Collections.unmodifiableSet(new java.util.TreeSet<>(automaticProposals));
     derived = List.copyOf(derived);
+    shears = List.copyOf(shears);
+  }
+
+  /** The value the model reads for a variable: its particle, or for a sheared latent its decorrelated value. */
+  public Ex modelValue(int variable) {
+    for (ShearIr s : shears) {
+      if (s.variable() == variable) {
+        return s.modelValue(this);
+      }
+    }
+    return new Ex.VarRef(variable, variable(variable).eventShape());
   }
 
   public PlateIr plate(int id) {

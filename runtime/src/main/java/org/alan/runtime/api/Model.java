@@ -90,14 +90,16 @@ public final class Model {
   }
 
   /**
-   * The fewest joint draws a run of a model with derived quantities makes, whose summaries are averages over them
-   * (Stan's default number of draws): asked for fewer, it makes this many.
+   * The fewest joint draws a run of a model with derived quantities (or with latents the automatic guide shears
+   * across groups) makes, whose summaries are averages over them (Stan's default number of draws): asked for fewer,
+   * it makes this many.
    */
   public static final int DERIVED_DRAWS = 1000;
 
   /** Options that make enough draws for the summaries of the model's derived quantities. */
   private SampleOptions withDerivedDraws(SampleOptions options) {
-    return spec().derived().length > 0 && options.draws() < DERIVED_DRAWS ? options.withDraws(DERIVED_DRAWS)
+    boolean summarisedFromDraws = spec().derived().length > 0 || spec().shearsAcrossGroups();
+    return summarisedFromDraws && options.draws() < DERIVED_DRAWS ? options.withDraws(DERIVED_DRAWS)
         : options;
   }
 

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.alan.runtime.model.CompiledModel;
 import org.alan.runtime.model.ModelSpec;
+import org.alan.runtime.model.ShearSpec;
 import org.alan.runtime.model.VariableSpec;
 
 /**
@@ -20,9 +21,13 @@ public final class Draws {
   private final List<Kind> kinds;
   private final List<double[]> values;
   private final List<int[]> shapes;
+  /** The particle each draw picks, per group: {@code [g][d * count + element]}, engine element order. */
+  private final int[][] index;
 
-  private Draws(int count, List<String> names, List<Kind> kinds, List<double[]> values, List<int[]> shapes) {
+  private Draws(int count, List<String> names, List<Kind> kinds, List<double[]> values, List<int[]> shapes,
+      int[][] index) {
     this.count = count;
+    this.index = index;
     this.names = List.copyOf(names);
     this.kinds = List.copyOf(kinds);
     this.values = List.copyOf(values);
@@ -55,9 +60,12 @@ public final class Draws {
         VariableSpec var = spec.variables()[latents.get(i)];
         int count = state.plateCount[var.plate()];
         int size = var.size();
+        // a sheared latent's draw is the value the model reads there, not its particle
+        ShearSpec shear = spec.shearOf(latents.get(i));
+        double[] drawn = shear == null ? one.samples[latents.get(i)] : Shear.modelValues(shear, one);
         for (int e = 0; e < count; e++) {
           // each draw's elements in the data's order (rows grouped by an index are regrouped in the engine)
-          System.arraycopy(one.samples[latents.get(i)], e * size, values.get(i),
+          System.arraycopy(drawn, e * size, values.get(i),
               (d * count + state.nest.userRow(var.plate(), e)) * size, size);
         }
       }
@@ -77,7 +85,7 @@ public final class Draws {
       values.add(flat);
       shapes.add(shape);
     });
-    return new Draws(n, names, kinds, values, shapes);
+    return new Draws(n, names, kinds, values, shapes, index);
   }
 
   /** The first {@code n} draws (themselves independent joint draws from the same posterior). */
@@ -89,7 +97,19 @@ public final class Draws {
     for (int i = 0; i < names.size(); i++) {
       firstValues.add(java.util.Arrays.copyOf(values.get(i), n * entries(names.get(i))));
     }
-    return new Draws(n, names, kinds, firstValues, shapes);
+    int[][] firstIndex = new int[index.length][];
+    for (int g = 0; g < index.length; g++) {
+      firstIndex[g] = java.util.Arrays.copyOf(index[g], index[g].length / Math.max(1, count) * n);
+    }
+    return new Draws(n, names, kinds, firstValues, shapes, firstIndex);
+  }
+
+  /**
+   * The particle draw {@code d} picks for group {@code g} at element {@code element} (engine element order), for
+   * methods built on a run's draws (the fit of the automatic guide's decorrelation).
+   */
+  public int particle(int g, int d, int element) {
+    return index[g][d * (index[g].length / count) + element];
   }
 
   /** Number of draws. */

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.alan.runtime.model.DerivedSpec;
 import org.alan.runtime.model.ModelSpec;
+import org.alan.runtime.model.ShearSpec;
 import org.alan.runtime.model.VariableSpec;
 
 /**
@@ -50,7 +51,7 @@ public final class Posterior {
         continue;
       }
       double[] w = marginals[var.group()];
-      double[] z = state.samples[v];
+      double[] z = modelParticles(state, v);
       int count = state.plateCount[var.plate()];
       int size = var.size();
       mean[v] = new double[count * size];
@@ -86,6 +87,30 @@ public final class Posterior {
       }
     }
     return new Moments(mean, sd, ess);
+  }
+
+  /**
+   * The values the model reads at a latent's particles: the particles themselves, or for a latent sheared within
+   * its group its model values there. A latent sheared across groups has no value per particle of its own (it
+   * depends on other groups' particles too): its particles are returned, and its summaries come from joint draws.
+   */
+  static double[] modelParticles(ModelState state, int v) {
+    ShearSpec shear = state.spec.shearOf(v);
+    return shear != null && shear.withinGroup(state.spec) ? Shear.modelValues(shear, state) : state.samples[v];
+  }
+
+  /** Whether a latent's summaries come from joint draws: sheared across groups (see {@link #modelParticles}). */
+  private boolean fromDraws(int v) {
+    ShearSpec shear = spec.shearOf(v);
+    if (shear == null || shear.withinGroup(spec)) {
+      return false;
+    }
+    if (draws == null || draws.count() == 0) {
+      throw new IllegalArgumentException("'" + spec.variables()[v].name() + "' is read by the model through other"
+          + " latents' particles (the automatic guide's decorrelation), so it is summarised from joint draws: sample"
+          + " with draws (SampleOptions.withDraws)");
+    }
+    return true;
   }
 
   /**
@@ -158,6 +183,9 @@ public final class Posterior {
       return drawMoments(variable)[0].clone();
     }
     int v = latent(variable);
+    if (fromDraws(v)) {
+      return drawMoments(variable)[0].clone();
+    }
     return inDataOrder(v, moments.mean()[v], spec.variables()[v].size());
   }
 
@@ -166,6 +194,9 @@ public final class Posterior {
       return drawMoments(variable)[1].clone();
     }
     int v = latent(variable);
+    if (fromDraws(v)) {
+      return drawMoments(variable)[1].clone();
+    }
     return inDataOrder(v, moments.sd()[v], spec.variables()[v].size());
   }
 
@@ -200,10 +231,13 @@ public final class Posterior {
       return drawQuantiles(variable, probabilities);
     }
     int v = latent(variable);
+    if (fromDraws(v)) {
+      return drawQuantiles(variable, probabilities);
+    }
     VariableSpec var = spec.variables()[v];
     int k = state.K;
     double[] w = marginals[var.group()];
-    double[] z = state.samples[v];
+    double[] z = modelParticles(state, v);
     int size = var.size();
     int count = state.plateCount[var.plate()];
     double[][] out = new double[probabilities.length][count * size];
@@ -300,10 +334,13 @@ public final class Posterior {
     throw new IllegalArgumentException("model " + spec.name() + " has no latent group '" + group + "'");
   }
 
-  /** The particles of a latent: {@code [(element * E + coordinate) * K + k]}. */
+  /**
+   * The values the model reads at a latent's particles: {@code [(element * E + coordinate) * K + k]} (see
+   * {@link #modelParticles}: for a latent sheared across groups, the particles of its decorrelated coordinate).
+   */
   public double[] particles(String variable) {
     int v = latent(variable);
-    return inDataOrder(v, state.samples[v], spec.variables()[v].size() * state.K);
+    return inDataOrder(v, modelParticles(state, v), spec.variables()[v].size() * state.K);
   }
 
   /**

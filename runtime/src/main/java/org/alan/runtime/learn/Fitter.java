@@ -85,11 +85,19 @@ public final class Fitter {
     }
     List<FitResult.Iteration> trace = new ArrayList<>();
     boolean converged = false;
+    // the decorrelation is fitted from the start of the QEM iterations: tempering's stages move the target too
+    // fast for a running regression
+    ShearFit shears = ShearFit.applies(spec) ? new ShearFit(spec, spec.plateCounts(data.plateSize())) : null;
     for (int i = 1; i <= options.iterations() && Qem.applies(spec); i++) {
-      Posterior run = run(params, 1, options, Rng.stream(options.seed(), PURPOSE_FIT, i).nextLong());
+      long seed = Rng.stream(options.seed(), PURPOSE_FIT, i).nextLong();
+      Posterior run = shears == null ? run(params, 1, options, seed)
+          : backend.run(data, params, 1, sampleOptions(options, seed).withDraws(ShearFit.DRAWS), Progress.NONE);
       trace.add(new FitResult.Iteration(i, (System.nanoTime() - t0) / 1e9, run.logMarginalLikelihood()));
       listener.iterated(i, options.iterations(), run.logMarginalLikelihood());
       qem.step(run, options.lr());
+      if (shears != null) {
+        shears.step(run, options.lr(), params, qem);
+      }
       qem.writeParams(params);
       if (options.stopEarly() && stalled(trace)) {
         converged = true;
@@ -124,6 +132,12 @@ public final class Fitter {
       trace.add(new FitResult.Iteration(i, (System.nanoTime() - t0) / 1e9, bound));
       listener.iterated(i, options.iterations(), bound);
       double[][] ascent = g.params();
+      for (int p = 0; p < ascent.length; p++) {
+        if (spec.params()[p].kind() == GuideParameter.SHEAR) {
+          // the decorrelation is fitted by regression alongside QEM only; gradient fits keep it at zero
+          java.util.Arrays.fill(ascent[p], 0);
+        }
+      }
       if (!vi) {
         for (int p = 0; p < ascent.length; p++) {
           if (spec.params()[p].kind() != GuideParameter.MODEL) {

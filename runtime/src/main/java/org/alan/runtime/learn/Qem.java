@@ -90,6 +90,31 @@ public final class Qem {
     }
   }
 
+  /**
+   * Moves the running mean and variance of a Normal proposal's entry (element * size + coordinate) to describe a
+   * changed coordinate: its latent's decorrelation has changed (see {@link ShearFit}).
+   */
+  void reparameterise(int variable, int entry, double meanShift, double variance) {
+    for (int i = 0; i < spec.qem().length; i++) {
+      if (spec.qem()[i].variable() == variable) {
+        means[i][0][entry] += meanShift;
+        means[i][1][entry] = variance;
+        return;
+      }
+    }
+    throw new IllegalArgumentException("QEM does not fit variable " + variable);
+  }
+
+  /** The running mean and variance of a Normal proposal's entry. */
+  double[] normal(int variable, int entry) {
+    for (int i = 0; i < spec.qem().length; i++) {
+      if (spec.qem()[i].variable() == variable) {
+        return new double[] {means[i][0][entry], means[i][1][entry]};
+      }
+    }
+    throw new IllegalArgumentException("QEM does not fit variable " + variable);
+  }
+
   static int statistics(Distribution family) {
     return switch (family) {
       case NORMAL, LOG_NORMAL, GAMMA, BETA -> 2;

@@ -13,10 +13,34 @@ import org.alan.runtime.plan.ContractionPlan;
  *     from the prior and are fitted before sampling
  * @param inputConstraints the inputs used as distribution parameters, with the values they must take
  * @param derived the lets that read latents, reported beside them
+ * @param shears the automatic guide's linear decorrelations (at most one per latent)
  */
 public record ModelSpec(String name, String sourceName, PlateSpec[] plates, VariableSpec[] variables,
     GroupSpec[] groups, ParamSpec[] params, QemSpec[] qem, FactorSpec[] factors, ContractionPlan plan, int[] priorOrder,
-    boolean automaticGuide, InputConstraint[] inputConstraints, DerivedSpec[] derived) {
+    boolean automaticGuide, InputConstraint[] inputConstraints, DerivedSpec[] derived, ShearSpec[] shears) {
+
+  /** The shear of a latent (see {@link ShearSpec}), or null when the model reads its particles as they are. */
+  public ShearSpec shearOf(int variable) {
+    for (ShearSpec s : shears) {
+      if (s.variable() == variable) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Whether some latent's model value reads particles of another group, so that its moments come from joint draws
+   * rather than from its own group's marginal.
+   */
+  public boolean shearsAcrossGroups() {
+    for (ShearSpec s : shears) {
+      if (!s.withinGroup(this)) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   /** The index of the derived quantity with this name, or -1. */
   public int derivedIndex(String name) {

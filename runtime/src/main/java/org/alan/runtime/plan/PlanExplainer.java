@@ -18,7 +18,14 @@ public final class PlanExplainer {
   private PlanExplainer() {}
 
   private static String guideDescription(ModelSpec spec) {
-    if (spec.automaticGuide()) {
+    if (spec.automaticGuide() && spec.shears().length > 0) {
+      List<String> sheared = new ArrayList<>();
+      for (org.alan.runtime.model.ShearSpec s : spec.shears()) {
+        sheared.add(spec.variables()[s.variable()].name());
+      }
+      return "automatic (a fitted proposal per latent, one group per plate; decorrelated from their parents by"
+          + " fitted regressions: " + String.join(", ", sheared) + ")";
+    } else if (spec.automaticGuide()) {
       return "automatic (a fitted mean-field proposal per latent, one group per plate)";
     }
     List<String> automatic = new ArrayList<>();
