@@ -68,8 +68,9 @@ class FitCliTest {
     assertEquals(lines.size() - 1, Integer.parseInt(last[0]));
     assertTrue(Double.parseDouble(last[2]) < 0 && Double.parseDouble(last[2]) > -40, lines.get(lines.size() - 1));
     JsonObject saved = JsonParser.parseString(Files.readString(guide)).getAsJsonObject();
-    assertEquals(List.of("mu_loc", "mu_scale", "tau_loc", "tau_scale", "theta_loc", "theta_scale"),
-        List.copyOf(saved.keySet()));
+    // theta ~ Normal(mu, tau) is non-centred and decorrelated from mu and tau: its coefficients are saved too
+    assertEquals(List.of("mu_loc", "mu_scale", "tau_loc", "tau_scale", "theta_loc", "theta_scale", "theta_shear_mu",
+        "theta_shear_tau", "theta_shift"), List.copyOf(saved.keySet()));
     assertEquals(8, saved.getAsJsonArray("theta_loc").size());
     JsonObject summary = JsonParser.parseString(r.out()).getAsJsonObject();
     CliTest.Run fromFile = CliTest.run(automatic, "sample", "--data", data(), "-K", "1000", "--seed", "3", "--guide",

@@ -246,13 +246,16 @@ class IndexedPlatesTest {
         }
         """;
     // rows of counties 2, 0, 1, 0: each z sits on its county's alpha
-    Posterior p = Models.bind(source, "{\"county\": [2, 0, 1, 0], \"y\": [0, 0, 0, 0]}").sample(500, 1);
-    double[] alpha = p.means("alpha");
-    double[] z = p.means("z");
-    assertEquals(alpha[2], z[0], 0.01);
-    assertEquals(alpha[0], z[1], 0.01);
-    assertEquals(alpha[1], z[2], 0.01);
-    assertEquals(alpha[0], z[3], 0.01);
+    Posterior p = Models.bind(source, "{\"county\": [2, 0, 1, 0], \"y\": [0, 0, 0, 0]}")
+        .sample(SampleOptions.of(500, 1).withDraws(50));
+    double[] alpha = p.draws().values("alpha");
+    double[] z = p.draws().values("z");
+    int[] countyOfRow = {2, 0, 1, 0};
+    for (int d = 0; d < 50; d++) {
+      for (int r = 0; r < 4; r++) {
+        assertEquals(alpha[d * 3 + countyOfRow[r]], z[d * 4 + r], 0.01, "draw " + d + ", row " + r);
+      }
+    }
   }
 
   private static final String SIZED = """

@@ -137,6 +137,10 @@ class InferenceErrorsTest {
             data y ~ Normal(theta, 0.001);
           }
         }
+        guide M {
+          mu ~ Normal(0, 1);
+          plate obs { theta ~ Normal(0, 1); }
+        }
         """, "{\"y\": [1e6, 1e6, -1e6]}");
     Posterior p = m.sample(SampleOptions.of(30, 1));
     double[] weights = p.marginal("mu");

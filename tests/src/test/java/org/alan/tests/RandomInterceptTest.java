@@ -29,16 +29,19 @@ import org.junit.jupiter.api.io.TempDir;
  * takes each grid point's Gaussian moments in closed form (the alpha block of the precision is diagonal, so a 2 x 2
  * Schur complement gives everything in O(counties)).
  *
- * <p>Tolerances come from the Monte Carlo error: a mean within {@code max(0.1, 4 / sqrt(ESS))} posterior sd, an sd
- * within {@code max(10%, 5 / sqrt(2 ESS))}, with the run's own ESS per quantity. At K = 1200 the global latents'
- * ESS is about 700, which makes those 0.15 sd and 13%; the issue's 0.1 sd and 10% need an ESS of about 1600 for
- * them, and the county-by-global factor needs K^2 memory per county. Two minutes: run it with
- * {@code mvn verify -Pstatistical}. Not yet met: the non-centred form's mean of mu is 0.18 sd off at ESS 589.
+ * <p>Tolerances come from the Monte Carlo error: a mean within {@code max(0.1, 4 / sqrt(n))} posterior sd, an sd
+ * within {@code max(10%, 5 / sqrt(2 n))}, with n the run's own ESS per quantity (for alpha, at most the number of
+ * draws it is summarised from). The automatic guide non-centres the centred form and decorrelates both from the
+ * global latents, so the two forms run the same estimator: at K = 1200 the global ESS is about 1150, which makes
+ * the tolerances the issue's 0.1 sd and 10% for the global latents (0.118 and 10% for alpha's 4000 draws). About
+ * 35 s: run it with {@code mvn verify -Pstatistical}.
  */
 @Tag("statistical")
 class RandomInterceptTest {
   private static final int K = 1200;
   private static final int FIT_K = 300;
+  /** Joint draws: the summaries of latents read through other groups (alpha, both forms) average over them. */
+  private static final int DRAWS = 4000;
   private static final int GRID = 200;
   private static final double PRIOR_LOC_SD = 10;
   private static final double PRIOR_SCALE = 5;
@@ -238,7 +241,7 @@ class RandomInterceptTest {
     Model m = Model.of(compiled, DataFiles.read(compiled.spec(), List.of(table)));
     FitOptions fit = new FitOptions(FitMethod.QEM, FIT_K, 100, FitMethod.QEM.defaultLr(), seed, 0,
         ParentSampler.PERMUTATION);
-    return m.sampleFitted(SampleOptions.of(K, seed), fit, Progress.NONE).posterior();
+    return m.sampleFitted(SampleOptions.of(K, seed).withDraws(DRAWS), fit, Progress.NONE).posterior();
   }
 
   private void check(String name, Posterior p, Reference ref, int counties, StringBuilder report) {
@@ -251,12 +254,15 @@ class RandomInterceptTest {
       worstMean = Math.max(worstMean, Math.abs(p.mean(globals[i]) - ref.mean()[i]) / ref.sd()[i]);
       worstSd = Math.max(worstSd, Math.abs(p.sd(globals[i]) / ref.sd()[i] - 1));
     }
-    if (p.latentNames().contains("alpha")) {
+    // alpha is a latent of the centred form and a derived let of the non-centred one: both are read through the
+    // global latents' particles, so both are summarised from the joint draws, no more diverse than DRAWS
+    {
       double[] mean = p.means("alpha");
       double[] sd = p.sds("alpha");
       double[] ess = p.essArray("alpha");
       for (int c = 0; c < counties; c++) {
-        assertWithin(name + " alpha[" + (c + 1) + "]", mean[c], sd[c], ref.mean()[4 + c], ref.sd()[4 + c], ess[c]);
+        assertWithin(name + " alpha[" + (c + 1) + "]", mean[c], sd[c], ref.mean()[4 + c], ref.sd()[4 + c],
+            Math.min(ess[c], DRAWS));
         worstMean = Math.max(worstMean, Math.abs(mean[c] - ref.mean()[4 + c]) / ref.sd()[4 + c]);
         worstSd = Math.max(worstSd, Math.abs(sd[c] / ref.sd()[4 + c] - 1));
       }
@@ -289,11 +295,19 @@ class RandomInterceptTest {
     Reference ref = Reference.of(data);
     StringBuilder report = new StringBuilder();
     long t0 = System.nanoTime();
-    check("centred", sample(CENTRED, table, 1), ref, data.counties(), report);
+    Posterior centred = sample(CENTRED, table, 1);
+    check("centred", centred, ref, data.counties(), report);
     long t1 = System.nanoTime();
-    check("non-centred", sample(NON_CENTRED, table, 1), ref, data.counties(), report);
+    Posterior nonCentred = sample(NON_CENTRED, table, 2);
+    check("non-centred", nonCentred, ref, data.counties(), report);
     long t2 = System.nanoTime();
-    System.out.printf(Locale.ROOT, "%scentred %.1f s, non-centred %.1f s (fit at K = 100, sample at K = %d)%n",
-        report, (t1 - t0) / 1e9, (t2 - t1) / 1e9, K);
+    // the two forms against each other: each mean within the Monte Carlo error of the difference of two runs
+    for (String g : new String[] {"mu", "beta", "tau", "sigma"}) {
+      double se = centred.sd(g) * Math.sqrt(1 / centred.ess(g) + 1 / nonCentred.ess(g));
+      assertTrue(Math.abs(centred.mean(g) - nonCentred.mean(g)) <= Math.max(0.1 * centred.sd(g), 4 * se),
+          g + ": centred " + centred.mean(g) + ", non-centred " + nonCentred.mean(g));
+    }
+    System.out.printf(Locale.ROOT, "%scentred %.1f s, non-centred %.1f s (fit at K = %d, sample at K = %d)%n",
+        report, (t1 - t0) / 1e9, (t2 - t1) / 1e9, FIT_K, K);
   }
 }

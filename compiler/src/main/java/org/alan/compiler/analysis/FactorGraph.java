@@ -28,7 +28,7 @@ public final class FactorGraph {
       for (int v : g.members()) {
         VariableIr var = model.variable(v);
         Ex value = new Ex.VarRef(v, var.eventShape());
-        logP = Exprs.add(logP, Densities.logDensity(var.prior(), model.modelValue(v), var.eventShape()));
+        logP = Exprs.add(logP, Densities.logDensity(var.prior(), model.priorValue(v), var.eventShape()));
         DistIr q = model.proposal(v);
         logQ = Exprs.add(logQ, Densities.logDensity(q, value, var.eventShape()));
       }

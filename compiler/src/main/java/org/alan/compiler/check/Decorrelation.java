@@ -2,6 +2,7 @@ package org.alan.compiler.check;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +52,7 @@ final class Decorrelation {
     }
     List<Set<Integer>> factors = factorLatents(m);
     List<ParamIr> params = new ArrayList<>(m.params());
-    List<ShearIr> shears = new ArrayList<>();
+    Map<Integer, ShearIr> plain = new LinkedHashMap<>();
     for (GroupIr g : m.groups()) {
       for (int v : g.members()) {
         if (!dependent(m, v)) {
@@ -76,36 +77,79 @@ final class Decorrelation {
             }
           }
         }
-        if (!parents.isEmpty()) {
-          shears.add(new ShearIr(v, param(params, var, "shift"), parents));
+        if (!parents.isEmpty() || readsLatent(m, var.prior())) {
+          plain.put(v, new ShearIr(v, param(params, var, "shift"), parents, null, null));
         }
       }
     }
-    if (shears.isEmpty()) {
+    if (plain.isEmpty()) {
       return m;
     }
-    ModelIr sheared = new ModelIr(m.name(), m.span(), m.plates(), m.variables(), m.groups(), params, m.proposals(),
-        true, m.automaticProposals(), m.derived(), shears);
+    // the model values, each after those its prior's location and scale read (the model is acyclic)
     Map<Integer, Ex> values = new HashMap<>();
-    for (ShearIr s : shears) {
-      values.put(s.variable(), s.modelValue(sheared));
+    Map<Integer, ShearIr> shears = new LinkedHashMap<>();
+    for (int v : plain.keySet()) {
+      value(m, v, plain, values, shears);
     }
     List<VariableIr> variables = new ArrayList<>();
     for (VariableIr v : m.variables()) {
       DistIr prior = v.prior();
-      if (prior != null) {
+      ShearIr shear = shears.get(v.id());
+      if (shear != null && shear.nonCentred()) {
+        prior = new DistIr(Distribution.NORMAL, 0, List.of(Exprs.constant(0), Exprs.constant(1)), prior.span());
+      } else if (prior != null) {
         List<Ex> arguments = prior.arguments().stream().map(a -> substitute(a, values)).toList();
         prior = new DistIr(prior.family(), prior.parameterisation(), arguments, prior.span());
       }
       variables.add(new VariableIr(v.id(), v.name(), v.kind(), v.plate(), v.eventShape(), prior, v.span()));
     }
-    List<DerivedIr> derived = m.derived().stream()
-        .map(d -> new DerivedIr(d.name(), d.plate(), substitute(d.value(), values), d.span())).toList();
+    List<DerivedIr> derived = new ArrayList<>(m.derived().stream()
+        .map(d -> new DerivedIr(d.name(), d.plate(), substitute(d.value(), values), d.span())).toList());
+    // a latent whose model value reads other groups' particles is reported from the joint draws, under its name
+    for (ShearIr sh : shears.values()) {
+      VariableIr var = m.variable(sh.variable());
+      int group = m.groupOf(sh.variable());
+      if (sh.nonCentred() || sh.parents().stream().anyMatch(p -> m.groupOf(p.variable()) != group)) {
+        derived.add(new DerivedIr(var.name(), var.plate(), values.get(sh.variable()), var.span()));
+      }
+    }
     return new ModelIr(m.name(), m.span(), m.plates(), variables, m.groups(), params, m.proposals(), true,
-        m.automaticProposals(), derived, shears);
+        m.automaticProposals(), derived, List.copyOf(shears.values()));
   }
 
-  /** The latents each factor reads: per variable with a distribution, its own id (a latent's) and its prior's. */
+  /** The model value of sheared latent {@code v}, with its prior's location and scale read as model values. */
+  private static Ex value(ModelIr m, int v, Map<Integer, ShearIr> plain, Map<Integer, Ex> values,
+      Map<Integer, ShearIr> shears) {
+    Ex known = values.get(v);
+    if (known != null) {
+      return known;
+    }
+    ShearIr shear = plain.get(v);
+    DistIr prior = m.variable(v).prior();
+    if (readsLatent(m, prior)) {
+      for (int r : ExWalker.variables(prior)) {
+        if (plain.containsKey(r)) {
+          value(m, r, plain, values, shears);
+        }
+      }
+      shear = new ShearIr(v, shear.shift(), shear.parents(), substitute(prior.arguments().get(0), values),
+          substitute(prior.arguments().get(1), values));
+    }
+    Ex value = shear.modelValue(m);
+    values.put(v, value);
+    shears.put(v, shear);
+    return value;
+  }
+
+  private static boolean readsLatent(ModelIr m, DistIr d) {
+    return ExWalker.variables(d).stream().anyMatch(r -> m.variable(r).isLatent());
+  }
+
+  /**
+   * The latents each factor reads: per variable with a distribution, its own id (a latent's) and its prior's, and
+   * for every latent among them that will be non-centred, the latents its prior reads (the model reads it through
+   * them), transitively.
+   */
   private static List<Set<Integer>> factorLatents(ModelIr m) {
     List<Set<Integer>> out = new ArrayList<>();
     for (VariableIr v : m.variables()) {
@@ -116,9 +160,11 @@ final class Decorrelation {
       if (v.isLatent()) {
         latents.add(v.id());
       }
-      for (int r : ExWalker.variables(v.prior())) {
-        if (m.variable(r).isLatent()) {
-          latents.add(r);
+      List<Integer> pending = new ArrayList<>(ExWalker.variables(v.prior()));
+      while (!pending.isEmpty()) {
+        int r = pending.remove(pending.size() - 1);
+        if (m.variable(r).isLatent() && latents.add(r) && dependent(m, r) && readsLatent(m, m.variable(r).prior())) {
+          pending.addAll(ExWalker.variables(m.variable(r).prior()));
         }
       }
       out.add(latents);
@@ -126,11 +172,15 @@ final class Decorrelation {
     return out;
   }
 
+  /**
+   * A latent of the automatic guide with a Normal proposal, scalar or vector, whose prior reads no latent or is a
+   * Normal (then non-centred).
+   */
   private static boolean dependent(ModelIr m, int v) {
     VariableIr var = m.variable(v);
     return m.automaticProposals().contains(v) && m.proposal(v).family() == Distribution.NORMAL
         && var.eventShape().rank() <= 1
-        && ExWalker.variables(var.prior()).stream().noneMatch(r -> m.variable(r).isLatent());
+        && (!readsLatent(m, var.prior()) || var.prior().family() == Distribution.NORMAL);
   }
 
   private static boolean parent(ModelIr m, int u, int v, List<Set<Integer>> factors) {

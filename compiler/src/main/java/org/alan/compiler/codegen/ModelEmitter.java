@@ -164,8 +164,8 @@ public final class ModelEmitter {
     }
     code.add("$<},\nnew $T[] {$>\n", ShearSpec.class);
     for (ShearSpec sh : s.shears()) {
-      code.add("new $T($L, $L, $L, $L, $L, $L),\n", ShearSpec.class, sh.variable(), sh.shift(), ints(sh.params()),
-          ints(sh.parents()), ints(sh.coordinates()), booleans(sh.logs()));
+      code.add("new $T($L, $L, $L, $L, $L, $L, $L),\n", ShearSpec.class, sh.variable(), sh.shift(),
+          ints(sh.params()), ints(sh.parents()), ints(sh.coordinates()), booleans(sh.logs()), sh.nonCentred());
     }
     code.add("$<});\n$<");
     type.addField(FieldSpec.builder(ModelSpec.class, "SPEC", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
@@ -648,7 +648,8 @@ public final class ModelEmitter {
         sh.parents().stream().mapToInt(ShearIr.Parent::param).toArray(),
         sh.parents().stream().mapToInt(ShearIr.Parent::variable).toArray(),
         sh.parents().stream().mapToInt(ShearIr.Parent::coordinate).toArray(),
-        booleanArray(sh.parents().stream().map(ShearIr.Parent::log).toList()))).toArray(ShearSpec[]::new);
+        booleanArray(sh.parents().stream().map(ShearIr.Parent::log).toList()), sh.nonCentred()))
+        .toArray(ShearSpec[]::new);
   }
 
   private static boolean[] booleanArray(List<Boolean> values) {

@@ -37,11 +37,14 @@ public record ModelIr(String name, SourceSpan span, List<PlateIr> plates, List<V
     shears = List.copyOf(shears);
   }
 
-  /** The value the model reads for a variable: its particle, or for a sheared latent its decorrelated value. */
-  public Ex modelValue(int variable) {
+  /**
+   * The value at which a variable's prior is evaluated: its particle, or for a sheared latent its decorrelated
+   * value ({@link ShearIr#standardValue}). Everything else already reads the sheared latents' model values.
+   */
+  public Ex priorValue(int variable) {
     for (ShearIr s : shears) {
       if (s.variable() == variable) {
-        return s.modelValue(this);
+        return s.standardValue(this);
       }
     }
     return new Ex.VarRef(variable, variable(variable).eventShape());

@@ -10,13 +10,27 @@ import java.util.List;
  * with it. The map from particles to model values is triangular with a unit diagonal, so it changes no density.
  * With every coefficient zero (their initial value) the model reads the particle itself.
  *
+ * <p>A latent whose prior is a Normal centred on other latents ({@code alpha ~ Normal(mu, tau)}) is also
+ * non-centred: its particles are standardised (its prior becomes {@code Normal(0, 1)}) and the model reads {@code loc
+ * + scale * (e + ...)}, the prior's location and scale, exactly as the non-centred program a person would write.
+ *
  * @param variable the latent
  * @param shift the parameter {@code shift} (the latent's event shape per element of its plate)
  * @param parents one per parent coordinate, with the parameter holding its coefficients
+ * @param loc for a non-centred latent its prior's location (the model values of the latents it reads), else null
+ * @param scale for a non-centred latent its prior's scale, else null
  */
-public record ShearIr(int variable, int shift, List<Parent> parents) {
+public record ShearIr(int variable, int shift, List<Parent> parents, Ex loc, Ex scale) {
   public ShearIr {
     parents = List.copyOf(parents);
+    if ((loc == null) != (scale == null)) {
+      throw new IllegalArgumentException("a non-centred latent needs both its location and its scale");
+    }
+  }
+
+  /** Whether the particles are standardised: the model reads {@code loc + scale * (decorrelated value)}. */
+  public boolean nonCentred() {
+    return loc != null;
   }
 
   /**
@@ -42,6 +56,15 @@ public record ShearIr(int variable, int shift, List<Parent> parents) {
    * that depends on other groups' particles only is one subexpression (computed once per particle of theirs).
    */
   public Ex modelValue(ModelIr model) {
+    Ex standard = standardValue(model);
+    return nonCentred() ? Exprs.add(loc, Exprs.mul(scale, standard)) : standard;
+  }
+
+  /**
+   * The decorrelated value: the particle plus the parents' terms minus the shift, at which the latent's prior is
+   * evaluated (for a non-centred latent, its standardised prior).
+   */
+  public Ex standardValue(ModelIr model) {
     VariableIr v = model.variable(variable);
     int group = model.groupOf(variable);
     Ex own = new Ex.VarRef(variable, v.eventShape());

@@ -90,16 +90,15 @@ public final class Model {
   }
 
   /**
-   * The fewest joint draws a run of a model with derived quantities (or with latents the automatic guide shears
-   * across groups) makes, whose summaries are averages over them (Stan's default number of draws): asked for fewer,
+   * The fewest joint draws a run of a model with derived quantities (among them latents the automatic guide
+   * decorrelates across groups, reported as derived quantities of their names) makes, whose summaries are averages over them (Stan's default number of draws): asked for fewer,
    * it makes this many.
    */
   public static final int DERIVED_DRAWS = 1000;
 
   /** Options that make enough draws for the summaries of the model's derived quantities. */
   private SampleOptions withDerivedDraws(SampleOptions options) {
-    boolean summarisedFromDraws = spec().derived().length > 0 || spec().shearsAcrossGroups();
-    return summarisedFromDraws && options.draws() < DERIVED_DRAWS ? options.withDraws(DERIVED_DRAWS)
+    return spec().derived().length > 0 && options.draws() < DERIVED_DRAWS ? options.withDraws(DERIVED_DRAWS)
         : options;
   }
 

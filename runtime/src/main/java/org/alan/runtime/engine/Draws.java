@@ -60,9 +60,11 @@ public final class Draws {
         VariableSpec var = spec.variables()[latents.get(i)];
         int count = state.plateCount[var.plate()];
         int size = var.size();
-        // a sheared latent's draw is the value the model reads there, not its particle
+        // a decorrelated latent's draw is the value the model reads there, not its particle (computed here when it
+        // is a function of its own particle, else as the derived quantity of its name, below)
         ShearSpec shear = spec.shearOf(latents.get(i));
-        double[] drawn = shear == null ? one.samples[latents.get(i)] : Shear.modelValues(shear, one);
+        double[] drawn = shear != null && shear.perParticle(spec) ? Shear.modelValues(shear, one)
+            : one.samples[latents.get(i)];
         for (int e = 0; e < count; e++) {
           // each draw's elements in the data's order (rows grouped by an index are regrouped in the engine)
           System.arraycopy(drawn, e * size, values.get(i),
@@ -80,6 +82,11 @@ public final class Draws {
       shapes.add(spec.dims(spec.variables()[v], state.plateSize));
     }
     generated.emit((name, kind, flat, shape) -> {
+      int latent = names.indexOf(name);
+      if (latent >= 0) {
+        values.set(latent, flat);
+        return;
+      }
       names.add(name);
       kinds.add(kind);
       values.add(flat);
@@ -110,6 +117,25 @@ public final class Draws {
    */
   public int particle(int g, int d, int element) {
     return index[g][d * (index[g].length / count) + element];
+  }
+
+  /**
+   * The particles draw {@code d} picks for latent {@code v} (what its particles hold, before any decorrelation), one
+   * per element and coordinate, elements in the data's order as {@link #values}.
+   */
+  public double[] particles(ModelState state, int v, int d) {
+    VariableSpec var = state.spec.variables()[v];
+    int count = state.plateCount[var.plate()];
+    int size = var.size();
+    double[] out = new double[count * size];
+    for (int e = 0; e < count; e++) {
+      int kk = particle(var.group(), d, e);
+      int row = state.nest.userRow(var.plate(), e);
+      for (int c = 0; c < size; c++) {
+        out[row * size + c] = state.samples[v][(e * size + c) * state.K + kk];
+      }
+    }
+    return out;
   }
 
   /** Number of draws. */

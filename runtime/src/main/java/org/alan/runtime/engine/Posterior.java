@@ -90,27 +90,14 @@ public final class Posterior {
   }
 
   /**
-   * The values the model reads at a latent's particles: the particles themselves, or for a latent sheared within
-   * its group its model values there. A latent sheared across groups has no value per particle of its own (it
-   * depends on other groups' particles too): its particles are returned, and its summaries come from joint draws.
+   * The values the model reads at a latent's particles: the particles themselves, or for a latent the automatic
+   * guide decorrelates within its group its model values there. Any other decorrelated latent has no value per
+   * particle of its own (see {@link ShearSpec#perParticle}): its particles are returned, and its summaries come from
+   * the joint draws, as a derived quantity of its name.
    */
   static double[] modelParticles(ModelState state, int v) {
     ShearSpec shear = state.spec.shearOf(v);
-    return shear != null && shear.withinGroup(state.spec) ? Shear.modelValues(shear, state) : state.samples[v];
-  }
-
-  /** Whether a latent's summaries come from joint draws: sheared across groups (see {@link #modelParticles}). */
-  private boolean fromDraws(int v) {
-    ShearSpec shear = spec.shearOf(v);
-    if (shear == null || shear.withinGroup(spec)) {
-      return false;
-    }
-    if (draws == null || draws.count() == 0) {
-      throw new IllegalArgumentException("'" + spec.variables()[v].name() + "' is read by the model through other"
-          + " latents' particles (the automatic guide's decorrelation), so it is summarised from joint draws: sample"
-          + " with draws (SampleOptions.withDraws)");
-    }
-    return true;
+    return shear != null && shear.perParticle(state.spec) ? Shear.modelValues(shear, state) : state.samples[v];
   }
 
   /**
@@ -183,9 +170,6 @@ public final class Posterior {
       return drawMoments(variable)[0].clone();
     }
     int v = latent(variable);
-    if (fromDraws(v)) {
-      return drawMoments(variable)[0].clone();
-    }
     return inDataOrder(v, moments.mean()[v], spec.variables()[v].size());
   }
 
@@ -194,9 +178,6 @@ public final class Posterior {
       return drawMoments(variable)[1].clone();
     }
     int v = latent(variable);
-    if (fromDraws(v)) {
-      return drawMoments(variable)[1].clone();
-    }
     return inDataOrder(v, moments.sd()[v], spec.variables()[v].size());
   }
 
@@ -231,9 +212,6 @@ public final class Posterior {
       return drawQuantiles(variable, probabilities);
     }
     int v = latent(variable);
-    if (fromDraws(v)) {
-      return drawQuantiles(variable, probabilities);
-    }
     VariableSpec var = spec.variables()[v];
     int k = state.K;
     double[] w = marginals[var.group()];
@@ -273,7 +251,7 @@ public final class Posterior {
   public double minEss() {
     double min = Double.POSITIVE_INFINITY;
     for (org.alan.runtime.model.GroupSpec g : spec.groups()) {
-      for (double ess : essArray(spec.variables()[g.members()[0]].name())) {
+      for (double ess : moments.ess()[g.members()[0]]) {
         min = Math.min(min, ess);
       }
     }
@@ -375,7 +353,9 @@ public final class Posterior {
     List<String> out = new ArrayList<>();
     if (draws != null && draws.count() > 0) {
       for (DerivedSpec d : spec.derived()) {
-        out.add(d.name());
+        if (spec.variableIndex(d.name()) < 0) { // not a latent reported from the draws (see modelParticles)
+          out.add(d.name());
+        }
       }
     }
     return out;
@@ -383,7 +363,7 @@ public final class Posterior {
 
   private boolean isDerived(String name) {
     if (spec.derivedIndex(name) < 0) {
-      return false; // lets and variables share one namespace, so a derived name is never a latent's
+      return false; // a derived name is a let's, or a latent's reported from the draws (see modelParticles)
     }
     if (draws == null || draws.count() == 0) {
       throw new IllegalArgumentException("'" + name + "' is a derived quantity, summarised from joint draws: sample"

@@ -86,20 +86,14 @@ public final class Predictive {
     }
     int n = draws.count();
     double[][] ll = new double[observed.size()][n];
-    ModelState state = new ModelState(spec, 1, all.nest(), values,
-        ModelState.initialParams(spec, spec.plateCounts(size)), false);
-    double[][] drawn = new double[values.length][];
-    for (int v = 0; v < values.length; v++) {
-      if (spec.variables()[v].isLatent()) {
-        drawn[v] = draws.values(spec.variables()[v].name());
-      }
-    }
+    ModelState state = new ModelState(spec, 1, all.nest(), values, fittedParams(spec, posterior.state(), all,
+        ModelState.initialParams(spec, spec.plateCounts(size))), false);
     for (int d = 0; d < n; d++) {
       for (int v = 0; v < values.length; v++) {
         VariableSpec var = spec.variables()[v];
         if (var.isLatent()) {
-          int per = drawn[v].length / n;
-          double[] one = java.util.Arrays.copyOfRange(drawn[v], d * per, (d + 1) * per);
+          // the particles the draw picks, read through the run's parameters (the automatic guide's decorrelation)
+          double[] one = draws.particles(posterior.state(), v, d);
           state.samples[v] = all.under(var) ? all.merge(var, one, null) : one;
         }
       }
@@ -212,6 +206,34 @@ public final class Predictive {
   }
 
   /** The training data's nest extended by the test data's elements of one plate. */
+  /**
+   * The run's parameters on the extended nest: as fitted at the old elements, initial at the new ones (the model's
+   * parameters there, and the decorrelation's, which is none: new elements' latents are drawn from the model).
+   */
+  private static double[][] fittedParams(ModelSpec spec, ModelState run, Extension all, double[][] initial) {
+    double[][] out = new double[spec.params().length][];
+    for (int p = 0; p < out.length; p++) {
+      org.alan.runtime.model.ParamSpec param = spec.params()[p];
+      VariableSpec var = param.variable() >= 0 ? spec.variables()[param.variable()] : null;
+      if (var == null ? param.plate() == 0 : !all.under(var)) {
+        out[p] = run.params[p].clone();
+      } else if (var == null) {
+        out[p] = new double[0]; // a model parameter of an inner plate: set below from its initial values
+      } else {
+        out[p] = all.merge(var, run.nest.userCopy(var.plate(), run.params[p], var.size()), null);
+        for (int e : all.newElements(var.plate())) {
+          java.util.Arrays.fill(out[p], e * var.size(), (e + 1) * var.size(), param.init());
+        }
+      }
+    }
+    for (int p = 0; p < out.length; p++) {
+      if (out[p].length != initial[p].length) {
+        out[p] = initial[p];
+      }
+    }
+    return out;
+  }
+
   private interface Extension {
     /** Whether a variable's plates include the extended one. */
     boolean under(VariableSpec v);

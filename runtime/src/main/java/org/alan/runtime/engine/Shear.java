@@ -10,8 +10,7 @@ public final class Shear {
 
   /**
    * The model values of a sheared latent at every particle, laid out as its particles ({@code [(element * size +
-   * coordinate) * K + k]}), each parent read at the same particle index: exact when every parent is in the latent's
-   * group ({@link ShearSpec#withinGroup}), and for a one-particle state (a joint draw) whatever the groups.
+   * coordinate) * K + k]}), each parent read at the same particle index: exact when {@link ShearSpec#perParticle}.
    */
   public static double[] modelValues(ShearSpec s, ModelState state) {
     ModelSpec spec = state.spec;

@@ -52,7 +52,16 @@ public final class Simulator {
     DataSet latents = new DataSet("latents simulated from " + spec.name());
     for (int v = 0; v < values.length; v++) {
       VariableSpec var = spec.variables()[v];
-      double[] flat = state.nest.userCopy(var.plate(), var.isLatent() ? state.samples[v] : values[v], var.size());
+      double[] drawn = var.isLatent() ? state.samples[v] : values[v];
+      int twin = spec.derivedIndex(var.name());
+      if (twin >= 0) {
+        // a latent the automatic guide non-centres holds a standardised value: report the model's
+        drawn = new double[drawn.length];
+        for (int e = 0; e < count[var.plate()]; e++) {
+          model.derive(twin, state, e, drawn, e * var.size());
+        }
+      }
+      double[] flat = state.nest.userCopy(var.plate(), drawn, var.size());
       Array array = new Array(flat, spec.dims(var, bound.plateSize()));
       (var.isLatent() ? latents : out).put(var.name(), array);
     }

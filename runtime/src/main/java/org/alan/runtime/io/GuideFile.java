@@ -24,7 +24,10 @@ public final class GuideFile {
     return JsonData.write(out);
   }
 
-  /** Reads parameters for the data's plate sizes; a missing, misshapen or non-finite one is a DataException. */
+  /**
+   * Reads parameters for the data's plate sizes; a missing, misshapen or non-finite one is a DataException, except
+   * that missing decorrelation coefficients of the automatic guide are zero.
+   */
   public static double[][] read(ModelSpec spec, PlateNest nest, Path file) {
     int[] plateSize = nest.sizes();
     DataSet in = JsonData.read(file);
@@ -32,6 +35,12 @@ public final class GuideFile {
     for (int i = 0; i < out.length; i++) {
       ParamSpec p = spec.params()[i];
       Array a = in.get(p.name());
+      if (a == null && p.kind() == org.alan.stdlib.GuideParameter.SHEAR) {
+        // a guide written without the automatic decorrelation: the particles are read as they are
+        out[i] = new double[spec.plateCounts(plateSize)[p.plate()] * p.size()];
+        java.util.Arrays.fill(out[i], p.init());
+        continue;
+      }
       if (a == null) {
         throw new DataException(file + ": the guide file has no parameter '" + p.name() + "' of model "
             + spec.name() + " (was it fitted for another model?)");

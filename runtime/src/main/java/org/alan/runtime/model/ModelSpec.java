@@ -29,18 +29,6 @@ public record ModelSpec(String name, String sourceName, PlateSpec[] plates, Vari
     return null;
   }
 
-  /**
-   * Whether some latent's model value reads particles of another group, so that its moments come from joint draws
-   * rather than from its own group's marginal.
-   */
-  public boolean shearsAcrossGroups() {
-    for (ShearSpec s : shears) {
-      if (!s.withinGroup(this)) {
-        return true;
-      }
-    }
-    return false;
-  }
 
   /** The index of the derived quantity with this name, or -1. */
   public int derivedIndex(String name) {
