@@ -32,17 +32,21 @@ import org.alan.stdlib.GuideParameter;
  * conditional proposal a correlated Gaussian would; common random numbers across the parents' particles keep the
  * estimator exact.
  *
- * <p>Sheared: latents of the automatic guide with a Normal proposal whose prior reads no latent (a standardised
- * or a fixed prior: a latent whose prior is centred on its parents already moves with them). Their parents: the
+ * <p>Sheared: latents of the automatic guide with a Normal proposal whose prior reads no latent, or is a Normal
+ * (the latent is then also non-centred, see {@link ShearIr}). Their parents: the
  * earlier coordinates of a vector latent, and the latents with a Normal or LogNormal proposal that share a factor
  * with it and are earlier members of its group or belong to an enclosing plate. Vectors longer than
- * {@link #MAX_VECTOR} are neither sheared on their own coordinates nor parents, so that the added work stays
- * proportional to the model's.
+ * {@link #MAX_VECTOR} are neither sheared on their own coordinates nor parents, and a latent takes at most
+ * {@link #MAX_PARENTS} parent coordinates (in the order above), so that the added work stays proportional to the
+ * model's.
  */
 final class Decorrelation {
-  static final int MAX_VECTOR = 32;
-  /** The most parent coordinates one latent is sheared on (its regressions cost their square per draw). */
-  static final int MAX_PARENTS = 40;
+  static final int MAX_VECTOR = 16;
+  /**
+   * The most parent coordinates one latent is sheared on: each fitting draw costs their square per element and
+   * coordinate (a plate of a thousand 16-vectors on 24 parents: 10^7 per draw).
+   */
+  static final int MAX_PARENTS = 24;
 
   private Decorrelation() {}
 

@@ -247,6 +247,11 @@ public final class Posterior {
     return out;
   }
 
+  /** The effective sample size of group g's posterior marginal at each element of its plate (engine order). */
+  public double[] groupEss(int g) {
+    return moments.ess()[spec.groups()[g].members()[0]].clone();
+  }
+
   /** The smallest effective sample size of any group's posterior marginal at any plate element. */
   public double minEss() {
     double min = Double.POSITIVE_INFINITY;

@@ -91,7 +91,7 @@ public final class Fitter {
     for (int i = 1; i <= options.iterations() && Qem.applies(spec); i++) {
       long seed = Rng.stream(options.seed(), PURPOSE_FIT, i).nextLong();
       Posterior run = shears == null ? run(params, 1, options, seed)
-          : backend.run(data, params, 1, sampleOptions(options, seed).withDraws(ShearFit.DRAWS), Progress.NONE);
+          : backend.run(data, params, 1, sampleOptions(options, seed).withDraws(shears.draws()), Progress.NONE);
       trace.add(new FitResult.Iteration(i, (System.nanoTime() - t0) / 1e9, run.logMarginalLikelihood()));
       listener.iterated(i, options.iterations(), run.logMarginalLikelihood());
       qem.step(run, options.lr());
@@ -202,6 +202,22 @@ public final class Fitter {
     return params;
   }
 
+  /**
+   * The effective sample size a tempering stage keeps: the smallest over groups of the median over a group's plate
+   * elements. A group with one element (the global latents, whose collapse tempering is there to prevent) counts
+   * with its own ESS; one of many elements is not held to its worst element, which at a small K and hundreds of
+   * elements is always near 1 and would make every stage tiny (QEM fixes a local proposal element by element).
+   */
+  static double temperingEss(Posterior run) {
+    double min = Double.POSITIVE_INFINITY;
+    for (int g = 0; g < run.spec().groups().length; g++) {
+      double[] ess = run.groupEss(g);
+      java.util.Arrays.sort(ess);
+      min = Math.min(min, ess[ess.length / 2]);
+    }
+    return min;
+  }
+
   /** Raises the temperature from 0 to 1, moment-matching the guide at each stage; returns the stages used. */
   private int temper(Qem qem, double[][] params, FitOptions options, Listener listener) {
     double temperature = 0;
@@ -212,12 +228,12 @@ public final class Fitter {
       if (temperature > 0) {
         // a guide family that cannot match the tempered target (mean-field on correlated coefficients) stays below
         // K/2 even where it is fitted: then ask each step to keep half the ESS it has at the current temperature
-        double here = run(params, temperature, options, seed).minEss();
+        double here = temperingEss(run(params, temperature, options, seed));
         target = Math.max(MIN_STAGE_ESS_SHARE * options.k(), Math.min(target, here / 2));
       }
       Posterior chosen = run(params, 1, options, seed);
       double next = 1;
-      if (chosen.minEss() < target) {
+      if (temperingEss(chosen) < target) {
         // the largest temperature (on a log scale) whose weights keep the target ESS
         double lo = Math.log(Math.max(temperature, SMALLEST_TEMPERATURE));
         double hi = 0;
@@ -225,7 +241,7 @@ public final class Fitter {
         for (int b = 0; b < BISECTIONS; b++) {
           double mid = 0.5 * (lo + hi);
           Posterior r = run(params, Math.exp(mid), options, seed);
-          if (r.minEss() >= target) {
+          if (temperingEss(r) >= target) {
             lo = mid;
             chosen = r;
           } else {
@@ -239,7 +255,7 @@ public final class Fitter {
           chosen = run(params, next, options, seed);
         }
       }
-      qem.step(chosen, 1.0);
+      qem.step(chosen, 1.0, true);
       qem.writeParams(params);
       temperature = next;
       stage++;

@@ -20,8 +20,11 @@ import org.alan.runtime.model.VariableSpec;
  * the same affine map, so the proposal still describes the particles the model now reads the same way.
  */
 final class ShearFit {
-  /** Joint draws each fitting run makes for the regressions. */
-  static final int DRAWS = 200;
+  /** Joint draws each fitting run makes for the regressions, at most and at least. */
+  static final int MOST_DRAWS = 200;
+  static final int LEAST_DRAWS = 20;
+  /** Floating-point work per step the regressions may take before they use fewer draws (the running average makes up). */
+  private static final double WORK_PER_STEP = 1e8;
   /** Ridge on the parents' covariance, relative to its diagonal: keeps an almost collinear pair solvable. */
   private static final double RIDGE = 1e-6;
 
@@ -46,6 +49,16 @@ final class ShearFit {
       mean[s] = new double[entries][n];
       cov[s] = new double[entries][n * n];
     }
+  }
+
+  /** The draws per step: {@link #MOST_DRAWS}, fewer for a model whose regressions are large. */
+  int draws() {
+    double work = 0;
+    for (int s = 0; s < mean.length; s++) {
+      int n = spec.shears()[s].parents().length + 1;
+      work += (double) mean[s].length * n * n;
+    }
+    return (int) Math.max(LEAST_DRAWS, Math.min(MOST_DRAWS, WORK_PER_STEP / Math.max(1, work)));
   }
 
   static boolean applies(ModelSpec spec) {
