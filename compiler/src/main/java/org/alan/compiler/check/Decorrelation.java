@@ -38,10 +38,13 @@ import org.alan.stdlib.GuideParameter;
  * with it and are earlier members of its group or belong to an enclosing plate. Vectors longer than
  * {@link #MAX_VECTOR} are neither sheared on their own coordinates nor parents, and a latent takes at most
  * {@link #MAX_PARENTS} parent coordinates (in the order above), so that the added work stays proportional to the
- * model's.
+ * model's. Neither a non-centring nor a parent of another group may make a factor read more K dimensions than
+ * {@link #affordable} allows: the estimator's cost keeps its power of K.
  */
 final class Decorrelation {
   static final int MAX_VECTOR = 16;
+  /** The K dimensions any factor may come to read, whatever the model's own factors read (see affordable). */
+  static final int PAIRWISE = 2;
   /**
    * The most parent coordinates one latent is sheared on: each fitting draw costs their square per element and
    * coordinate (a plate of a thousand 16-vectors on 24 parents: 10^7 per draw).
@@ -54,15 +57,46 @@ final class Decorrelation {
     if (!m.automaticGuide()) {
       return m;
     }
-    List<Set<Integer>> factors = factorLatents(m);
+    List<Factor> factors = factors(m);
+    // the K dimensions each plate's factors read before any change: a change may not make a factor read more
+    List<Factor> original = factors.stream().map(f -> new Factor(f.owner, f.plate, Set.copyOf(f.latents))).toList();
+    // first the non-centred latents (the factors reading them then read what their priors read), so that every
+    // latent's parents below are found in the factors as they will be
+    Map<Integer, Set<Integer>> reach = new HashMap<>();
+    for (GroupIr g : m.groups()) {
+      for (int v : g.members()) {
+        if (!dependent(m, v) || !readsLatent(m, m.variable(v).prior())) {
+          continue;
+        }
+        List<Factor> readers = factors.stream().filter(f -> f.owner != v && f.latents.contains(v)).toList();
+        Set<Integer> reads = new LinkedHashSet<>();
+        for (int r : ExWalker.variables(m.variable(v).prior())) {
+          if (m.variable(r).isLatent()) {
+            reads.addAll(reach.getOrDefault(r, Set.of(r)));
+          }
+        }
+        if (readers.isEmpty() || readers.stream().anyMatch(f -> !affordable(m, f, reads, original))) {
+          continue; // non-centring would give a factor that reads v K dimensions no factor of its plate reads
+        }
+        reach.put(v, union(reads, v));
+        for (Factor f : factors) {
+          if (f.latents.contains(v)) {
+            f.latents.addAll(reads);
+          }
+        }
+      }
+    }
     List<ParamIr> params = new ArrayList<>(m.params());
     Map<Integer, ShearIr> plain = new LinkedHashMap<>();
     for (GroupIr g : m.groups()) {
       for (int v : g.members()) {
-        if (!dependent(m, v)) {
+        boolean nonCentred = reach.containsKey(v);
+        if (!dependent(m, v) || readsLatent(m, m.variable(v).prior()) && !nonCentred) {
           continue;
         }
         VariableIr var = m.variable(v);
+        List<Factor> readers = factors.stream().filter(f -> f.owner != v && f.latents.contains(v)).toList();
+        Set<Integer> reads = nonCentred ? reach.get(v) : Set.of();
         List<ShearIr.Parent> parents = new ArrayList<>();
         int n = var.eventShape().size();
         if (var.eventShape().rank() == 1 && n > 1 && n <= MAX_VECTOR) {
@@ -71,7 +105,9 @@ final class Decorrelation {
           }
         }
         for (VariableIr u : m.variables()) {
-          if (u.id() != v && parent(m, u.id(), v, factors)
+          boolean affordable = u.isLatent() && (m.groupOf(u.id()) == m.groupOf(v) || !readers.isEmpty()
+              && readers.stream().allMatch(f -> affordable(m, f, union(reads, u.id()), original)));
+          if (u.id() != v && affordable && parent(m, u.id(), v, factors)
               && parents.size() + u.eventShape().size() <= MAX_PARENTS) {
             boolean log = m.proposal(u.id()).family() == Distribution.LOG_NORMAL;
             int size = u.eventShape().size();
@@ -81,8 +117,15 @@ final class Decorrelation {
             }
           }
         }
-        if (!parents.isEmpty() || readsLatent(m, var.prior())) {
+        if (!parents.isEmpty() || nonCentred) {
           plain.put(v, new ShearIr(v, param(params, var, "shift"), parents, null, null));
+          Set<Integer> mine = union(reads, v);
+          parents.forEach(p -> mine.add(p.variable()));
+          for (Factor f : factors) {
+            if (f.latents.contains(v)) {
+              f.latents.addAll(mine);
+            }
+          }
         }
       }
     }
@@ -150,12 +193,38 @@ final class Decorrelation {
   }
 
   /**
-   * The latents each factor reads: per variable with a distribution, its own id (a latent's) and its prior's, and
-   * for every latent among them that will be non-centred, the latents its prior reads (the model reads it through
-   * them), transitively.
+   * A factor of the estimator: the variable whose distribution it is, and the latents whose particles it reads
+   * (grown as latents it reads are decorrelated or non-centred, which makes it read their parents too).
    */
-  private static List<Set<Integer>> factorLatents(ModelIr m) {
-    List<Set<Integer>> out = new ArrayList<>();
+  private record Factor(int owner, int plate, Set<Integer> latents) {}
+
+  /**
+   * Whether factor {@code f} may read the particles of {@code more} too: it then reads at most {@link #PAIRWISE} K
+   * dimensions (K^2 per element, what any two-level hierarchical model costs), or those of some factor of its plate
+   * as the model was written, so that its cost per element keeps the model's power of K. (The latent's own prior
+   * factor may then read them too: it has no more elements than the factors that read it.) A three-level model's
+   * observations therefore keep reading their group's latent centred, not K^3 per observation.
+   */
+  private static boolean affordable(ModelIr m, Factor f, Set<Integer> more, List<Factor> original) {
+    Set<Integer> groups = groupsOf(m, union(f.latents, more));
+    return groups.size() <= PAIRWISE
+        || original.stream().anyMatch(o -> o.plate == f.plate && groupsOf(m, o.latents).containsAll(groups));
+  }
+
+  private static Set<Integer> union(Set<Integer> a, Set<Integer> b) {
+    Set<Integer> out = new LinkedHashSet<>(a);
+    out.addAll(b);
+    return out;
+  }
+
+  private static Set<Integer> union(Set<Integer> a, int b) {
+    Set<Integer> out = new LinkedHashSet<>(a);
+    out.add(b);
+    return out;
+  }
+
+  private static List<Factor> factors(ModelIr m) {
+    List<Factor> out = new ArrayList<>();
     for (VariableIr v : m.variables()) {
       if (v.prior() == null || v.kind() == VarKind.INPUT) {
         continue;
@@ -164,14 +233,20 @@ final class Decorrelation {
       if (v.isLatent()) {
         latents.add(v.id());
       }
-      List<Integer> pending = new ArrayList<>(ExWalker.variables(v.prior()));
-      while (!pending.isEmpty()) {
-        int r = pending.remove(pending.size() - 1);
-        if (m.variable(r).isLatent() && latents.add(r) && dependent(m, r) && readsLatent(m, m.variable(r).prior())) {
-          pending.addAll(ExWalker.variables(m.variable(r).prior()));
+      for (int r : ExWalker.variables(v.prior())) {
+        if (m.variable(r).isLatent()) {
+          latents.add(r);
         }
       }
-      out.add(latents);
+      out.add(new Factor(v.id(), v.plate(), latents));
+    }
+    return out;
+  }
+
+  private static Set<Integer> groupsOf(ModelIr m, Set<Integer> latents) {
+    Set<Integer> out = new java.util.HashSet<>();
+    for (int l : latents) {
+      out.add(m.groupOf(l));
     }
     return out;
   }
@@ -187,7 +262,7 @@ final class Decorrelation {
         && (!readsLatent(m, var.prior()) || var.prior().family() == Distribution.NORMAL);
   }
 
-  private static boolean parent(ModelIr m, int u, int v, List<Set<Integer>> factors) {
+  private static boolean parent(ModelIr m, int u, int v, List<Factor> factors) {
     VariableIr pu = m.variable(u);
     VariableIr pv = m.variable(v);
     if (!pu.isLatent() || !m.automaticProposals().contains(u) || pu.eventShape().rank() > 1
@@ -203,7 +278,7 @@ final class Decorrelation {
     List<Integer> members = m.group(gv).members();
     boolean earlier = gu == gv && members.indexOf(u) < members.indexOf(v);
     boolean outer = pu.plate() != pv.plate() && m.encloses(pu.plate(), pv.plate());
-    return (earlier || outer) && factors.stream().anyMatch(f -> f.contains(u) && f.contains(v));
+    return (earlier || outer) && factors.stream().anyMatch(f -> f.latents.contains(u) && f.latents.contains(v));
   }
 
   /** A new coefficient parameter of {@code v}'s shear, zero at first, one value per element and coordinate. */
