@@ -130,4 +130,28 @@ class DecorrelationTest {
     }
     assertEquals(a.derivedNames(), java.util.List.of(), "a latent reported from the draws is not listed twice");
   }
+
+  @Test
+  void threeLevelObservationsKeepTheirPowerOfK() {
+    CompiledModel m = Models.compile("""
+        model Nest3 {
+          mu ~ Normal(0, 5);
+          tau_s ~ HalfNormal(2);
+          tau_c ~ HalfNormal(2);
+          sigma ~ HalfNormal(2);
+          plate states {
+            a_s ~ Normal(mu, tau_s);
+            plate counties {
+              a_c ~ Normal(a_s, tau_c);
+              plate houses { data y ~ Normal(a_c, sigma); }
+            }
+          }
+        }
+        """);
+    // a_s is non-centred (a_c's prior reads the global and state dimensions already); a_c stays centred: non-centred,
+    // every house would read the state and global particles too, K^3 per house instead of K^2
+    ShearSpec states = m.spec().shearOf(m.spec().variableIndex("a_s"));
+    assertTrue(states != null && states.nonCentred());
+    assertEquals(null, m.spec().shearOf(m.spec().variableIndex("a_c")));
+  }
 }
