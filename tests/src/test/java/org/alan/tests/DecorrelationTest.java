@@ -154,4 +154,28 @@ class DecorrelationTest {
     assertTrue(states != null && states.nonCentred());
     assertEquals(null, m.spec().shearOf(m.spec().variableIndex("a_c")));
   }
+
+  @Test
+  void guideFilesNeedTheCoefficientsOfNonCentredLatentsOnly(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    Model centred = Models.bind(CENTRED, DATA);
+    java.nio.file.Path file = dir.resolve("old.json");
+    String eight = "[0, 0, 0, 0, 0, 0, 0, 0]";
+    java.nio.file.Files.writeString(file, "{\"mu_loc\": 0, \"mu_scale\": 1, \"tau_loc\": 0, \"tau_scale\": 1,"
+        + " \"theta_loc\": " + eight + ", \"theta_scale\": [1, 1, 1, 1, 1, 1, 1, 1]}");
+    // theta is non-centred: its proposal is on the standardised scale, which a file without its shift did not mean
+    org.alan.runtime.io.DataException e = org.junit.jupiter.api.Assertions.assertThrows(
+        org.alan.runtime.io.DataException.class,
+        () -> org.alan.runtime.io.GuideFile.read(centred.spec(), centred.nest(), file));
+    assertTrue(e.getMessage().contains("no parameter 'theta_shear_mu'") && e.getMessage().contains("fit it again"),
+        e.getMessage());
+    // the regression's b is only decorrelated from a: without its coefficients it is read as its particle
+    Model regression = Models.bind(REGRESSION, "{\"x\": [1, 2], \"y\": [1, 2]}");
+    java.nio.file.Path plain = dir.resolve("plain.json");
+    java.nio.file.Files.writeString(plain, "{\"a_loc\": 1, \"a_scale\": 2, \"b_loc\": 3, \"b_scale\": 4}");
+    double[][] params = org.alan.runtime.io.GuideFile.read(regression.spec(), regression.nest(), plain);
+    int shear = java.util.stream.IntStream.range(0, regression.spec().params().length)
+        .filter(p -> regression.spec().params()[p].name().equals("b_shear_a")).findFirst().orElseThrow();
+    assertEquals(0, params[shear][0]);
+  }
 }

@@ -113,7 +113,8 @@ class FitCliTest {
     Path bad = dir.resolve("bad.json");
     Files.writeString(bad, "{\"mu_loc\": 15, \"mu_scale\": 0.1, \"tau_loc\": 3, \"tau_scale\": 0.1,"
         + " \"theta_loc\": [-10, -10, -10, -10, -10, -10, -10, -10], \"theta_scale\": [0.1, 0.1, 0.1, 0.1, 0.1, 0.1,"
-        + " 0.1, 0.1]}");
+        + " 0.1, 0.1], \"theta_shear_mu\": [0, 0, 0, 0, 0, 0, 0, 0], \"theta_shear_tau\": [0, 0, 0, 0, 0, 0, 0, 0],"
+        + " \"theta_shift\": [0, 0, 0, 0, 0, 0, 0, 0]}");
     CliTest.Run qem = CliTest.run(automatic, "fit", "--data", data(), "-K", "30", "--seed", "4", "--sample-K", "300");
     assertEquals(0, qem.status(), qem.err());
     double qemBound = Double.parseDouble(qem.err().replaceAll("(?s).*final bound (-?[0-9.]+).*", "$1"));

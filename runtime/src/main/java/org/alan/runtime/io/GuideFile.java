@@ -26,7 +26,9 @@ public final class GuideFile {
 
   /**
    * Reads parameters for the data's plate sizes; a missing, misshapen or non-finite one is a DataException, except
-   * that missing decorrelation coefficients of the automatic guide are zero.
+   * that missing decorrelation coefficients of a latent the automatic guide does not non-centre are zero (its
+   * particles are then read as they are, which is what a guide written without them meant). A non-centred latent's
+   * proposal is on the standardised scale, so a file without its coefficients was written for another one.
    */
   public static double[][] read(ModelSpec spec, PlateNest nest, Path file) {
     int[] plateSize = nest.sizes();
@@ -35,7 +37,8 @@ public final class GuideFile {
     for (int i = 0; i < out.length; i++) {
       ParamSpec p = spec.params()[i];
       Array a = in.get(p.name());
-      if (a == null && p.kind() == org.alan.stdlib.GuideParameter.SHEAR) {
+      if (a == null && p.kind() == org.alan.stdlib.GuideParameter.SHEAR
+          && !spec.shearOf(p.variable()).nonCentred()) {
         // a guide written without the automatic decorrelation: the particles are read as they are
         out[i] = new double[spec.plateCounts(plateSize)[p.plate()] * p.size()];
         java.util.Arrays.fill(out[i], p.init());
@@ -43,7 +46,8 @@ public final class GuideFile {
       }
       if (a == null) {
         throw new DataException(file + ": the guide file has no parameter '" + p.name() + "' of model "
-            + spec.name() + " (was it fitted for another model?)");
+            + spec.name() + " (was it fitted for another model, or by an alan before the automatic guide non-centred"
+            + " '" + (p.variable() >= 0 ? spec.variables()[p.variable()].name() : p.name()) + "'? fit it again)");
       }
       int[] expected = spec.dims(p.plate(), p.shape(), plateSize);
       if (!Arrays.equals(a.dims(), expected)) {

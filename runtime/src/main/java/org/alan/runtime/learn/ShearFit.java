@@ -17,7 +17,10 @@ import org.alan.runtime.model.VariableSpec;
  * the coordinate's mean at the model value's.
  *
  * <p>The decorrelated coordinate changes with the coefficients: QEM's running moments of its proposal are moved by
- * the same affine map, so the proposal still describes the particles the model now reads the same way.
+ * the same affine map, so the proposal still describes the particles the model now reads the same way. (A latent
+ * whose parent's coordinate changes in the same step is regressed on the parent's old coordinate until the next
+ * step: the fixed point is the same, and the estimator is exact whatever the coefficients.) Each entry takes at
+ * most half as many parents as the step has draws, so that a regression never interpolates its batch.
  */
 final class ShearFit {
   /** Joint draws each fitting run makes for the regressions, at most and at least. */
@@ -27,6 +30,8 @@ final class ShearFit {
   private static final double WORK_PER_STEP = 1e8;
   /** Ridge on the parents' covariance, relative to its diagonal: keeps an almost collinear pair solvable. */
   private static final double RIDGE = 1e-6;
+  /** The least share of its variance a refit may leave a proposal (see refit). */
+  private static final double SMALLEST_VARIANCE_SHARE = 0.01;
 
   private final ModelSpec spec;
   private final int[] plateCount;
@@ -113,7 +118,7 @@ final class ShearFit {
         }
         moments(rows, batchMean, batchCov);
         mix(mean[entry], cov[entry], batchMean, batchCov, rate);
-        refit(sh, entry, c, mean[entry], cov[entry], params, qem);
+        refit(sh, entry, c, mean[entry], cov[entry], params, qem, (draws0 - 1) / 2);
       }
     }
   }
@@ -163,14 +168,15 @@ final class ShearFit {
    * may explain it (not the entry's own later coordinates, nor parents that did not vary), then the shift, and QEM's
    * moments of the decorrelated coordinate moved to match.
    */
-  private void refit(ShearSpec sh, int entry, int c, double[] mean, double[] cov, double[][] params, Qem qem) {
+  private void refit(ShearSpec sh, int entry, int c, double[] mean, double[] cov, double[][] params, Qem qem,
+      int mostParents) {
     int p = sh.parents().length;
     int n = p + 1;
     int[] active = new int[p];
     int a = 0;
     for (int j = 0; j < p; j++) {
       boolean allowed = sh.parents()[j] != sh.variable() || sh.coordinates()[j] < c;
-      if (allowed && cov[j * n + j] > 0 && Double.isFinite(cov[j * n + j])) {
+      if (allowed && cov[j * n + j] > 0 && Double.isFinite(cov[j * n + j]) && a < mostParents) {
         active[a++] = j;
       }
     }
@@ -217,7 +223,9 @@ final class ShearFit {
     }
     double[] now = qem.normal(sh.variable(), entry);
     double variance = now[1] + quad + 2 * cross;
-    if (!(variance > 0) || !Double.isFinite(variance) || !Double.isFinite(meanShift)) {
+    if (!(variance > SMALLEST_VARIANCE_SHARE * now[1]) || !Double.isFinite(variance) || !Double.isFinite(meanShift)) {
+      // a regression on few distinct draws explains them almost exactly: keep the coefficients rather than give
+      // the proposal a variance near zero
       return;
     }
     qem.reparameterise(sh.variable(), entry, meanShift, variance);
