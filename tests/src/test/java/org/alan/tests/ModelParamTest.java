@@ -93,4 +93,28 @@ class ModelParamTest {
     String json = SummaryWriter.json(p);
     assertTrue(json.contains("\"parameters\": {\n    \"m\": 0.25,\n    \"offset\": [\n      [\n        -1.5,"), json);
   }
+
+  /**
+   * Held-out elements are predicted with the parameters the run used: with m = 5, each new y is N(5, sqrt(1.25))
+   * marginally (its x drawn from the model given m); with the initial m = 0 it would be 100 nats off.
+   */
+  @Test
+  void predictionsUseTheRunsModelParameters() {
+    Model m = Models.bind(SHIFT, AnalyticPosteriorTest.json("y", data()));
+    double[][] params = m.fit(FitOptions.defaults(1).withMethod(FitMethod.VI).withIterations(1)).paramsCopy();
+    for (int p = 0; p < params.length; p++) {
+      if (m.spec().params()[p].name().equals("m")) {
+        params[p][0] = 5;
+      }
+    }
+    Posterior posterior = m.sample(SampleOptions.of(30, 2).withDraws(20000), params, Progress.NONE);
+    double[] held = {4.5, 6.0, 5.2};
+    org.alan.runtime.engine.Predictive.Result r = m.predict(Models.data(AnalyticPosteriorTest.json("y", held)),
+        "obs", posterior, 3);
+    double exact = 0;
+    for (double y : held) {
+      exact += -0.5 * Math.log(2 * Math.PI * 1.25) - (y - 5) * (y - 5) / (2 * 1.25);
+    }
+    assertEquals(exact, r.total(), 4 * r.standardError() + 0.02);
+  }
 }

@@ -208,27 +208,23 @@ public final class Predictive {
   /** The training data's nest extended by the test data's elements of one plate. */
   /**
    * The run's parameters on the extended nest: as fitted at the old elements, initial at the new ones (the model's
-   * parameters there, and the decorrelation's, which is none: new elements' latents are drawn from the model).
+   * parameters there, and the decorrelation's, which is none: new elements' latents are drawn from the model). A
+   * model parameter of the extended plate starts at its initial values throughout.
    */
   private static double[][] fittedParams(ModelSpec spec, ModelState run, Extension all, double[][] initial) {
     double[][] out = new double[spec.params().length][];
     for (int p = 0; p < out.length; p++) {
       org.alan.runtime.model.ParamSpec param = spec.params()[p];
       VariableSpec var = param.variable() >= 0 ? spec.variables()[param.variable()] : null;
-      if (var == null ? param.plate() == 0 : !all.under(var)) {
-        out[p] = run.params[p].clone();
+      if (var == null ? run.params[p].length == initial[p].length : !all.under(var)) {
+        out[p] = run.params[p].clone(); // a model parameter of a plate the test data does not extend, too
       } else if (var == null) {
-        out[p] = new double[0]; // a model parameter of an inner plate: set below from its initial values
+        out[p] = initial[p]; // a model parameter of the extended plate: the new elements' are not fitted
       } else {
         out[p] = all.merge(var, run.nest.userCopy(var.plate(), run.params[p], var.size()), null);
         for (int e : all.newElements(var.plate())) {
           java.util.Arrays.fill(out[p], e * var.size(), (e + 1) * var.size(), param.init());
         }
-      }
-    }
-    for (int p = 0; p < out.length; p++) {
-      if (out[p].length != initial[p].length) {
-        out[p] = initial[p];
       }
     }
     return out;
