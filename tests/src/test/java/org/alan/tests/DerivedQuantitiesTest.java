@@ -59,6 +59,8 @@ class DerivedQuantitiesTest {
     Posterior p = Models.bind(EIGHT_SCHOOLS, DATA).sample(SampleOptions.of(500, 3).withDraws(200));
     Draws draws = p.draws();
     assertEquals(1000, draws.count(), "a model with derived quantities makes at least Model.DERIVED_DRAWS draws");
+    assertEquals(1500, Models.bind(EIGHT_SCHOOLS, DATA).sample(SampleOptions.of(1500, 3)).draws().count(),
+        "and at least K, so that the draws add no more error than the particles");
     double[] mu = draws.values("mu");
     double[] tau = draws.values("tau");
     double[] trans = draws.values("theta_trans");

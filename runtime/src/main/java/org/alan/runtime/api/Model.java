@@ -91,15 +91,16 @@ public final class Model {
 
   /**
    * The fewest joint draws a run of a model with derived quantities (among them latents the automatic guide
-   * decorrelates across groups, reported as derived quantities of their names) makes, whose summaries are averages over them (Stan's default number of draws): asked for fewer,
-   * it makes this many.
+   * decorrelates across groups, reported as derived quantities of their names) makes, whose summaries are averages
+   * over them (Stan's default number of draws): asked for fewer, it makes this many, or K when that is more, so
+   * that the draws add no more Monte Carlo error than the K particles' weights already have.
    */
   public static final int DERIVED_DRAWS = 1000;
 
   /** Options that make enough draws for the summaries of the model's derived quantities. */
   private SampleOptions withDerivedDraws(SampleOptions options) {
-    return spec().derived().length > 0 && options.draws() < DERIVED_DRAWS ? options.withDraws(DERIVED_DRAWS)
-        : options;
+    int least = Math.max(DERIVED_DRAWS, options.k());
+    return spec().derived().length > 0 && options.draws() < least ? options.withDraws(least) : options;
   }
 
   /**
