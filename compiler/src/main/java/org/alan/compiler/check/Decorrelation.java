@@ -62,6 +62,49 @@ final class Decorrelation {
     List<Factor> original = factors.stream().map(f -> new Factor(f.owner, f.plate, Set.copyOf(f.latents))).toList();
     // first the non-centred latents (the factors reading them then read what their priors read), so that every
     // latent's parents below are found in the factors as they will be
+    Map<Integer, Set<Integer>> reach = nonCentred(m, factors, original);
+    List<ParamIr> params = new ArrayList<>(m.params());
+    Map<Integer, ShearIr> plain = decorrelated(m, factors, original, reach, params);
+    if (plain.isEmpty()) {
+      return m;
+    }
+    // the model values, each after those its prior's location and scale read (the model is acyclic)
+    Map<Integer, Ex> values = new HashMap<>();
+    Map<Integer, ShearIr> shears = new LinkedHashMap<>();
+    for (int v : plain.keySet()) {
+      value(m, v, plain, values, shears);
+    }
+    List<VariableIr> variables = new ArrayList<>();
+    for (VariableIr v : m.variables()) {
+      DistIr prior = v.prior();
+      ShearIr shear = shears.get(v.id());
+      if (shear != null && shear.nonCentred()) {
+        prior = new DistIr(Distribution.NORMAL, 0, List.of(Exprs.constant(0), Exprs.constant(1)), prior.span());
+      } else if (prior != null) {
+        List<Ex> arguments = prior.arguments().stream().map(a -> substitute(a, values)).toList();
+        prior = new DistIr(prior.family(), prior.parameterisation(), arguments, prior.span());
+      }
+      variables.add(new VariableIr(v.id(), v.name(), v.kind(), v.plate(), v.eventShape(), prior, v.span()));
+    }
+    List<DerivedIr> derived = new ArrayList<>(m.derived().stream()
+        .map(d -> new DerivedIr(d.name(), d.plate(), substitute(d.value(), values), d.span())).toList());
+    // a latent whose model value reads other groups' particles is reported from the joint draws, under its name
+    for (ShearIr sh : shears.values()) {
+      VariableIr var = m.variable(sh.variable());
+      int group = m.groupOf(sh.variable());
+      if (sh.nonCentred() || sh.parents().stream().anyMatch(p -> m.groupOf(p.variable()) != group)) {
+        derived.add(new DerivedIr(var.name(), var.plate(), values.get(sh.variable()), var.span()));
+      }
+    }
+    return new ModelIr(m.name(), m.span(), m.plates(), variables, m.groups(), params, m.proposals(), true,
+        m.automaticProposals(), derived, List.copyOf(shears.values()));
+  }
+
+  /**
+   * The latents to non-centre, each with the latents whose particles its model value reads (its own, and its prior's
+   * location's and scale's, through latents non-centred before it); the factors that read one read those too.
+   */
+  private static Map<Integer, Set<Integer>> nonCentred(ModelIr m, List<Factor> factors, List<Factor> original) {
     Map<Integer, Set<Integer>> reach = new HashMap<>();
     for (GroupIr g : m.groups()) {
       for (int v : g.members()) {
@@ -86,7 +129,15 @@ final class Decorrelation {
         }
       }
     }
-    List<ParamIr> params = new ArrayList<>(m.params());
+    return reach;
+  }
+
+  /**
+   * Every sheared latent's decorrelation (its parents, with new parameters in {@code params}), location and scale
+   * still unset; the factors that read one then read its parents too.
+   */
+  private static Map<Integer, ShearIr> decorrelated(ModelIr m, List<Factor> factors, List<Factor> original,
+      Map<Integer, Set<Integer>> reach, List<ParamIr> params) {
     Map<Integer, ShearIr> plain = new LinkedHashMap<>();
     for (GroupIr g : m.groups()) {
       for (int v : g.members()) {
@@ -129,39 +180,7 @@ final class Decorrelation {
         }
       }
     }
-    if (plain.isEmpty()) {
-      return m;
-    }
-    // the model values, each after those its prior's location and scale read (the model is acyclic)
-    Map<Integer, Ex> values = new HashMap<>();
-    Map<Integer, ShearIr> shears = new LinkedHashMap<>();
-    for (int v : plain.keySet()) {
-      value(m, v, plain, values, shears);
-    }
-    List<VariableIr> variables = new ArrayList<>();
-    for (VariableIr v : m.variables()) {
-      DistIr prior = v.prior();
-      ShearIr shear = shears.get(v.id());
-      if (shear != null && shear.nonCentred()) {
-        prior = new DistIr(Distribution.NORMAL, 0, List.of(Exprs.constant(0), Exprs.constant(1)), prior.span());
-      } else if (prior != null) {
-        List<Ex> arguments = prior.arguments().stream().map(a -> substitute(a, values)).toList();
-        prior = new DistIr(prior.family(), prior.parameterisation(), arguments, prior.span());
-      }
-      variables.add(new VariableIr(v.id(), v.name(), v.kind(), v.plate(), v.eventShape(), prior, v.span()));
-    }
-    List<DerivedIr> derived = new ArrayList<>(m.derived().stream()
-        .map(d -> new DerivedIr(d.name(), d.plate(), substitute(d.value(), values), d.span())).toList());
-    // a latent whose model value reads other groups' particles is reported from the joint draws, under its name
-    for (ShearIr sh : shears.values()) {
-      VariableIr var = m.variable(sh.variable());
-      int group = m.groupOf(sh.variable());
-      if (sh.nonCentred() || sh.parents().stream().anyMatch(p -> m.groupOf(p.variable()) != group)) {
-        derived.add(new DerivedIr(var.name(), var.plate(), values.get(sh.variable()), var.span()));
-      }
-    }
-    return new ModelIr(m.name(), m.span(), m.plates(), variables, m.groups(), params, m.proposals(), true,
-        m.automaticProposals(), derived, List.copyOf(shears.values()));
+    return plain;
   }
 
   /** The model value of sheared latent {@code v}, with its prior's location and scale read as model values. */
