@@ -205,7 +205,6 @@ public final class Predictive {
     return Math.sqrt(var / (mean * mean) * (1.0 / n + 1.0 / ess));
   }
 
-  /** The training data's nest extended by the test data's elements of one plate. */
   /**
    * The run's parameters on the extended nest: as fitted at the old elements, initial at the new ones (the model's
    * parameters there, and the decorrelation's, which is none: new elements' latents are drawn from the model). A
@@ -230,6 +229,7 @@ public final class Predictive {
     return out;
   }
 
+  /** The training data's nest extended by the test data's elements of one plate. */
   private interface Extension {
     /** Whether a variable's plates include the extended one. */
     boolean under(VariableSpec v);

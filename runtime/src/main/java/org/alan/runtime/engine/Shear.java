@@ -32,7 +32,7 @@ public final class Shear {
       double[] coefficient = state.params[s.params()[j]];
       double[] w = state.samples[p];
       for (int e = 0; e < count; e++) {
-        int pe = self || parent.plate() == var.plate() ? e : state.ancestorElement(var.plate(), e, parent.plate());
+        int pe = parentElement(s, j, state, e);
         int from = (pe * parent.size() + s.coordinates()[j]) * k;
         for (int c = self ? s.coordinates()[j] + 1 : 0; c < size; c++) {
           double b = coefficient[e * size + c];
@@ -48,5 +48,12 @@ public final class Shear {
       }
     }
     return out;
+  }
+
+  /** The element of parent {@code j}'s plate that holds element {@code e} of the sheared latent's. */
+  public static int parentElement(ShearSpec s, int j, ModelState state, int e) {
+    int plate = state.spec.variables()[s.variable()].plate();
+    int parentPlate = state.spec.variables()[s.parents()[j]].plate();
+    return parentPlate == plate ? e : state.ancestorElement(plate, e, parentPlate);
   }
 }

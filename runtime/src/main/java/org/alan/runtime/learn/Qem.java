@@ -113,21 +113,21 @@ public final class Qem {
    * changed coordinate: its latent's decorrelation has changed (see {@link ShearFit}).
    */
   void reparameterise(int variable, int entry, double meanShift, double variance) {
-    for (int i = 0; i < spec.qem().length; i++) {
-      if (spec.qem()[i].variable() == variable) {
-        means[i][0][entry] += meanShift;
-        means[i][1][entry] = variance;
-        return;
-      }
-    }
-    throw new IllegalArgumentException("QEM does not fit variable " + variable);
+    double[][] m = means[qemIndex(variable)];
+    m[0][entry] += meanShift;
+    m[1][entry] = variance;
   }
 
   /** The running mean and variance of a Normal proposal's entry. */
   double[] normal(int variable, int entry) {
+    double[][] m = means[qemIndex(variable)];
+    return new double[] {m[0][entry], m[1][entry]};
+  }
+
+  private int qemIndex(int variable) {
     for (int i = 0; i < spec.qem().length; i++) {
       if (spec.qem()[i].variable() == variable) {
-        return new double[] {means[i][0][entry], means[i][1][entry]};
+        return i;
       }
     }
     throw new IllegalArgumentException("QEM does not fit variable " + variable);

@@ -3,6 +3,7 @@ package org.alan.runtime.learn;
 import org.alan.runtime.engine.Draws;
 import org.alan.runtime.engine.ModelState;
 import org.alan.runtime.engine.Posterior;
+import org.alan.runtime.engine.Shear;
 import org.alan.runtime.model.ModelSpec;
 import org.alan.runtime.model.ShearSpec;
 import org.alan.runtime.model.VariableSpec;
@@ -93,7 +94,6 @@ final class ShearFit {
     int n = p + 1;
     int k = state.K;
     int draws0 = draws.count();
-    double[] y = new double[n];
     double[] batchMean = new double[n];
     double[] batchCov = new double[n * n];
     double[][] rows = new double[draws0][n];
@@ -101,20 +101,17 @@ final class ShearFit {
       for (int c = 0; c < size; c++) {
         int entry = e * size + c;
         for (int d = 0; d < draws0; d++) {
+          double[] y = rows[d];
           double value = particle(state, draws, sh.variable(), e, c, d, k) - params[sh.shift()][entry];
           for (int j = 0; j < p; j++) {
             int pv = sh.parents()[j];
-            VariableSpec parent = spec.variables()[pv];
-            int pe = pv == sh.variable() || parent.plate() == var.plate() ? e
-                : state.ancestorElement(var.plate(), e, parent.plate());
-            double x = particle(state, draws, pv, pe, sh.coordinates()[j], d, k);
+            double x = particle(state, draws, pv, Shear.parentElement(sh, j, state, e), sh.coordinates()[j], d, k);
             y[j] = sh.logs()[j] ? Math.log(x) : x;
             if (pv != sh.variable() || sh.coordinates()[j] < c) {
               value += params[sh.params()[j]][entry] * y[j];
             }
           }
           y[p] = value;
-          System.arraycopy(y, 0, rows[d], 0, n);
         }
         moments(rows, batchMean, batchCov);
         mix(mean[entry], cov[entry], batchMean, batchCov, rate);
