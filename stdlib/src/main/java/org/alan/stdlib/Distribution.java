@@ -77,7 +77,24 @@ public enum Distribution {
           scalar("concentration0", SupportKind.POSITIVE))),
   /** The number of failures before the first success, as PyTorch's. */
   GEOMETRIC("Geometric", SupportKind.NONNEGATIVE_INTEGER, false, List.of(),
-      List.of(scalar("probs", SupportKind.UNIT_INTERVAL)));
+      List.of(scalar("probs", SupportKind.UNIT_INTERVAL))),
+  /**
+   * The improper uniform prior on the real line (Stan's default for a parameter with no prior statement): log
+   * density 0. Only a latent's prior, and only one the guide proposes otherwise; see {@link #isImproper}.
+   */
+  FLAT("Flat", SupportKind.REAL, true, List.of(), List.of()),
+  /** The improper uniform prior on the positive reals (Stan's {@code real<lower=0>} with no prior): log density 0. */
+  HALF_FLAT("HalfFlat", SupportKind.POSITIVE, true, List.of(), List.of());
+
+  /**
+   * An improper prior has no sampler and no normaliser, so the automatic guide cannot start from it: its tempering
+   * targets {@code s(z)^(1 - t) p(y | z)^t} instead, with a proper stand-in {@code s}, wide so that the data, not
+   * it, place the posterior: Normal(0, {@value #SURROGATE_SCALE}) for {@link #FLAT}, LogNormal(0,
+   * {@value #SURROGATE_LOG_SCALE}) for {@link #HALF_FLAT}. At t = 1 (every run but tempering's) it is gone.
+   */
+  public static final double SURROGATE_SCALE = 1000;
+  /** The log-scale standard deviation of {@link #HALF_FLAT}'s stand-in during tempering. */
+  public static final double SURROGATE_LOG_SCALE = 3;
 
   private final String alanName;
   private final SupportKind support;
@@ -133,6 +150,14 @@ public enum Distribution {
    */
   public int valueRank() {
     return this == DIRICHLET ? 1 : 0;
+  }
+
+  /**
+   * Whether the distribution is improper ({@link #FLAT}, {@link #HALF_FLAT}): allowed as a latent's prior only, its
+   * log marginal likelihood is undefined.
+   */
+  public boolean isImproper() {
+    return this == FLAT || this == HALF_FLAT;
   }
 
   /** Whether values are integers. */

@@ -18,7 +18,12 @@ public enum GuideParameter {
    * model reads a latent as its particle plus these times its guide parents' coordinates, so that a mean-field
    * guide on the particle proposes a correlated Gaussian. Fitted by regression on the posterior draws.
    */
-  SHEAR("shear");
+  SHEAR("shear"),
+  /**
+   * The weight {@code 1 - t} of the proper stand-in for a latent's improper prior at tempering temperature t (not a
+   * marker): set by the engine from each run's temperature, 0 in every run at the posterior, never fitted or saved.
+   */
+  SURROGATE("surrogate");
 
   private final String alanName;
 
@@ -32,6 +37,6 @@ public enum GuideParameter {
 
   /** The guide marker of this name ({@code qem} or {@code learn}). */
   public static Optional<GuideParameter> byName(String name) {
-    return Arrays.stream(values()).filter(p -> p != MODEL && p != SHEAR && p.alanName.equals(name)).findFirst();
+    return Arrays.stream(values()).filter(p -> (p == QEM || p == LEARN) && p.alanName.equals(name)).findFirst();
   }
 }

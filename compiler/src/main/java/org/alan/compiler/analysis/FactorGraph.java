@@ -10,6 +10,7 @@ import org.alan.compiler.ir.Ex;
 import org.alan.compiler.ir.Exprs;
 import org.alan.compiler.ir.GroupIr;
 import org.alan.compiler.ir.ModelIr;
+import org.alan.compiler.ir.Shape;
 import org.alan.compiler.ir.VarKind;
 import org.alan.compiler.ir.VariableIr;
 
@@ -29,6 +30,11 @@ public final class FactorGraph {
         VariableIr var = model.variable(v);
         Ex value = new Ex.VarRef(v, var.eventShape());
         logP = Exprs.add(logP, Densities.logDensity(var.prior(), model.priorValue(v), var.eventShape()));
+        if (var.prior().family().isImproper()) {
+          // tempering's stand-in for the improper prior, weighted 1 - t (0 at the posterior)
+          logP = Exprs.add(logP, Exprs.mul(new Ex.ParamRef(model.surrogateWeight(v), Shape.of()),
+              Densities.surrogateLogDensity(var.prior(), model.priorValue(v), var.eventShape())));
+        }
         DistIr q = model.proposal(v);
         logQ = Exprs.add(logQ, Densities.logDensity(q, value, var.eventShape()));
       }

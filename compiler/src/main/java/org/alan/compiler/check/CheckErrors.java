@@ -288,6 +288,17 @@ final class CheckErrors {
     return Diagnostic.error(span, "the model has no latent '" + name + "'", suggestion(name, latents));
   }
 
+  static Diagnostic improperObserved(SourceSpan span, String name, String distribution) {
+    return Diagnostic.error(span, "observed variable '" + name + "' cannot have the improper distribution "
+        + distribution + "()", "an improper distribution has no normaliser, so it gives no likelihood; it is allowed"
+        + " as a latent's prior only");
+  }
+
+  static Diagnostic improperProposal(SourceSpan span, String name, String distribution) {
+    return Diagnostic.error(span, "the proposal of '" + name + "' cannot be the improper distribution "
+        + distribution + "()", "a proposal must be a distribution one can sample from, e.g. Normal(qem(0), qem(1))");
+  }
+
   static Diagnostic guideInput(SourceSpan span) {
     return Diagnostic.error(span, "inputs are declared in the model, not in the guide");
   }

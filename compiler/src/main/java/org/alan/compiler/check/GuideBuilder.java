@@ -141,7 +141,10 @@ final class GuideBuilder {
       LatentStmt s = e.getValue();
       DistIr q = expressions.bindDistribution(s.distribution(), v.plate(), v.eventShape(), v.name(),
           ExpressionChecker.Side.GUIDE);
-      if (q != null && verifySameSupport(v, q, s.distribution())) {
+      if (q != null && q.family().isImproper()) {
+        diagnostics.report(CheckErrors.improperProposal(s.distribution().function().span(), v.name(),
+            q.family().alanName()));
+      } else if (q != null && verifySameSupport(v, q, s.distribution())) {
         proposals.put(v.id(), q);
       }
     }

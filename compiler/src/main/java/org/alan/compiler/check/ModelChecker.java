@@ -179,6 +179,10 @@ public final class ModelChecker {
         if (prior == null && d.kind != Decl.Kind.INPUT) {
           continue;
         }
+        if (prior != null && d.kind == Decl.Kind.DATA && prior.family().isImproper()) {
+          diagnostics.report(CheckErrors.improperObserved(call.function().span(), d.name, prior.family().alanName()));
+          continue;
+        }
         VarKind kind = switch (d.kind) {
           case INPUT -> VarKind.INPUT;
           case DATA -> VarKind.DATA;
@@ -213,8 +217,31 @@ public final class ModelChecker {
       if (diagnostics.errorCount() > errorsBefore || groups == null) {
         return null;
       }
+      addSurrogateWeights(variables);
       return Decorrelation.run(new ModelIr(model.name().text(), model.span(), plates, variables, groups, params,
           proposals, guide == null, guideBuilder.automaticProposals(), derived(expressions, variables), List.of()));
+    }
+
+    /**
+     * One {@link GuideParameter#SURROGATE} weight per latent with an improper prior: the engine sets it to 1 - t,
+     * so that tempering at temperature t targets a proper stand-in for the prior (see {@link
+     * org.alan.stdlib.Distribution#SURROGATE_SCALE}), and to 0 at the posterior.
+     */
+    private void addSurrogateWeights(List<VariableIr> variables) {
+      for (VariableIr v : variables) {
+        if (v.isLatent() && v.prior().family().isImproper()) {
+          String name = v.name() + "_surrogate_weight";
+          for (int n = 2; taken(name); n++) {
+            name = v.name() + "_surrogate_weight_" + n;
+          }
+          params.add(new ParamIr(params.size(), name, GuideParameter.SURROGATE, 0, v.id(), PlateIr.TOP, Shape.of(),
+              v.span()));
+        }
+      }
+    }
+
+    private boolean taken(String paramName) {
+      return params.stream().anyMatch(p -> p.name().equals(paramName));
     }
 
     /** The model's lets whose values read a latent, in declaration order: the derived quantities it reports. */

@@ -232,9 +232,12 @@ final class SamplerEmitter {
       case NEGATIVE_BINOMIAL -> q.has("log_mean") ? "negativeBinomialLogMean" : "negativeBinomial";
       case BETA_BINOMIAL -> "betaBinomial";
       case GEOMETRIC -> "geometric";
+      case FLAT -> "flatSurrogate";
+      case HALF_FLAT -> "halfFlatSurrogate";
       case CATEGORICAL, DIRICHLET -> throw new IllegalStateException("vector family");
     };
-    draw.addStatement("$L[$L] = $T.$L(rng, $L)", target.array(), String.format(target.base(), flat(shape, coords)),
+    args.add(0, "rng");
+    draw.addStatement("$L[$L] = $T.$L($L)", target.array(), String.format(target.base(), flat(shape, coords)),
         SAMPLERS, call, String.join(", ", args));
     code.add(draw.build());
     closeLoops(code, shape.rank());

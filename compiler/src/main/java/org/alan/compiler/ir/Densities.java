@@ -8,6 +8,8 @@ import static org.alan.compiler.ir.Exprs.neg;
 import static org.alan.compiler.ir.Exprs.sub;
 import static org.alan.compiler.ir.Exprs.unary;
 
+import org.alan.stdlib.Distribution;
+
 /**
  * Log densities as expressions, so that the code generator can hoist the parts that depend on fewer indices
  * (the {@code log scale} of a Normal is computed once per scale particle, not once per entry of the factor).
@@ -27,6 +29,7 @@ public final class Densities {
    */
   public static Ex logDensity(DistIr dist, Ex value, Shape valueShape) {
     return switch (dist.family()) {
+      case FLAT, HALF_FLAT -> constant(0); // the guide's support is the prior's, so HalfFlat needs no check either
       case DIRICHLET -> dirichlet(dist.argument("concentration"), value, valueShape);
       case CATEGORICAL -> Exprs.sumOver(categorical(dist, value), valueShape);
       default -> Exprs.sumOver(elementwise(dist, value), valueShape);
@@ -177,8 +180,23 @@ public final class Densities {
         Ex p = d.argument("probs");
         yield checked(add(Exprs.binary(BinaryOp.XLOG1PY, x, neg(p)), log(p)), UnaryOp.CHECK_UNIT, p);
       }
-      case CATEGORICAL, DIRICHLET -> throw new IllegalStateException("not elementwise: " + d.family());
+      case CATEGORICAL, DIRICHLET, FLAT, HALF_FLAT -> throw new IllegalStateException("not elementwise: " + d.family());
     };
+  }
+
+  /**
+   * The log density of the proper stand-in for an improper prior during tempering: Normal(0, S) for Flat,
+   * LogNormal(0, S') for HalfFlat ({@link Distribution#SURROGATE_SCALE}).
+   */
+  public static Ex surrogateLogDensity(DistIr improper, Ex value, Shape valueShape) {
+    DistIr standIn = switch (improper.family()) {
+      case FLAT -> new DistIr(Distribution.NORMAL, 0,
+          java.util.List.of(constant(0), constant(Distribution.SURROGATE_SCALE)), improper.span());
+      case HALF_FLAT -> new DistIr(Distribution.LOG_NORMAL, 0,
+          java.util.List.of(constant(0), constant(Distribution.SURROGATE_LOG_SCALE)), improper.span());
+      default -> throw new IllegalArgumentException(improper.family() + " is proper");
+    };
+    return logDensity(standIn, value, valueShape);
   }
 
   /** A log density plus the check that makes it NaN where {@code parameter} is invalid. */

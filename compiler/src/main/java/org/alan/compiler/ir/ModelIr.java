@@ -126,4 +126,12 @@ public record ModelIr(String name, SourceSpan span, List<PlateIr> plates, List<V
   public DistIr proposal(int variable) {
     return proposals.get(variable);
   }
+
+  /** The {@link org.alan.stdlib.GuideParameter#SURROGATE} weight of a latent with an improper prior. */
+  public int surrogateWeight(int variable) {
+    return params.stream()
+        .filter(p -> p.kind() == org.alan.stdlib.GuideParameter.SURROGATE && p.variable() == variable)
+        .mapToInt(ParamIr::id).findFirst()
+        .orElseThrow(() -> new IllegalStateException("'" + variable(variable).name() + "' has no surrogate weight"));
+  }
 }

@@ -238,8 +238,8 @@ public final class ModelMain {
         out.print(text);
       } else {
         out.print(SummaryWriter.table(posterior, String.format(Locale.ROOT,
-            "%s: log marginal likelihood %.4f  (K = %d, seed %d, %.3f s)", model.spec().name(),
-            posterior.logMarginalLikelihood(), k, seed, seconds)));
+            "%s: log marginal likelihood %s  (K = %d, seed %d, %.3f s)", model.spec().name(),
+            SummaryWriter.logMarginalLikelihood(posterior), k, seed, seconds)));
       }
       if (output != null) {
         Map<String, String> metadata = new LinkedHashMap<>();
@@ -248,7 +248,8 @@ public final class ModelMain {
         metadata.put("K", String.valueOf(k));
         metadata.put("seed", String.valueOf(seed));
         metadata.put("draws", String.valueOf(draws));
-        metadata.put("log_marginal_likelihood", String.valueOf(posterior.logMarginalLikelihood()));
+        metadata.put("log_marginal_likelihood", model.spec().improperLatents().isEmpty()
+            ? String.valueOf(posterior.logMarginalLikelihood()) : SummaryWriter.logMarginalLikelihood(posterior));
         try (Writer w = Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
           DrawsWriter.write(posterior.draws().first(draws), metadata, w);
         }
@@ -573,8 +574,8 @@ public final class ModelMain {
         out.print(SummaryWriter.json(posterior));
       } else {
         out.print(SummaryWriter.table(posterior, String.format(Locale.ROOT,
-            "%s: log marginal likelihood %.4f from the fitted guide (K = %d, seed %d)", model.spec().name(),
-            posterior.logMarginalLikelihood(), sampleK, seed)));
+            "%s: log marginal likelihood %s from the fitted guide (K = %d, seed %d)", model.spec().name(),
+            SummaryWriter.logMarginalLikelihood(posterior), sampleK, seed)));
       }
       return 0;
     }

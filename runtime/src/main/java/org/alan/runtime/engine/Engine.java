@@ -94,6 +94,22 @@ public final class Engine implements Backend {
     }
   }
 
+  /**
+   * The parameters with every improper prior's stand-in weighted 1 - temperature (whatever the caller holds there):
+   * tempering targets {@code s(z)^(1-t) p(y | z)^t}, and every run at the posterior the improper prior itself.
+   */
+  private double[][] withSurrogateWeights(double[][] params, double temperature) {
+    double[][] out = params;
+    for (int p = 0; p < spec.params().length; p++) {
+      if (spec.params()[p].kind() == org.alan.stdlib.GuideParameter.SURROGATE
+          && (params[p].length != 1 || params[p][0] != 1 - temperature)) {
+        out = out == params ? params.clone() : out;
+        out[p] = new double[] {1 - temperature};
+      }
+    }
+    return out;
+  }
+
   /** A run, with the gradient of its bound with respect to the parameters when {@code gradient} is not null. */
   private Gradient runFitting(BoundData data, double[][] params, double temperature, SampleOptions options,
       Gradient.Kind gradient, Progress progress) {
@@ -102,6 +118,7 @@ public final class Engine implements Backend {
     if (params == null) {
       params = ModelState.initialParams(spec, spec.plateCounts(data.plateSize()));
     }
+    params = withSurrogateWeights(params, temperature);
     Layouts layouts = new Layouts(spec, k);
     ModelState state = new ModelState(spec, k, data.nest(), data.values(), params,
         useVector(layouts.forwardEntries(spec.plateCounts(data.plateSize()))));

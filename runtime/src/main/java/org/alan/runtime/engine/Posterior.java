@@ -142,7 +142,11 @@ public final class Posterior {
     return state.K;
   }
 
-  /** The estimate of log p(data): the log of the average importance weight over all particle combinations. */
+  /**
+   * The estimate of log p(data): the log of the average importance weight over all particle combinations. With an
+   * improper prior ({@link ModelSpec#improperLatents}) it estimates the integral of the likelihood against the flat
+   * measure, which fitting still ascends but which is no marginal likelihood (the summary calls it undefined).
+   */
   public double logMarginalLikelihood() {
     return logMarginalLikelihood;
   }

@@ -71,6 +71,13 @@ public final class Predictive {
     size[p] = trainSize + held.plateSize()[p];
     Extension all = spec.plates()[p].grouped() ? new GroupedRows(spec, p, train, held)
         : new Layout(spec, size, p, trainSize, train.plateSize(), held.plateSize());
+    for (int v = 0; v < spec.variables().length; v++) {
+      if (spec.isImproper(v) && all.under(spec.variables()[v])) {
+        throw new InferenceException("cannot predict new elements of plate '" + spec.plates()[p].name() + "': their"
+            + " latent '" + spec.variables()[v].name() + "' has an improper prior, which new elements cannot be drawn"
+            + " from (give it a proper prior, or hold out elements of a plate inside it)");
+      }
+    }
     double[][] values = new double[spec.variables().length][];
     for (int v = 0; v < values.length; v++) {
       VariableSpec var = spec.variables()[v];

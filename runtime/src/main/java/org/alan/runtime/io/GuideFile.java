@@ -18,6 +18,9 @@ public final class GuideFile {
     DataSet out = new DataSet("fitted guide of " + spec.name());
     for (int i = 0; i < params.length; i++) {
       ParamSpec p = spec.params()[i];
+      if (p.kind() == org.alan.stdlib.GuideParameter.SURROGATE) {
+        continue; // set from each run's temperature, not part of the guide
+      }
       double[] values = nest.userCopy(p.plate(), params[i], p.size());
       out.put(p.name(), new Array(values, spec.dims(p.plate(), p.shape(), nest.sizes())));
     }
@@ -37,9 +40,10 @@ public final class GuideFile {
     for (int i = 0; i < out.length; i++) {
       ParamSpec p = spec.params()[i];
       Array a = in.get(p.name());
-      if (a == null && p.kind() == org.alan.stdlib.GuideParameter.SHEAR
-          && !spec.shearOf(p.variable()).nonCentred()) {
-        // a guide written without the automatic decorrelation: the particles are read as they are
+      if (a == null && (p.kind() == org.alan.stdlib.GuideParameter.SURROGATE
+          || p.kind() == org.alan.stdlib.GuideParameter.SHEAR && !spec.shearOf(p.variable()).nonCentred())) {
+        // an improper prior's stand-in weight (set per run); or a guide written without the automatic decorrelation,
+        // whose particles are read as they are
         out[i] = new double[spec.plateCounts(plateSize)[p.plate()] * p.size()];
         java.util.Arrays.fill(out[i], p.init());
         continue;

@@ -19,6 +19,20 @@ public final class SummaryWriter {
   /** The JSON names of {@link Posterior#SUMMARY_QUANTILES}. */
   private static final String[] QUANTILE_NAMES = {"q5", "q50", "q95"};
 
+  /**
+   * The log marginal likelihood as the summary prints it ({@code -31.0495}), or {@code undefined (...)} for a model
+   * with an improper prior, whose evidence is not a number (the estimator's value is still the fit's bound).
+   */
+  public static String logMarginalLikelihood(Posterior p) {
+    return p.spec().improperLatents().isEmpty() ? String.format(Locale.ROOT, "%.4f", p.logMarginalLikelihood())
+        : "undefined (" + improperNote(p) + ")";
+  }
+
+  private static String improperNote(Posterior p) {
+    java.util.List<String> names = p.spec().improperLatents();
+    return "improper prior on " + String.join(", ", names);
+  }
+
   public static String table(Posterior p, String header) {
     StringBuilder out = new StringBuilder();
     out.append(header).append('\n');
@@ -107,7 +121,12 @@ public final class SummaryWriter {
       w.beginObject();
       w.name("model").value(p.spec().name());
       w.name("log_marginal_likelihood");
-      number(w, p.logMarginalLikelihood());
+      if (p.spec().improperLatents().isEmpty()) {
+        number(w, p.logMarginalLikelihood());
+      } else {
+        w.nullValue();
+        w.name("log_marginal_likelihood_undefined").value(improperNote(p));
+      }
       w.name("K").value(p.K());
       if (!p.warnings().isEmpty()) {
         w.name("warnings").beginArray();

@@ -133,8 +133,9 @@ public final class Fitter {
       listener.iterated(i, options.iterations(), bound);
       double[][] ascent = g.params();
       for (int p = 0; p < ascent.length; p++) {
-        if (spec.params()[p].kind() == GuideParameter.SHEAR) {
-          // the decorrelation is fitted by regression alongside QEM only; gradient fits keep it at zero
+        if (spec.params()[p].kind() == GuideParameter.SHEAR || spec.params()[p].kind() == GuideParameter.SURROGATE) {
+          // the decorrelation is fitted by regression alongside QEM only, gradient fits keep it at zero; the
+          // engine sets the stand-in weights of improper priors from the temperature
           java.util.Arrays.fill(ascent[p], 0);
         }
       }

@@ -29,6 +29,20 @@ public record ModelSpec(String name, String sourceName, PlateSpec[] plates, Vari
     return null;
   }
 
+  /**
+   * The latents with an improper prior (Flat, HalfFlat), each with a {@link org.alan.stdlib.GuideParameter#SURROGATE}
+   * weight: the log marginal likelihood is then undefined, and the model cannot be drawn from.
+   */
+  public java.util.List<String> improperLatents() {
+    return Arrays.stream(params).filter(p -> p.kind() == org.alan.stdlib.GuideParameter.SURROGATE)
+        .map(p -> variables[p.variable()].name()).toList();
+  }
+
+  /** Whether this latent has an improper prior (see {@link #improperLatents}). */
+  public boolean isImproper(int variable) {
+    return Arrays.stream(params).anyMatch(p -> p.kind() == org.alan.stdlib.GuideParameter.SURROGATE
+        && p.variable() == variable);
+  }
 
   /** The index of the derived quantity with this name, or -1. */
   public int derivedIndex(String name) {

@@ -23,6 +23,19 @@ public final class Samplers {
     return scale > 0 ? Math.exp(loc + scale * rng.gaussian()) : Double.NaN;
   }
 
+  /**
+   * A draw from the proper stand-in tempering uses for a Flat prior (which has no sampler): the automatic guide
+   * starts from it. {@code simulate} and new plate elements refuse improper priors before getting here.
+   */
+  public static double flatSurrogate(Rng rng) {
+    return normal(rng, 0, org.alan.stdlib.Distribution.SURROGATE_SCALE);
+  }
+
+  /** A draw from the stand-in for a HalfFlat prior, as {@link #flatSurrogate}. */
+  public static double halfFlatSurrogate(Rng rng) {
+    return logNormal(rng, 0, org.alan.stdlib.Distribution.SURROGATE_LOG_SCALE);
+  }
+
   public static double studentT(Rng rng, double df, double loc, double scale) {
     if (!(df > 0 && scale > 0)) {
       return Double.NaN;
