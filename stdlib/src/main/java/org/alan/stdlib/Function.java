@@ -31,7 +31,15 @@ public enum Function {
   LOG_SUM_EXP("log_sum_exp", 2, 2, "log(exp(x) + exp(y)), stable"),
   IF_ELSE("if_else", 3, 3, "a where c is 1, b where c is 0 (c a comparison; both a and b are evaluated)"),
   PHI("Phi", 1, 1, "the standard normal CDF (probit)"),
-  PHI_APPROX("Phi_approx", 1, 1, "inv_logit(0.07056 x^3 + 1.5976 x), Stan's approximation of Phi");
+  PHI_APPROX("Phi_approx", 1, 1, "inv_logit(0.07056 x^3 + 1.5976 x), Stan's approximation of Phi"),
+  /**
+   * lag(x, k) or lag(x, k, init): x at the element k before along its plate, for x computed from inputs and
+   * observed data; the first k elements take init, or without one the observations that read it start after them.
+   */
+  LAG("lag", 2, 3, "x at the element k before along its plate (lag(x, k, init) gives the first k elements init;"
+      + " without init, observations reading it start at element k + 1)"),
+  /** cumsum(x): the running sum of x along its plate, for x computed from inputs and observed data. */
+  CUMSUM("cumsum", 1, 1, "the running sum of x along its plate, up to and including the element");
 
   private final String alanName;
   private final int minArity;
@@ -60,6 +68,11 @@ public enum Function {
   /** One-line documentation, for completion lists and error notes. */
   public String doc() {
     return doc;
+  }
+
+  /** Whether this function transforms data along a plate (computed once when the data are bound). */
+  public boolean isPlateTransform() {
+    return this == LAG || this == CUMSUM;
   }
 
   public static Optional<Function> byName(String name) {

@@ -50,6 +50,10 @@ public final class FactorGraph {
       if (v.kind() == VarKind.DATA) {
         Ex value = new Ex.VarRef(v.id(), v.eventShape());
         Ex logFactor = Densities.logDensity(v.prior(), value, v.eventShape());
+        for (int mask : model.observationMasks(v.id())) {
+          // an observation reading a lag without an initial value starts after the elements it has none for
+          logFactor = Exprs.mul(new Ex.VarRef(mask, Shape.of()), logFactor);
+        }
         factors.add(new FactorIr(factors.size(), v.name(), v.plate(), -1, List.of(v.id()), logFactor,
             KDims.of(logFactor, model)));
       }

@@ -121,6 +121,41 @@ final class CheckErrors {
         + " elements, numbered 1 to " + length, "elements are counted from 1, as in Stan");
   }
 
+  static Diagnostic transformReadsLatent(SourceSpan span, String function, String name, String kind) {
+    return Diagnostic.error(span, "'" + function + "' reads inputs and observed data only, but '" + name + "' is "
+        + kind, "lags and running sums are computed once, when the data are bound (Stan's transformed data)");
+  }
+
+  static Diagnostic transformInGuide(SourceSpan span, String function) {
+    return Diagnostic.error(span, "'" + function + "' is computed from the model's data and cannot be used in a guide");
+  }
+
+  static Diagnostic transformNeedsPlate(SourceSpan span, String text) {
+    return Diagnostic.error(span, "'" + text + "' runs along no plate: its argument reads no input or observed"
+        + " variable of a plate", "lag and cumsum run along the innermost plate of the variables they read");
+  }
+
+  static Diagnostic transformBadLag(SourceSpan span, String found) {
+    return Diagnostic.error(span, "the lag must be a whole number of elements, at least 1, not " + found,
+        "write lag(x, 1) for the previous element");
+  }
+
+  static Diagnostic transformBadInit(SourceSpan span, String found) {
+    return Diagnostic.error(span, "the initial value of a lag must be a number, not " + found,
+        "lag(x, k, init) gives the first k elements of each series the value init");
+  }
+
+  static Diagnostic latentReadsMissingLag(SourceSpan span, String latent, String text, int missing, String plate) {
+    return Diagnostic.error(span, "latent '" + latent + "' reads '" + text + "', which has no value at the first "
+        + plural(missing, "element") + " of " + plate + "; only observations can start later",
+        "give the lag an initial value, e.g. " + text.replaceFirst("\\)$", ", 0)"));
+  }
+
+  static Diagnostic cumsumOfMissing(SourceSpan span, String text, String inner) {
+    return Diagnostic.error(span, "'" + text + "' would carry the missing first elements of '" + inner
+        + "' along the whole plate", "give the lag an initial value, e.g. " + inner.replaceFirst("\\)$", ", 0)"));
+  }
+
   static Diagnostic indexOfWrongPlate(SourceSpan span, String name, String plate, String index, String target) {
     return Diagnostic.error(span, "'" + name + "' lives in " + plate + ", but '" + index
         + "' indexes plate '" + target + "'", "an index reads variables declared in the plate it points into");

@@ -97,7 +97,7 @@ final class Decorrelation {
       }
     }
     return new ModelIr(m.name(), m.span(), m.plates(), variables, m.groups(), params, m.proposals(), true,
-        m.automaticProposals(), derived, List.copyOf(shears.values()));
+        m.automaticProposals(), derived, List.copyOf(shears.values()), m.transforms());
   }
 
   /**

@@ -25,6 +25,8 @@ import org.alan.compiler.ir.DistIr;
 import org.alan.compiler.ir.Ex;
 import org.alan.compiler.ir.Exprs;
 import org.alan.compiler.ir.ParamIr;
+import org.alan.compiler.ir.TransformIr;
+import org.alan.compiler.ir.ExWalker;
 import org.alan.compiler.ir.PlateIr;
 import org.alan.compiler.ir.ReduceOp;
 import org.alan.compiler.ir.Shape;
@@ -53,6 +55,8 @@ final class ExpressionChecker {
   private Map<String, ModelChecker.Decl> guideNames = Map.of();
   private List<Shape> shapes = List.of();
   private Map<Integer, Integer> categories = Map.of();
+  /** The lags and running sums met so far, each a hidden input numbered after the declared variables. */
+  private final List<TransformIr> transforms = new ArrayList<>();
 
   ExpressionChecker(Diagnostics diagnostics, List<PlateIr> plates, Map<String, ModelChecker.Decl> modelNames,
       List<ModelChecker.Decl> variables, List<ParamIr> params) {
@@ -61,6 +65,38 @@ final class ExpressionChecker {
     this.modelNames = modelNames;
     this.variables = variables;
     this.params = params;
+  }
+
+  /** The hidden inputs {@code lag} and {@code cumsum} calls compute, in the order they depend on each other. */
+  List<TransformIr> transforms() {
+    return transforms;
+  }
+
+  /** Whether a variable id is one of {@link #transforms}' hidden inputs rather than a declared variable. */
+  boolean isComputedInput(int id) {
+    return id >= variables.size();
+  }
+
+  /** The hidden input of id {@code id} ({@link #isComputedInput}). */
+  TransformIr transformOf(int id) {
+    return transforms.stream().filter(t -> t.input() == id).findFirst().orElseThrow();
+  }
+
+  /**
+   * The hidden 0/1 input that is 0 at the first {@code missing} elements of each series along {@code plate}, made
+   * on first use.
+   */
+  int maskInput(int plate, int missing) {
+    for (TransformIr t : transforms) {
+      if (t.kind() == TransformIr.Kind.MASK && t.plate() == plate && t.lag() == missing) {
+        return t.input();
+      }
+    }
+    int id = variables.size() + transforms.size();
+    transforms.add(new TransformIr(id, TransformIr.Kind.MASK, null, missing, Double.NaN, plate, 0,
+        "the first " + missing + " element" + (missing == 1 ? "" : "s") + " of plate '" + plates.get(plate).name()
+        + "'", SourceSpan.NONE));
+    return id;
   }
 
   void setShapes(List<Shape> shapes) {
@@ -295,7 +331,8 @@ final class ExpressionChecker {
       return false;
     }
     if (family == Distribution.BINOMIAL && !(bound.get(0) instanceof Ex.Const)
-        && !(bound.get(0) instanceof Ex.VarRef r && variables.get(r.variable()).kind == ModelChecker.Decl.Kind.INPUT)) {
+        && !(bound.get(0) instanceof Ex.VarRef r && (isComputedInput(r.variable())
+            || variables.get(r.variable()).kind == ModelChecker.Decl.Kind.INPUT))) {
       // QEM divides the expected count by the total count, which it reads as the support's bound
       diagnostics.report(CheckErrors.qemBinomialTotalCount(call.arguments().get(0).span()));
       return false;
@@ -584,6 +621,10 @@ final class ExpressionChecker {
     }
     Function f = fn.get();
     List<Argument> args = c.arguments();
+    if (f.isPlateTransform() && args.size() >= f.minArity() && args.size() <= f.maxArity()
+        && args.stream().allMatch(a -> a.name().isEmpty())) {
+      return plateTransform(c, f, context);
+    }
     for (Argument a : args) {
       if (a.name().isPresent()) {
         diagnostics.report(CheckErrors.namedFunctionArgument(a.span(), name));
@@ -642,6 +683,8 @@ final class ExpressionChecker {
       // c * a + (1 - c) * b is exactly a or b for a 0/1 condition and finite branches
       case IF_ELSE -> Exprs.add(Exprs.mul(a, values.get(1)),
           Exprs.mul(Exprs.sub(Exprs.constant(1), a), values.get(2)));
+      case LAG, CUMSUM -> throw new org.alan.compiler.diag.InternalCompilerError(name + " reached the elementwise"
+          + " functions; plateTransform checks it");
       case PHI -> Exprs.unary(UnaryOp.PHI, a);
       case PHI_APPROX -> Exprs.unary(UnaryOp.SIGMOID, Exprs.add(Exprs.mul(Exprs.constant(0.07056),
           Exprs.mul(a, Exprs.mul(a, a))), Exprs.mul(Exprs.constant(1.5976), a)));
@@ -652,6 +695,100 @@ final class ExpressionChecker {
             Exprs.unary(UnaryOp.EXP, Exprs.neg(Exprs.unary(UnaryOp.ABS, Exprs.binary(BinaryOp.SUB, a, b))))));
       }
     };
+  }
+
+  /**
+   * {@code lag(x, k[, init])} or {@code cumsum(x)}: checks that x reads inputs and observed data only, and returns
+   * the hidden input that holds the result (the same one for the same call written twice).
+   */
+  private Ex plateTransform(Call c, Function f, Context context) {
+    String text = AstPrinter.expression(c);
+    if (context.side() == Side.GUIDE) {
+      diagnostics.report(CheckErrors.transformInGuide(c.span(), f.alanName()));
+      return null;
+    }
+    Ex source = check(c.arguments().get(0).value(), context.nested());
+    if (source == null) {
+      return null;
+    }
+    int[] plate = {PlateIr.TOP};
+    int[] missing = {0};
+    String[] missingFrom = {null};
+    boolean[] ok = {true};
+    ExWalker.forEach(source, e -> {
+      if (!ok[0]) {
+        return;
+      }
+      if (e instanceof Ex.ParamRef) {
+        diagnostics.report(CheckErrors.transformReadsLatent(c.arguments().get(0).span(), f.alanName(),
+            AstPrinter.expression(c.arguments().get(0).value()), "a model parameter"));
+        ok[0] = false;
+      } else if (e instanceof Ex.VarRef r) {
+        int p;
+        if (isComputedInput(r.variable())) {
+          TransformIr inner = transformOf(r.variable());
+          p = inner.plate();
+          if (inner.missing() > missing[0]) {
+            missing[0] = inner.missing();
+            missingFrom[0] = inner.text();
+          }
+        } else {
+          ModelChecker.Decl d = variables.get(r.variable());
+          if (d.kind == ModelChecker.Decl.Kind.LATENT) {
+            diagnostics.report(CheckErrors.transformReadsLatent(c.arguments().get(0).span(), f.alanName(), d.name,
+                "a latent"));
+            ok[0] = false;
+            return;
+          }
+          p = d.plate;
+        }
+        if (plates.get(p).depth() > plates.get(plate[0]).depth()) {
+          plate[0] = p;
+        }
+      }
+    });
+    if (!ok[0]) {
+      return null;
+    }
+    if (plate[0] == PlateIr.TOP) {
+      diagnostics.report(CheckErrors.transformNeedsPlate(c.span(), text));
+      return null;
+    }
+    int lag = 0;
+    double init = Double.NaN;
+    if (f == Function.LAG) {
+      Double k = literalValue(c.arguments().get(1).value());
+      if (k == null || k != Math.rint(k) || k < 1 || k > 1e6) {
+        diagnostics.report(CheckErrors.transformBadLag(c.arguments().get(1).span(),
+            AstPrinter.expression(c.arguments().get(1).value())));
+        return null;
+      }
+      lag = k.intValue();
+      if (c.arguments().size() == 3) {
+        Double given = literalValue(c.arguments().get(2).value());
+        if (given == null) {
+          diagnostics.report(CheckErrors.transformBadInit(c.arguments().get(2).span(),
+              AstPrinter.expression(c.arguments().get(2).value())));
+          return null;
+        }
+        init = given;
+      }
+    } else if (missing[0] > 0) {
+      diagnostics.report(CheckErrors.cumsumOfMissing(c.span(), text, missingFrom[0]));
+      return null;
+    }
+    // a lag without init leaves its first k elements empty; one with init only those its source left empty, k later
+    int leaves = f == Function.CUMSUM ? 0 : Double.isNaN(init) || missing[0] > 0 ? missing[0] + lag : 0;
+    TransformIr.Kind kind = f == Function.LAG ? TransformIr.Kind.LAG : TransformIr.Kind.CUMSUM;
+    for (TransformIr t : transforms) {
+      if (t.kind() == kind && t.source().equals(source) && t.lag() == lag && t.plate() == plate[0]
+          && Double.compare(t.init(), init) == 0) {
+        return new Ex.VarRef(t.input(), source.shape());
+      }
+    }
+    int id = variables.size() + transforms.size();
+    transforms.add(new TransformIr(id, kind, source, lag, init, plate[0], leaves, text, c.span()));
+    return new Ex.VarRef(id, source.shape());
   }
 
   private Ex guideParameter(Call c, GuideParameter kind, Context context) {

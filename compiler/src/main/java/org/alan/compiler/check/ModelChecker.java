@@ -35,6 +35,7 @@ import org.alan.compiler.ir.ModelIr;
 import org.alan.compiler.ir.ParamIr;
 import org.alan.compiler.ir.PlateIr;
 import org.alan.compiler.ir.Shape;
+import org.alan.compiler.ir.TransformIr;
 import org.alan.compiler.ir.VarKind;
 import org.alan.compiler.ir.VariableIr;
 import org.alan.compiler.source.SourceSpan;
@@ -135,6 +136,7 @@ public final class ModelChecker {
     private final Map<String, Decl> names = new LinkedHashMap<>();
     private final List<Decl> variableDecls = new ArrayList<>();
     private final List<ParamIr> params = new ArrayList<>();
+    private final List<TransformIr> transforms = new ArrayList<>();
     /** Plates grouped by an index input, waiting for the plate their index points into, by that plate's name. */
     private final Map<String, List<GroupedPlate>> waiting = new LinkedHashMap<>();
     /** Index inputs reported as a second, crossed index of their plate. */
@@ -192,6 +194,7 @@ public final class ModelChecker {
             d.span));
       }
       expressions.checkLets(names.values());
+      addComputedInputs(expressions, variables);
       if (variableDecls.stream().allMatch(d -> d.kind == Decl.Kind.INPUT) && diagnostics.errorCount() == errorsBefore) {
         diagnostics.report(CheckErrors.nothingToInfer(model.name().span(), model.name().text()));
       }
@@ -219,7 +222,37 @@ public final class ModelChecker {
       }
       addSurrogateWeights(variables);
       return Decorrelation.run(new ModelIr(model.name().text(), model.span(), plates, variables, groups, params,
-          proposals, guide == null, guideBuilder.automaticProposals(), derived(expressions, variables), List.of()));
+          proposals, guide == null, guideBuilder.automaticProposals(), derived(expressions, variables), List.of(),
+          transforms));
+    }
+
+    /**
+     * The hidden inputs of the model's {@code lag} and {@code cumsum} calls, and the masks that start an observation
+     * reading a lag without an initial value after the elements it has no value for. A latent cannot start later.
+     */
+    private void addComputedInputs(ExpressionChecker expressions, List<VariableIr> variables) {
+      for (VariableIr v : List.copyOf(variables)) {
+        if (v == null || v.prior() == null) {
+          continue;
+        }
+        for (Map.Entry<Integer, Integer> e : TransformIr.missingByPlate(v.prior(), expressions.transforms())
+            .entrySet()) {
+          if (v.isLatent()) {
+            TransformIr read = expressions.transforms().stream()
+                .filter(t -> t.plate() == e.getKey() && t.missing() > 0
+                    && ExWalker.variables(v.prior()).contains(t.input()))
+                .findFirst().orElseThrow();
+            diagnostics.report(CheckErrors.latentReadsMissingLag(read.span(), v.name(), read.text(), read.missing(),
+                "plate '" + plates.get(read.plate()).name() + "'"));
+          } else {
+            expressions.maskInput(e.getKey(), e.getValue());
+          }
+        }
+      }
+      for (TransformIr t : expressions.transforms()) {
+        variables.add(new VariableIr(t.input(), t.text(), VarKind.INPUT, t.plate(), t.shape(), null, t.span()));
+      }
+      transforms.addAll(expressions.transforms());
     }
 
     /**

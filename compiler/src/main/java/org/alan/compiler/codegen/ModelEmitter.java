@@ -22,11 +22,14 @@ import org.alan.compiler.ir.Ex;
 import org.alan.compiler.ir.ExWalker;
 import org.alan.compiler.ir.GroupIr;
 import org.alan.compiler.ir.ModelIr;
+import org.alan.compiler.ir.DerivedIr;
 import org.alan.compiler.ir.ShearIr;
+import org.alan.compiler.ir.TransformIr;
 import org.alan.compiler.ir.VarKind;
 import org.alan.compiler.ir.VariableIr;
 import org.alan.runtime.model.DerivedSpec;
 import org.alan.runtime.model.ShearSpec;
+import org.alan.runtime.model.TransformSpec;
 import org.alan.runtime.model.FactorSpec;
 import org.alan.runtime.model.GroupSpec;
 import org.alan.runtime.model.InputConstraint;
@@ -167,6 +170,11 @@ public final class ModelEmitter {
       code.add("new $T($L, $L, $L, $L, $L, $L, $L),\n", ShearSpec.class, sh.variable(), sh.shift(),
           ints(sh.params()), ints(sh.parents()), ints(sh.coordinates()), booleans(sh.logs()), sh.nonCentred());
     }
+    code.add("$<},\nnew $T[] {$>\n", TransformSpec.class);
+    for (TransformSpec t : s.transforms()) {
+      code.add("new $T($L, $T.$L, $L, $L, $L, $L, $S, $L),\n", TransformSpec.class, t.input(), TransformSpec.Kind.class,
+          t.kind().name(), t.lag(), JavaOps.literal(t.init()), t.plate(), t.readsObserved(), t.text(), t.line());
+    }
     code.add("$<});\n$<");
     type.addField(FieldSpec.builder(ModelSpec.class, "SPEC", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
         .addJavadoc("The model as data: plates, variables, guide groups, factors and the contraction plan.\n")
@@ -304,6 +312,7 @@ public final class ModelEmitter {
         .addParameter(RNG, "rng")
         .addCode(simulate.build())
         .build());
+    addComputedInputSources(type, d, samplers);
     CodeBlock.Builder derive = CodeBlock.builder().beginControlFlow("switch (derived)");
     for (int i = 0; i < d.model().derived().size(); i++) {
       type.addMethod(samplers.derived(i, d.model().derived().get(i), "derive" + i));
@@ -321,6 +330,36 @@ public final class ModelEmitter {
         .addParameter(double[].class, "out")
         .addParameter(int.class, "offset")
         .addCode(derive.build())
+        .build());
+  }
+
+  /** What each lag and running sum is taken of, evaluated per element as a derived quantity of the data is. */
+  private static void addComputedInputSources(TypeSpec.Builder type, Descriptor d, SamplerEmitter samplers) {
+    List<TransformIr> transforms = d.model().transforms();
+    if (transforms.stream().allMatch(t -> t.source() == null)) {
+      return;
+    }
+    CodeBlock.Builder dispatch = CodeBlock.builder().beginControlFlow("switch (transform)");
+    for (int i = 0; i < transforms.size(); i++) {
+      TransformIr t = transforms.get(i);
+      if (t.source() != null) {
+        type.addMethod(samplers.derived(i, new DerivedIr(t.text(), t.plate(), t.source(), t.span()),
+            "inputSource" + i));
+        dispatch.addStatement("case $L -> inputSource$L(st, element, out, offset)", i, i);
+      }
+    }
+    dispatch.addStatement("default -> throw new $T($S + transform)", IllegalArgumentException.class,
+        "no source for computed input ");
+    dispatch.endControlFlow();
+    type.addMethod(MethodSpec.methodBuilder("computeInputSource")
+        .addAnnotation(Override.class)
+        .addModifiers(Modifier.PUBLIC)
+        .addParameter(int.class, "transform")
+        .addParameter(MODEL_STATE, "st")
+        .addParameter(int.class, "element")
+        .addParameter(double[].class, "out")
+        .addParameter(int.class, "offset")
+        .addCode(dispatch.build())
         .build());
   }
 
@@ -512,7 +551,7 @@ public final class ModelEmitter {
         .addMethod(MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE).build());
     List<String> used = new ArrayList<>();
     for (VariableIr v : d.model().variables()) {
-      if (v.kind() == VarKind.LATENT) {
+      if (v.kind() == VarKind.LATENT || d.model().isComputedInput(v.id())) {
         continue;
       }
       int rank = d.model().plateChain(v.plate()).size() - 1 + v.eventShape().rank();
@@ -640,7 +679,15 @@ public final class ModelEmitter {
             KDims.of(d.value(), m).stream().mapToInt(Integer::intValue).toArray()))
         .toArray(DerivedSpec[]::new);
     return new ModelSpec(m.name(), sourceName, plates, vars, groups, params, qemSpecs(m), fs, plan, priorOrder(m),
-        m.automaticGuide(), inputConstraints(m, lineOf), derived, shears(m));
+        m.automaticGuide(), inputConstraints(m, lineOf), derived, shears(m), transforms(m, lineOf));
+  }
+
+  private static TransformSpec[] transforms(ModelIr m, java.util.function.IntUnaryOperator lineOf) {
+    return m.transforms().stream().map(t -> new TransformSpec(t.input(),
+        TransformSpec.Kind.valueOf(t.kind().name()), t.lag(), t.init(), t.plate(),
+        t.source() != null && ExWalker.variables(t.source()).stream().anyMatch(v -> m.readsObserved(v)),
+        t.text(), t.span().isNone() ? 0 : lineOf.applyAsInt(t.span().begin())))
+        .toArray(TransformSpec[]::new);
   }
 
   private static ShearSpec[] shears(ModelIr m) {

@@ -18,12 +18,15 @@ import org.alan.compiler.source.SourceSpan;
  * @param automaticProposals the latents whose proposal is the automatic one (all of them without a guide block,
  *     those a guide block leaves out with one), which the runtime starts at the prior's moments
  * @param derived the model's lets that read a latent, in declaration order, reported beside the latents
+ * @param transforms the inputs computed from the data when they are bound ({@code lag}, {@code cumsum}), each a
+ *     hidden input variable
  * @param shears the automatic guide's linear decorrelations, at most one per latent ({@link ShearIr}); the
  *     variables' priors and the derived values already read the sheared latents' model values
  */
 public record ModelIr(String name, SourceSpan span, List<PlateIr> plates, List<VariableIr> variables,
     List<GroupIr> groups, List<ParamIr> params, Map<Integer, DistIr> proposals, boolean automaticGuide,
-    java.util.Set<Integer> automaticProposals, List<DerivedIr> derived, List<ShearIr> shears) {
+    java.util.Set<Integer> automaticProposals, List<DerivedIr> derived, List<ShearIr> shears,
+    List<TransformIr> transforms) {
   public ModelIr {
     Objects.requireNonNull(name, "name is null");
     Objects.requireNonNull(span, "span is null");
@@ -35,6 +38,34 @@ public record ModelIr(String name, SourceSpan span, List<PlateIr> plates, List<V
     automaticProposals = Collections.unmodifiableSet(new java.util.TreeSet<>(automaticProposals));
     derived = List.copyOf(derived);
     shears = List.copyOf(shears);
+    transforms = List.copyOf(transforms);
+  }
+
+  /** Whether a variable is an input computed from the data ({@link TransformIr}), not one the data give. */
+  public boolean isComputedInput(int variable) {
+    return transforms.stream().anyMatch(t -> t.input() == variable);
+  }
+
+  /** Whether a variable is observed, or a computed input that reads an observed variable. */
+  public boolean readsObserved(int variable) {
+    if (variable(variable).kind() == VarKind.DATA) {
+      return true;
+    }
+    return transforms.stream().anyMatch(t -> t.input() == variable && t.source() != null
+        && ExWalker.variables(t.source()).stream().anyMatch(this::readsObserved));
+  }
+
+  /**
+   * The 0/1 mask inputs an observation's log density is multiplied by: it reads a lag without an initial value, so
+   * the first elements of each series are not modelled ({@link TransformIr}).
+   */
+  public List<Integer> observationMasks(int variable) {
+    List<Integer> out = new java.util.ArrayList<>();
+    TransformIr.missingByPlate(variable(variable).prior(), transforms).forEach((plate, missing) -> out.add(
+        transforms.stream().filter(t -> t.kind() == TransformIr.Kind.MASK && t.plate() == plate && t.lag() == missing)
+            .findFirst().orElseThrow(() -> new IllegalStateException("no mask for " + variable(variable).name()))
+            .input()));
+    return out;
   }
 
   /**

@@ -38,7 +38,7 @@ public final class Model {
   }
 
   public static Model of(CompiledModel compiled, DataSet data) {
-    return new Model(compiled, DataBinder.bind(compiled.spec(), data));
+    return new Model(compiled, DataBinder.bind(compiled, data));
   }
 
   public ModelSpec spec() {

@@ -58,7 +58,15 @@ public final class Predictive {
           + spec.plates()[p].name() + "' is not available yet for a model with index inputs; hold out rows of the"
           + " plate an index groups instead");
     }
-    BoundData held = DataBinder.bind(spec, test);
+    for (org.alan.runtime.model.TransformSpec t : spec.transforms()) {
+      if (t.kind() != org.alan.runtime.model.TransformSpec.Kind.MASK && underPlate(spec, t.plate(), p)) {
+        throw new InferenceException("the predictive log-likelihood of held-out elements of plate '"
+            + spec.plates()[p].name() + "' is not available yet for a model that computes '" + t.text() + "' along"
+            + " it (the held-out elements would need the training data's last ones); hold out elements of another"
+            + " plate");
+      }
+    }
+    BoundData held = DataBinder.bind(model, test);
     for (int q = 1; q < spec.plates().length; q++) {
       if (q != p && held.plateSize()[q] != train.plateSize()[q]) {
         throw new DataException(test.origin() + ": plate '" + spec.plates()[q].name() + "' has "
@@ -140,6 +148,16 @@ public final class Predictive {
     }
     return new Result(value, byVariable, standardError(total, posterior.minEss()), spec.plates()[p].name(),
         all.newElements(p).size(), n);
+  }
+
+  /** Whether {@code plate} is {@code ancestor} or lies inside it. */
+  private static boolean underPlate(ModelSpec spec, int plate, int ancestor) {
+    for (int q = plate; q > 0; q = spec.plates()[q].parent()) {
+      if (q == ancestor) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The named plate, or the deepest plate that holds an observed variable. */

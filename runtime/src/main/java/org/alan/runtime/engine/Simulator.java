@@ -34,7 +34,14 @@ public final class Simulator {
       throw new InferenceException("model " + spec.name() + " cannot be simulated: the improper prior of "
           + String.join(", ", spec.improperLatents()) + " has no draws (give them proper priors to simulate)");
     }
+    for (org.alan.runtime.model.TransformSpec t : spec.transforms()) {
+      if (t.readsObserved()) {
+        throw new InferenceException("model " + spec.name() + " cannot be simulated: '" + t.text() + "' ("
+            + spec.sourceName() + ":" + t.line() + ") is computed from observed data, which simulating draws");
+      }
+    }
     BoundData bound = DataBinder.bindInputs(spec, data, sizes);
+    ComputedInputs.apply(model, bound, data.origin());
     ModelState state = drawingState(spec, bound);
     double[][] values = state.values;
     int[] count = state.plateCount;
@@ -56,6 +63,9 @@ public final class Simulator {
     DataSet latents = new DataSet("latents simulated from " + spec.name());
     for (int v = 0; v < values.length; v++) {
       VariableSpec var = spec.variables()[v];
+      if (spec.isComputedInput(v)) {
+        continue; // the model computes it again from the inputs
+      }
       double[] drawn = var.isLatent() ? state.samples[v] : values[v];
       int twin = spec.derivedIndex(var.name());
       if (twin >= 0) {

@@ -20,8 +20,20 @@ import org.alan.stdlib.SupportKind;
 public final class DataBinder {
   private DataBinder() {}
 
+  /** Binds the data of a model that computes no inputs ({@link ModelSpec#transforms}); else see the other form. */
   public static BoundData bind(ModelSpec spec, DataSet data) {
+    if (spec.transforms().length > 0) {
+      throw new IllegalArgumentException("model " + spec.name() + " computes inputs from its data (lag, cumsum): bind"
+          + " with the compiled model");
+    }
     return bind(spec, data, true, Map.of());
+  }
+
+  /** Binds the data, then computes the inputs the model derives from them (lag, cumsum). */
+  public static BoundData bind(org.alan.runtime.model.CompiledModel model, DataSet data) {
+    BoundData bound = bind(model.spec(), data, true, Map.of());
+    org.alan.runtime.engine.ComputedInputs.apply(model, bound, data.origin());
+    return bound;
   }
 
   /**
@@ -49,8 +61,10 @@ public final class DataBinder {
       }
     }
     List<String> missing = new ArrayList<>();
-    for (VariableSpec v : vars) {
-      boolean needed = v.kind() == VariableKind.INPUT || observed && v.kind() == VariableKind.DATA;
+    for (int id = 0; id < vars.length; id++) {
+      VariableSpec v = vars[id];
+      boolean needed = v.kind() == VariableKind.INPUT && !spec.isComputedInput(id)
+          || observed && v.kind() == VariableKind.DATA;
       if (needed && data.get(v.name()) == null) {
         missing.add("'" + v.name() + "' (" + describe(spec, v) + ")");
       }
@@ -77,7 +91,7 @@ public final class DataBinder {
     double[][] values = new double[vars.length][];
     for (int id = 0; id < vars.length; id++) {
       VariableSpec v = vars[id];
-      if (v.kind() == VariableKind.LATENT || !observed && v.kind() == VariableKind.DATA) {
+      if (v.kind() == VariableKind.LATENT || !observed && v.kind() == VariableKind.DATA || spec.isComputedInput(id)) {
         continue;
       }
       Array a = data.get(v.name());
@@ -124,7 +138,9 @@ public final class DataBinder {
       }
     }
     for (InputConstraint c : spec.inputConstraints()) {
-      verifyParameterInput(spec, c, values[c.input()], size, data);
+      if (!spec.isComputedInput(c.input())) { // computed inputs are checked once computed
+        verifyParameterInput(spec, c, values[c.input()], size, data);
+      }
     }
     for (int id = 0; id < vars.length; id++) {
       if (observed && vars[id].kind() == VariableKind.DATA) {

@@ -34,6 +34,14 @@ public abstract class CompiledModel {
   public abstract void derive(int derived, ModelState state, int element, double[] out, int offset);
 
   /**
+   * Evaluates what computed input {@code transform} ({@link ModelSpec#transforms}, a lag or a running sum) is taken
+   * of, at one element of its plate, into {@code out[offset ...]}, from a state holding the bound data.
+   */
+  public void computeInputSource(int transform, ModelState state, int element, double[] out, int offset) {
+    throw new UnsupportedOperationException("model " + spec().name() + " computes no input " + transform);
+  }
+
+  /**
    * A gradient of one factor (VI and RWS), bound to the state; used by one thread at a time. With
    * {@code fixedParticles} it differentiates with respect to the parameters only and leaves the particle gradients
    * alone (they may be null).

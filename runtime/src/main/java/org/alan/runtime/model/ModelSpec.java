@@ -14,10 +14,22 @@ import org.alan.runtime.plan.ContractionPlan;
  * @param inputConstraints the inputs used as distribution parameters, with the values they must take
  * @param derived the lets that read latents, reported beside them
  * @param shears the automatic guide's linear decorrelations (at most one per latent)
+ * @param transforms the inputs computed from the bound data, in the order they read each other
  */
 public record ModelSpec(String name, String sourceName, PlateSpec[] plates, VariableSpec[] variables,
     GroupSpec[] groups, ParamSpec[] params, QemSpec[] qem, FactorSpec[] factors, ContractionPlan plan, int[] priorOrder,
-    boolean automaticGuide, InputConstraint[] inputConstraints, DerivedSpec[] derived, ShearSpec[] shears) {
+    boolean automaticGuide, InputConstraint[] inputConstraints, DerivedSpec[] derived, ShearSpec[] shears,
+    TransformSpec[] transforms) {
+
+  /** Whether variable {@code id} is an input the model computes ({@link #transforms}), not one the data give. */
+  public boolean isComputedInput(int id) {
+    for (TransformSpec t : transforms) {
+      if (t.input() == id) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   /** The shear of a latent (see {@link ShearSpec}), or null when the model reads its particles as they are. */
   public ShearSpec shearOf(int variable) {

@@ -1,0 +1,53 @@
+package org.alan.compiler.ir;
+
+import java.util.Objects;
+import org.alan.compiler.source.SourceSpan;
+
+/**
+ * An input the model computes from its data when they are bound, Stan's transformed data along a plate:
+ * {@code lag(x, k)}, {@code lag(x, k, init)}, {@code cumsum(x)} of an expression {@code x} of inputs and observed
+ * data, and the 0/1 mask that makes an observation reading a lag without an initial value start after the
+ * elements the lag has no value for (Stan's {@code for (t in (K + 1):T)}). Each is a hidden input variable of id
+ * {@code input}, in the plate it runs along; the lag and the running sum stay within each element of the
+ * enclosing plates (a series per element), in the engine's element order (rows grouped by an index keep their
+ * order within each group).
+ *
+ * @param source what is lagged or summed (null for a mask)
+ * @param lag k for a lag; for a mask, the number of leading elements it zeroes
+ * @param init the value of the first {@code lag} elements of a lag, NaN for none
+ * @param plate the plate it runs along
+ * @param missing how many leading elements of each series hold no value (a lag without init, or one of such a
+ *     value): observations reading it are masked that far
+ * @param text how the source wrote it ({@code lag(y, 1)}), for messages
+ */
+public record TransformIr(int input, Kind kind, Ex source, int lag, double init, int plate, int missing, String text,
+    SourceSpan span) {
+  /** What the input computes. */
+  public enum Kind { LAG, CUMSUM, MASK }
+
+  public TransformIr {
+    Objects.requireNonNull(kind, "kind is null");
+    Objects.requireNonNull(text, "text is null");
+    Objects.requireNonNull(span, "span is null");
+  }
+
+  /**
+   * For each plate, the most leading elements without a value among the computed inputs a distribution reads:
+   * an observation of it is masked that far along that plate.
+   */
+  public static java.util.Map<Integer, Integer> missingByPlate(DistIr dist, java.util.List<TransformIr> transforms) {
+    java.util.Map<Integer, Integer> out = new java.util.TreeMap<>();
+    for (int v : ExWalker.variables(dist)) {
+      for (TransformIr t : transforms) {
+        if (t.input() == v && t.missing() > 0) {
+          out.merge(t.plate(), t.missing(), Math::max);
+        }
+      }
+    }
+    return out;
+  }
+
+  public Shape shape() {
+    return source == null ? Shape.of() : source.shape();
+  }
+}

@@ -1,0 +1,103 @@
+package org.alan.runtime.engine;
+
+import org.alan.runtime.io.BoundData;
+import org.alan.runtime.io.DataException;
+import org.alan.runtime.model.CompiledModel;
+import org.alan.runtime.model.InputConstraint;
+import org.alan.runtime.model.ModelSpec;
+import org.alan.runtime.model.TransformSpec;
+import org.alan.runtime.model.VariableSpec;
+
+/**
+ * Computes the inputs a model derives from its data ({@link ModelSpec#transforms}: {@code lag}, {@code cumsum} and
+ * the masks of observations that start after a lag's first elements) into the bound data, once, before any run.
+ * Each runs along its plate within each element of the enclosing plates (a series), in the engine's element order.
+ */
+public final class ComputedInputs {
+  private ComputedInputs() {}
+
+  /** Fills every computed input of {@code bound} in place; {@code origin} names the data in messages. */
+  public static void apply(CompiledModel model, BoundData bound, String origin) {
+    ModelSpec spec = model.spec();
+    if (spec.transforms().length == 0) {
+      return;
+    }
+    double[][] values = bound.values();
+    ModelState state = new ModelState(spec, 1, bound.nest(), values,
+        ModelState.initialParams(spec, spec.plateCounts(bound.plateSize())), false);
+    for (int i = 0; i < spec.transforms().length; i++) {
+      TransformSpec t = spec.transforms()[i];
+      VariableSpec var = spec.variables()[t.input()];
+      int n = state.plateCount[t.plate()];
+      int size = var.size();
+      int[] position = positions(state, t.plate());
+      double[] out = new double[n * size];
+      if (t.kind() == TransformSpec.Kind.MASK) {
+        for (int e = 0; e < n; e++) {
+          out[e] = position[e] >= t.lag() ? 1 : 0;
+        }
+      } else {
+        double[] source = new double[n * size];
+        for (int e = 0; e < n; e++) {
+          model.computeInputSource(i, state, e, source, e * size);
+        }
+        for (int e = 0; e < n; e++) {
+          for (int j = 0; j < size; j++) {
+            int at = e * size + j;
+            out[at] = switch (t.kind()) {
+              case LAG -> position[e] >= t.lag() ? source[at - t.lag() * size]
+                  : Double.isNaN(t.init()) ? source[at] : t.init();
+              case CUMSUM -> position[e] == 0 ? source[at] : out[at - size] + source[at];
+              case MASK -> throw new IllegalStateException();
+            };
+          }
+        }
+        verifyFinite(spec, state, t, out, size, origin);
+      }
+      values[t.input()] = out;
+    }
+    for (InputConstraint c : spec.inputConstraints()) {
+      if (spec.isComputedInput(c.input())) {
+        verifyParameter(spec, state, c, values[c.input()], origin);
+      }
+    }
+  }
+
+  /** A computed input passed as it is as a distribution's parameter must be valid for it, as a given one must. */
+  private static void verifyParameter(ModelSpec spec, ModelState state, InputConstraint c, double[] values,
+      String origin) {
+    VariableSpec input = spec.variables()[c.input()];
+    for (int i = 0; i < values.length; i++) {
+      if (!c.constraint().allowsParameter(values[i])) {
+        throw new DataException(origin + ": '" + input.name() + "' = " + values[i]
+            + Posterior.elementLabel(spec, state, input.plate(), i / input.size()) + " cannot be the " + c.parameter()
+            + " of the " + c.distribution() + " of '" + c.variable() + "' (" + spec.sourceName() + ":" + c.line()
+            + "): expected " + c.constraint().parameterDescription());
+      }
+    }
+  }
+
+  /** Each element's position in its series: 0 for the first element of the plate within its parent element. */
+  private static int[] positions(ModelState state, int plate) {
+    int n = state.plateCount[plate];
+    int parent = state.spec.plates()[plate].parent();
+    int[] position = new int[n];
+    for (int e = 1; e < n; e++) {
+      boolean same = parent == 0 || state.ancestorElement(plate, e, parent) == state.ancestorElement(plate, e - 1,
+          parent);
+      position[e] = same ? position[e - 1] + 1 : 0;
+    }
+    return position;
+  }
+
+  private static void verifyFinite(ModelSpec spec, ModelState state, TransformSpec t, double[] out, int size,
+      String origin) {
+    for (int i = 0; i < out.length; i++) {
+      if (!Double.isFinite(out[i])) {
+        throw new DataException(origin + ": '" + t.text() + "' (" + spec.sourceName() + ":" + t.line() + ") is "
+            + InferenceException.describe(out[i]) + Posterior.elementLabel(spec, state, t.plate(), i / size)
+            + ": what it is taken of must be finite wherever it is computed");
+      }
+    }
+  }
+}

@@ -1,0 +1,20 @@
+package org.alan.runtime.model;
+
+/**
+ * An input the model computes from the bound data ({@code lag}, {@code cumsum}, or the mask that starts the
+ * observations reading a lag without an initial value after its first elements): hidden input variable
+ * {@code input} of {@code plate}, computed along the plate within each element of the enclosing plates, in the
+ * engine's element order.
+ *
+ * @param lag k for a lag; for a mask, the number of leading elements of each series it sets to 0
+ * @param init the value of a lag's first k elements, NaN for none (they then repeat the element's own source
+ *     value: only masked observations read them)
+ * @param readsObserved whether the source reads an observed variable (the model cannot then be simulated)
+ * @param text how the model wrote it ({@code lag(y, 1)}), for messages
+ * @param line its source line
+ */
+public record TransformSpec(int input, Kind kind, int lag, double init, int plate, boolean readsObserved, String text,
+    int line) {
+  /** What the input computes. */
+  public enum Kind { LAG, CUMSUM, MASK }
+}
