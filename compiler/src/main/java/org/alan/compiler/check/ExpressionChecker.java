@@ -94,8 +94,7 @@ final class ExpressionChecker {
     }
     int id = variables.size() + transforms.size();
     transforms.add(new TransformIr(id, TransformIr.Kind.MASK, null, missing, Double.NaN, plate, 0,
-        "the first " + missing + " element" + (missing == 1 ? "" : "s") + " of plate '" + plates.get(plate).name()
-        + "'", SourceSpan.NONE));
+        "observed_from(" + plates.get(plate).name() + ", " + (missing + 1) + ")", SourceSpan.NONE));
     return id;
   }
 

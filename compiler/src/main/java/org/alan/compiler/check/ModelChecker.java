@@ -231,8 +231,8 @@ public final class ModelChecker {
      * reading a lag without an initial value after the elements it has no value for. A latent cannot start later.
      */
     private void addComputedInputs(ExpressionChecker expressions, List<VariableIr> variables) {
-      for (VariableIr v : List.copyOf(variables)) {
-        if (v == null || v.prior() == null) {
+      for (VariableIr v : new ArrayList<>(variables)) {
+        if (v == null || v.prior() == null) { // null: reported already
           continue;
         }
         for (Map.Entry<Integer, Integer> e : TransformIr.missingByPlate(v.prior(), expressions.transforms())

@@ -54,7 +54,8 @@ final class GaussianSplit {
     }
     VariableIr y = model.variable(factor.variables().get(0));
     DistIr prior = y.prior();
-    if (prior == null || prior.family() != Distribution.NORMAL || y.eventShape().rank() != 0) {
+    if (prior == null || prior.family() != Distribution.NORMAL || y.eventShape().rank() != 0
+        || !model.observationMasks(y.id()).isEmpty()) { // the sums would need the mask as a row weight
       return Optional.empty();
     }
     return new GaussianSplit(model, factor).split(y, prior.argument("loc"), prior.argument("scale"));
