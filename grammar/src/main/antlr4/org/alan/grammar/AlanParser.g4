@@ -49,6 +49,7 @@ expression
     | left=expression op=(LT | LE | GT | GE | EQ | NE) right=expression   # comparisonExpression
     | call                                                       # callExpression
     | NUMBER                                                     # numberExpression
+    | LBRACK expression (COMMA expression)* RBRACK               # vectorExpression
     | IDENT                                                      # nameExpression
     | LPAREN inner=expression RPAREN                             # parenthesizedExpression
     ;

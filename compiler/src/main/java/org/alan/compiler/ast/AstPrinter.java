@@ -99,6 +99,8 @@ public final class AstPrinter {
       return c.function().text() + c.arguments().stream()
           .map(a -> a.name().map(n -> n.text() + " = ").orElse("") + expression(a.value(), 0))
           .collect(Collectors.joining(", ", "(", ")"));
+    } else if (e instanceof VectorLit v) {
+      return v.elements().stream().map(x -> expression(x, 0)).collect(Collectors.joining(", ", "[", "]"));
     } else if (e instanceof Unary u) {
       return parenthesise("-" + expression(u.operand(), 3), 3, context);
     } else if (e instanceof Binary b) {

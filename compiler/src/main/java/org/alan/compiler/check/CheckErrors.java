@@ -126,6 +126,11 @@ final class CheckErrors {
         + kind, "lags and running sums are computed once, when the data are bound (Stan's transformed data)");
   }
 
+  static Diagnostic vectorLiteralElement(SourceSpan span, String found) {
+    return Diagnostic.error(span, "the elements of a vector literal must be numbers, not '" + found + "'",
+        "a vector of other values is a vector variable or input, e.g. 'input a[3];'");
+  }
+
   static Diagnostic transformInGuide(SourceSpan span, String function) {
     return Diagnostic.error(span, "'" + function + "' is computed from the model's data and cannot be used in a guide");
   }

@@ -15,6 +15,7 @@ import org.alan.compiler.ast.Call;
 import org.alan.compiler.ast.Expr;
 import org.alan.compiler.ast.LetStmt;
 import org.alan.compiler.ast.AstPrinter;
+import org.alan.compiler.ast.VectorLit;
 import org.alan.compiler.ast.Index;
 import org.alan.compiler.ast.NameRef;
 import org.alan.compiler.ast.NumberLit;
@@ -94,7 +95,7 @@ final class ExpressionChecker {
     }
     int id = variables.size() + transforms.size();
     transforms.add(new TransformIr(id, TransformIr.Kind.MASK, null, missing, Double.NaN, plate, 0,
-        "observed_from(" + plates.get(plate).name() + ", " + (missing + 1) + ")", SourceSpan.NONE));
+        "observed_from(" + plates.get(plate).name() + ", " + (missing + 1) + ")", SourceSpan.NONE, null));
     return id;
   }
 
@@ -417,8 +418,34 @@ final class ExpressionChecker {
       return binary(b, context);
     } else if (e instanceof Call c) {
       return call(c, context);
+    } else if (e instanceof VectorLit v) {
+      return vectorLiteral(v);
     }
     throw new IllegalArgumentException(e.getClass().getName());
+  }
+
+  /** {@code [1, 2, 3]}: a constant vector, held as a top-level input the model fills in itself. */
+  private Ex vectorLiteral(VectorLit v) {
+    double[] values = new double[v.elements().size()];
+    for (int i = 0; i < values.length; i++) {
+      Double x = literalValue(v.elements().get(i));
+      if (x == null) {
+        diagnostics.report(CheckErrors.vectorLiteralElement(v.elements().get(i).span(),
+            AstPrinter.expression(v.elements().get(i))));
+        return null;
+      }
+      values[i] = x;
+    }
+    for (TransformIr t : transforms) {
+      if (t.kind() == TransformIr.Kind.CONSTANT && java.util.Arrays.equals(t.values(), values)) {
+        return new Ex.VarRef(t.input(), t.shape());
+      }
+    }
+    int id = variables.size() + transforms.size();
+    TransformIr t = new TransformIr(id, TransformIr.Kind.CONSTANT, null, 0, Double.NaN, PlateIr.TOP, 0,
+        AstPrinter.expression(v), v.span(), values);
+    transforms.add(t);
+    return new Ex.VarRef(id, t.shape());
   }
 
   /**
@@ -786,7 +813,7 @@ final class ExpressionChecker {
       }
     }
     int id = variables.size() + transforms.size();
-    transforms.add(new TransformIr(id, kind, source, lag, init, plate[0], leaves, text, c.span()));
+    transforms.add(new TransformIr(id, kind, source, lag, init, plate[0], leaves, text, c.span(), null));
     return new Ex.VarRef(id, source.shape());
   }
 

@@ -136,7 +136,6 @@ public final class ModelChecker {
     private final Map<String, Decl> names = new LinkedHashMap<>();
     private final List<Decl> variableDecls = new ArrayList<>();
     private final List<ParamIr> params = new ArrayList<>();
-    private final List<TransformIr> transforms = new ArrayList<>();
     /** Plates grouped by an index input, waiting for the plate their index points into, by that plate's name. */
     private final Map<String, List<GroupedPlate>> waiting = new LinkedHashMap<>();
     /** Index inputs reported as a second, crossed index of their plate. */
@@ -220,10 +219,11 @@ public final class ModelChecker {
       if (diagnostics.errorCount() > errorsBefore || groups == null) {
         return null;
       }
+      addComputedVariables(expressions, variables);
       addSurrogateWeights(variables);
       return Decorrelation.run(new ModelIr(model.name().text(), model.span(), plates, variables, groups, params,
           proposals, guide == null, guideBuilder.automaticProposals(), derived(expressions, variables), List.of(),
-          transforms));
+          expressions.transforms()));
     }
 
     /**
@@ -249,10 +249,16 @@ public final class ModelChecker {
           }
         }
       }
+      addComputedVariables(expressions, variables);
+    }
+
+    /** The hidden input variables of the computed inputs made since the last call (the guide's vector literals). */
+    private void addComputedVariables(ExpressionChecker expressions, List<VariableIr> variables) {
       for (TransformIr t : expressions.transforms()) {
-        variables.add(new VariableIr(t.input(), t.text(), VarKind.INPUT, t.plate(), t.shape(), null, t.span()));
+        if (t.input() >= variables.size()) {
+          variables.add(new VariableIr(t.input(), t.text(), VarKind.INPUT, t.plate(), t.shape(), null, t.span()));
+        }
       }
-      transforms.addAll(expressions.transforms());
     }
 
     /**

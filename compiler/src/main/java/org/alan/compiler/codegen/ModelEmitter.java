@@ -172,8 +172,9 @@ public final class ModelEmitter {
     }
     code.add("$<},\nnew $T[] {$>\n", TransformSpec.class);
     for (TransformSpec t : s.transforms()) {
-      code.add("new $T($L, $T.$L, $L, $L, $L, $L, $S, $L),\n", TransformSpec.class, t.input(), TransformSpec.Kind.class,
-          t.kind().name(), t.lag(), JavaOps.literal(t.init()), t.plate(), t.readsObserved(), t.text(), t.line());
+      code.add("new $T($L, $T.$L, $L, $L, $L, $L, $S, $L, $L),\n", TransformSpec.class, t.input(),
+          TransformSpec.Kind.class, t.kind().name(), t.lag(), JavaOps.literal(t.init()), t.plate(), t.readsObserved(),
+          t.text(), t.line(), t.values() == null ? "null" : doubles(t.values()));
     }
     code.add("$<});\n$<");
     type.addField(FieldSpec.builder(ModelSpec.class, "SPEC", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
@@ -228,6 +229,11 @@ public final class ModelEmitter {
 
   private static CodeBlock ints(int[] values) {
     return CodeBlock.of("new int[] {$L}", Arrays.stream(values).mapToObj(String::valueOf)
+        .collect(Collectors.joining(", ")));
+  }
+
+  private static CodeBlock doubles(double[] values) {
+    return CodeBlock.of("new double[] {$L}", Arrays.stream(values).mapToObj(JavaOps::literal)
         .collect(Collectors.joining(", ")));
   }
 
@@ -686,7 +692,7 @@ public final class ModelEmitter {
     return m.transforms().stream().map(t -> new TransformSpec(t.input(),
         TransformSpec.Kind.valueOf(t.kind().name()), t.lag(), t.init(), t.plate(),
         t.source() != null && ExWalker.variables(t.source()).stream().anyMatch(v -> m.readsObserved(v)),
-        t.text(), t.span().isNone() ? 0 : lineOf.applyAsInt(t.span().begin())))
+        t.text(), t.span().isNone() ? 0 : lineOf.applyAsInt(t.span().begin()), t.values()))
         .toArray(TransformSpec[]::new);
   }
 

@@ -4,7 +4,7 @@ import java.util.Objects;
 import org.alan.compiler.source.SourceSpan;
 
 /**
- * An input the model computes from its data when they are bound, Stan's transformed data along a plate:
+ * An input the model computes when its data are bound (a vector literal, or Stan's transformed data along a plate):
  * {@code lag(x, k)}, {@code lag(x, k, init)}, {@code cumsum(x)} of an expression {@code x} of inputs and observed
  * data, and the 0/1 mask that makes an observation reading a lag without an initial value start after the
  * elements the lag has no value for (Stan's {@code for (t in (K + 1):T)}). Each is a hidden input variable of id
@@ -19,11 +19,12 @@ import org.alan.compiler.source.SourceSpan;
  * @param missing how many leading elements of each series hold no value (a lag without init, or one of such a
  *     value): observations reading it are masked that far
  * @param text how the source wrote it ({@code lag(y, 1)}), for messages
+ * @param values a vector literal's numbers ({@code [1, 2, 3]}, a top-level constant input); null otherwise
  */
 public record TransformIr(int input, Kind kind, Ex source, int lag, double init, int plate, int missing, String text,
-    SourceSpan span) {
+    SourceSpan span, double[] values) {
   /** What the input computes. */
-  public enum Kind { LAG, CUMSUM, MASK }
+  public enum Kind { LAG, CUMSUM, MASK, CONSTANT }
 
   public TransformIr {
     Objects.requireNonNull(kind, "kind is null");
@@ -48,6 +49,6 @@ public record TransformIr(int input, Kind kind, Ex source, int lag, double init,
   }
 
   public Shape shape() {
-    return source == null ? Shape.of() : source.shape();
+    return values != null ? Shape.of(values.length) : source == null ? Shape.of() : source.shape();
   }
 }

@@ -6,6 +6,7 @@ import java.util.Optional;
 import org.alan.compiler.ast.Argument;
 import org.alan.compiler.ast.Binary;
 import org.alan.compiler.ast.Call;
+import org.alan.compiler.ast.VectorLit;
 import org.alan.compiler.ast.DataStmt;
 import org.alan.compiler.ast.Declaration;
 import org.alan.compiler.ast.Expr;
@@ -157,6 +158,11 @@ final class AstBuilder extends AlanParserBaseVisitor<Object> {
   public Expr visitNumberExpression(AlanParser.NumberExpressionContext ctx) {
     String text = ctx.NUMBER().getText();
     return new NumberLit(span(ctx), Double.parseDouble(text), text);
+  }
+
+  @Override
+  public Expr visitVectorExpression(AlanParser.VectorExpressionContext ctx) {
+    return new VectorLit(span(ctx), ctx.expression().stream().map(this::expression).toList());
   }
 
   @Override

@@ -32,7 +32,9 @@ public final class ComputedInputs {
       int size = var.size();
       int[] position = positions(state, t.plate());
       double[] out = new double[n * size];
-      if (t.kind() == TransformSpec.Kind.MASK) {
+      if (t.kind() == TransformSpec.Kind.CONSTANT) {
+        out = t.values().clone();
+      } else if (t.kind() == TransformSpec.Kind.MASK) {
         for (int e = 0; e < n; e++) {
           out[e] = position[e] >= t.lag() ? 1 : 0;
         }
@@ -48,7 +50,7 @@ public final class ComputedInputs {
               case LAG -> position[e] >= t.lag() ? source[at - t.lag() * size]
                   : Double.isNaN(t.init()) ? source[at] : t.init();
               case CUMSUM -> position[e] == 0 ? source[at] : out[at - size] + source[at];
-              case MASK -> throw new IllegalStateException();
+              case MASK, CONSTANT -> throw new IllegalStateException();
             };
           }
         }

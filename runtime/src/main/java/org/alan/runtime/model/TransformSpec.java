@@ -1,8 +1,8 @@
 package org.alan.runtime.model;
 
 /**
- * An input the model computes from the bound data ({@code lag}, {@code cumsum}, or the mask that starts the
- * observations reading a lag without an initial value after its first elements): hidden input variable
+ * An input the model computes when its data are bound ({@code lag}, {@code cumsum}, the mask that starts the
+ * observations reading a lag without an initial value after its first elements, or a vector literal): hidden input variable
  * {@code input} of {@code plate}, computed along the plate within each element of the enclosing plates, in the
  * engine's element order.
  *
@@ -12,9 +12,10 @@ package org.alan.runtime.model;
  * @param readsObserved whether the source reads an observed variable (the model cannot then be simulated)
  * @param text how the model wrote it ({@code lag(y, 1)}), for messages
  * @param line its source line
+ * @param values a vector literal's numbers (a top-level constant input); null for the others
  */
 public record TransformSpec(int input, Kind kind, int lag, double init, int plate, boolean readsObserved, String text,
-    int line) {
+    int line, double[] values) {
   /** What the input computes. */
-  public enum Kind { LAG, CUMSUM, MASK }
+  public enum Kind { LAG, CUMSUM, MASK, CONSTANT }
 }
