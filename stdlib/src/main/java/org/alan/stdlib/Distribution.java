@@ -79,6 +79,13 @@ public enum Distribution {
   GEOMETRIC("Geometric", SupportKind.NONNEGATIVE_INTEGER, false, List.of(),
       List.of(scalar("probs", SupportKind.UNIT_INTERVAL))),
   /**
+   * Counts of {@code total_count} draws over the categories of {@code probs} (normalised, as Categorical's) or
+   * {@code logits}: a vector value, as PyTorch's (Stan's multinomial with the total written out).
+   */
+  MULTINOMIAL("Multinomial", SupportKind.COUNT_VECTOR, false, List.of(),
+      List.of(scalar("total_count", SupportKind.NONNEGATIVE_INTEGER), vector("probs", SupportKind.NONNEGATIVE)),
+      List.of(scalar("total_count", SupportKind.NONNEGATIVE_INTEGER), vector("logits", SupportKind.REAL))),
+  /**
    * The improper uniform prior on the real line (Stan's default for a parameter with no prior statement): log
    * density 0. Only a latent's prior, and only one the guide proposes otherwise; see {@link #isImproper}.
    */
@@ -145,11 +152,12 @@ public enum Distribution {
   }
 
   /**
-   * Rank of the value's intrinsic event shape: 1 for Dirichlet (a simplex vector); 0 for the others, whose
+   * Rank of the value's intrinsic event shape: 1 for Dirichlet (a simplex vector) and Multinomial (a vector of
+   * counts); 0 for the others, whose
    * values are scalars (Categorical's value is one index even though its parameter is a vector).
    */
   public int valueRank() {
-    return this == DIRICHLET ? 1 : 0;
+    return this == DIRICHLET || this == MULTINOMIAL ? 1 : 0;
   }
 
   /**

@@ -15,7 +15,8 @@ public enum SupportKind {
   NONNEGATIVE_INTEGER("a non-negative integer", "non-negative integers"),
   BOUNDED_INTEGER("an integer between 0 and the total count", "integers from 0 to the total count"),
   CATEGORY("a category index 0, 1, ..., C-1", "category indices"),
-  SIMPLEX("a vector of positive numbers summing to 1", "probability vectors");
+  SIMPLEX("a vector of positive numbers summing to 1", "probability vectors"),
+  COUNT_VECTOR("a vector of non-negative integers summing to the total count", "count vectors");
 
   private final String description;
   private final String values;
@@ -56,13 +57,14 @@ public enum SupportKind {
 
   /** Whether values of this support are integers (the variable is discrete). */
   public boolean isDiscrete() {
-    return this == BINARY || this == NONNEGATIVE_INTEGER || this == BOUNDED_INTEGER || this == CATEGORY;
+    return this == BINARY || this == NONNEGATIVE_INTEGER || this == BOUNDED_INTEGER || this == CATEGORY
+        || this == COUNT_VECTOR;
   }
 
   /**
    * Whether a scalar value lies in this support. {@code upper} is the upper bound for {@link #INTERVAL}
    * (with {@code lower}), the total count for {@link #BOUNDED_INTEGER} and the number of categories for
-   * {@link #CATEGORY}; it is ignored otherwise. {@link #SIMPLEX} is checked per coordinate here (positive
+   * {@link #CATEGORY} and {@link #COUNT_VECTOR} (NaN when unknown); it is ignored otherwise. {@link #SIMPLEX} is checked per coordinate here (positive
    * and at most 1); the sum is checked by {@link #simplexSumOk(double)}.
    */
   public boolean contains(double x, double lower, double upper) {
@@ -80,6 +82,7 @@ public enum SupportKind {
       case BOUNDED_INTEGER -> x >= 0 && x == Math.rint(x) && x <= upper;
       case CATEGORY -> x >= 0 && x == Math.rint(x) && x < upper;
       case SIMPLEX -> x > 0 && x <= 1;
+      case COUNT_VECTOR -> x >= 0 && x == Math.rint(x) && !(x > upper);
     };
   }
 

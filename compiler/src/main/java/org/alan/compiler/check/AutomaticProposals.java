@@ -16,8 +16,8 @@ import org.alan.stdlib.GuideParameter;
  * log scale: moment matching there is exact and stable, where a Gamma's needs an iterative inversion), the unit
  * interval a Beta, simplexes a Dirichlet, binary values a Bernoulli, counts a Poisson, bounded counts a Binomial
  * with the prior's total count (a number or an input: QEM reads it as the support's bound), and categories a
- * Categorical over the prior's categories. A Uniform on another interval, and a Binomial whose total count is
- * computed, keep the prior.
+ * Categorical over the prior's categories. A Uniform on another interval, a Binomial whose total count is
+ * computed, and a Multinomial keep the prior.
  *
  * <p>The initial values written here only make the generated code complete: the runtime starts every automatic
  * parameter from the prior's moments before fitting.
@@ -34,6 +34,7 @@ final class AutomaticProposals {
       case UNIT_INTERVAL -> fitted(v, Distribution.BETA, v.eventShape(), params, 0, 1, 1);
       case INTERVAL -> isUnitInterval(prior) ? fitted(v, Distribution.BETA, v.eventShape(), params, 0, 1, 1) : prior;
       case SIMPLEX -> fitted(v, Distribution.DIRICHLET, v.eventShape(), params, 0, 1);
+      case COUNT_VECTOR -> prior;
       case BINARY -> fitted(v, Distribution.BERNOULLI, v.eventShape(), params, 0, 0.5);
       case NONNEGATIVE_INTEGER -> fitted(v, Distribution.POISSON, v.eventShape(), params, 0, 1);
       case BOUNDED_INTEGER -> {

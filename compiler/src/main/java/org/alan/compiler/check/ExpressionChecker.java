@@ -264,6 +264,18 @@ final class ExpressionChecker {
             return false;
           }
         }
+        case MULTINOMIAL -> {
+          if (valueShape.rank() == 0) {
+            diagnostics.report(CheckErrors.needsVectorVariable(call.span(), variable, family.alanName()));
+            return false;
+          }
+          boolean fits = p.vectorRank() == 1 ? s.broadcastsTo(valueShape) && s.last() == valueShape.last()
+              : s.broadcastsTo(valueShape.dropLast());
+          if (!fits) {
+            diagnostics.report(CheckErrors.dirichletShape(at, variable, valueShape, s));
+            return false;
+          }
+        }
         case CATEGORICAL -> {
           if (!s.dropLast().broadcastsTo(valueShape)) {
             diagnostics.report(CheckErrors.categoricalShape(at, variable, valueShape, s));

@@ -649,6 +649,13 @@ public final class ModelEmitter {
             }
           }
           case CATEGORY -> high = v.prior().arguments().get(0).shape().last();
+          case COUNT_VECTOR -> {
+            Ex n = v.prior().argument("total_count");
+            high = constant(n);
+            if (n.shape().rank() == 0 && v.eventShape().rank() == 1) {
+              boundInput = inputReferenced(m, n);
+            }
+          }
           default -> { }
         }
       }

@@ -190,7 +190,11 @@ final class SamplerEmitter {
 
   private void emitDraw(Body body, CodeBlock.Builder code, Set<Integer> bound, VariableIr var, DistIr dist,
       Target target) {
-    if (dist.family() == Distribution.DIRICHLET || dist.family() == Distribution.CATEGORICAL) {
+    if (dist.family() == Distribution.MULTINOMIAL) {
+      int width = dist.arguments().get(1).shape().last();
+      body.scratchSizes.add(width);
+      emitMultinomialDraw(body, code, bound, var, dist, "scratch" + (body.scratchSizes.size() - 1), width, target);
+    } else if (dist.family() == Distribution.DIRICHLET || dist.family() == Distribution.CATEGORICAL) {
       int width = dist.arguments().get(0).shape().last();
       body.scratchSizes.add(width);
       emitVectorDraw(body, code, bound, var, dist, "scratch" + (body.scratchSizes.size() - 1), width, target);
@@ -234,7 +238,7 @@ final class SamplerEmitter {
       case GEOMETRIC -> "geometric";
       case FLAT -> "flatSurrogate";
       case HALF_FLAT -> "halfFlatSurrogate";
-      case CATEGORICAL, DIRICHLET -> throw new IllegalStateException("vector family");
+      case CATEGORICAL, DIRICHLET, MULTINOMIAL -> throw new IllegalStateException("vector family");
     };
     args.add(0, "rng");
     draw.addStatement("$L[$L] = $T.$L($L)", target.array(), String.format(target.base(), flat(shape, coords)),
@@ -270,6 +274,35 @@ final class SamplerEmitter {
       code.addStatement("$L[$L] = $T.$L(rng, $L, 0, 1, $L)", target.array(),
           String.format(target.base(), flat(shape, batch)), SAMPLERS, method, scratch, width);
     }
+    closeLoops(code, batchRank);
+  }
+
+  /** Draws a Multinomial count vector per batch coordinate, by successive binomials over its categories. */
+  private void emitMultinomialDraw(Body body, CodeBlock.Builder code, Set<Integer> bound, VariableIr var, DistIr q,
+      String scratch, int width, Target target) {
+    Shape shape = var.eventShape();
+    int batchRank = shape.rank() - 1;
+    List<String> batch = openCoordinateLoops(code, var, shape, batchRank);
+    String c = "v" + var.id();
+    code.beginControlFlow("for (int $L = 0; $L < $L; $L++)", c, c, width, c);
+    CodeBlock.Builder fill = CodeBlock.builder();
+    ExprCodegen.Ctx ctx = body.gen.context(bound, List.of(), fill);
+    Ex weights = q.arguments().get(1);
+    List<String> argCoords = new ArrayList<>(batch);
+    argCoords.add(c);
+    fill.addStatement("$L[$L] = $L", scratch, c,
+        body.gen.eval(weights, ExprCodegen.childCoords(argCoords, weights.shape()), ctx));
+    code.add(fill.build());
+    code.endControlFlow();
+    CodeBlock.Builder draw = CodeBlock.builder();
+    ExprCodegen.Ctx countCtx = body.gen.context(bound, List.of(), draw);
+    Ex n = q.arguments().get(0);
+    String total = body.gen.eval(n, ExprCodegen.childCoords(batch, n.shape()), countCtx);
+    List<String> first = new ArrayList<>(batch);
+    first.add("0");
+    draw.addStatement("$T.multinomial(rng, $L, $L, $L, $L, $L, $L, $L)", SAMPLERS, total, scratch, width,
+        q.has("logits"), target.array(), String.format(target.base(), flat(shape, first)), target.stride());
+    code.add(draw.build());
     closeLoops(code, batchRank);
   }
 

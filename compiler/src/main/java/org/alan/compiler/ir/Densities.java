@@ -32,6 +32,7 @@ public final class Densities {
       case FLAT, HALF_FLAT -> constant(0); // the guide's support is the prior's, so HalfFlat needs no check either
       case DIRICHLET -> dirichlet(dist.argument("concentration"), value, valueShape);
       case CATEGORICAL -> Exprs.sumOver(categorical(dist, value), valueShape);
+      case MULTINOMIAL -> Exprs.sumOver(multinomial(dist, value), valueShape.dropLast());
       default -> Exprs.sumOver(elementwise(dist, value), valueShape);
     };
   }
@@ -180,7 +181,7 @@ public final class Densities {
         Ex p = d.argument("probs");
         yield checked(add(Exprs.binary(BinaryOp.XLOG1PY, x, neg(p)), log(p)), UnaryOp.CHECK_UNIT, p);
       }
-      case CATEGORICAL, DIRICHLET, FLAT, HALF_FLAT -> throw new IllegalStateException("not elementwise: " + d.family());
+      case CATEGORICAL, DIRICHLET, MULTINOMIAL, FLAT, HALF_FLAT -> throw new IllegalStateException("not elementwise: " + d.family());
     };
   }
 
@@ -213,6 +214,27 @@ public final class Densities {
     Ex probs = d.argument("probs");
     return add(sub(log(Exprs.select(probs, x)), log(Exprs.reduce(ReduceOp.SUM, probs, 1))),
         Exprs.reduce(ReduceOp.SUM, unary(UnaryOp.CHECK_NONNEGATIVE, probs), 1));
+  }
+
+  /**
+   * lgamma(n + 1) - sum lgamma(x + 1) + sum x log p - n log sum p (or with logits, sum x logits - n logsumexp),
+   * per batch coordinate; the counts' sum is checked against n with the data.
+   */
+  private static Ex multinomial(DistIr d, Ex x) {
+    Ex n = d.argument("total_count");
+    Ex coefficient = sub(unary(UnaryOp.LGAMMA, add(n, constant(1))),
+        Exprs.reduce(ReduceOp.SUM, unary(UnaryOp.LGAMMA, add(x, constant(1))), 1));
+    Ex body;
+    if (d.has("logits")) {
+      Ex logits = d.argument("logits");
+      body = sub(Exprs.reduce(ReduceOp.SUM, mul(x, logits), 1), mul(n, Exprs.reduce(ReduceOp.LOGSUMEXP, logits, 1)));
+    } else {
+      Ex probs = d.argument("probs");
+      body = add(sub(Exprs.reduce(ReduceOp.SUM, Exprs.binary(BinaryOp.XLOGY, x, probs), 1),
+          mul(n, log(Exprs.reduce(ReduceOp.SUM, probs, 1)))),
+          Exprs.reduce(ReduceOp.SUM, unary(UnaryOp.CHECK_NONNEGATIVE, probs), 1));
+    }
+    return checked(add(coefficient, body), UnaryOp.CHECK_COUNT, n);
   }
 
   private static Ex dirichlet(Ex alpha, Ex x, Shape valueShape) {

@@ -249,13 +249,16 @@ public final class DataBinder {
       if (!ok) {
         String bounds = switch (support) {
           case INTERVAL -> " [" + format(v.supportLow()) + ", " + format(upper) + "]";
-          case BOUNDED_INTEGER -> " (total count " + format(upper) + ")";
+          case BOUNDED_INTEGER, COUNT_VECTOR -> Double.isNaN(upper) ? "" : " (total count " + format(upper) + ")";
           case CATEGORY -> " (" + format(upper) + " categories)";
           default -> "";
         };
         throw new DataException(data.where(v.name(), i, dims) + " = " + format(x[i])
             + " is outside the support of its distribution: expected " + support.description() + bounds);
       }
+    }
+    if (support == SupportKind.COUNT_VECTOR) {
+      verifyCountSums(spec, v, x, bound, boundVar, size, target, dims, data);
     }
     if (support == SupportKind.SIMPLEX) {
       int last = v.shape()[v.shape().length - 1];
@@ -270,6 +273,28 @@ public final class DataBinder {
           throw new DataException(where + " sums to "
               + format(s) + "; a simplex must sum to 1");
         }
+      }
+    }
+  }
+
+  /** A Multinomial's counts must sum to its total count, where that is a number or an input. */
+  private static void verifyCountSums(ModelSpec spec, VariableSpec v, double[] x, double[] bound,
+      VariableSpec boundVar, int[] size, int[][] target, int[] dims, DataSet data) {
+    int last = v.shape()[v.shape().length - 1];
+    for (int start = 0; start < x.length; start += last) {
+      double total = v.supportHigh();
+      if (bound != null) {
+        total = bound[ancestorElement(spec, size, target, v.plate(), start / v.size(), boundVar.plate())];
+      }
+      double s = 0;
+      for (int j = 0; j < last; j++) {
+        s += x[start + j];
+      }
+      if (!Double.isNaN(total) && s != total) {
+        String where = data.located(v.name()) ? data.where(v.name(), start, dims)
+            : data.where(v.name(), start / last, Arrays.copyOf(dims, dims.length - 1));
+        throw new DataException(where + " sums to " + format(s) + "; the counts of a Multinomial must sum to its"
+            + " total count, " + format(total));
       }
     }
   }

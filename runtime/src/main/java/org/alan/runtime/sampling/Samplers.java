@@ -284,6 +284,31 @@ public final class Samplers {
   /**
    * Draws a Dirichlet vector from {@code alpha[aOff + i*aStride]} into {@code out[oOff + i*oStride]}, i < n.
    */
+  /**
+   * Counts of {@code n} draws over {@code width} categories weighted by {@code weights} (probabilities, normalised
+   * here, or logits), into {@code out[off + i * stride]}: one binomial per category on what the earlier ones left.
+   */
+  public static void multinomial(Rng rng, double n, double[] weights, int width, boolean logits, double[] out,
+      int off, int stride) {
+    double[] p = new double[width];
+    double max = Double.NEGATIVE_INFINITY;
+    for (int i = 0; i < width; i++) {
+      max = Math.max(max, weights[i]);
+    }
+    double total = 0;
+    for (int i = 0; i < width; i++) {
+      p[i] = logits ? Math.exp(weights[i] - max) : weights[i];
+      total += p[i] >= 0 ? p[i] : Double.NaN;
+    }
+    double left = n;
+    for (int i = 0; i < width; i++) {
+      double k = i == width - 1 ? left : binomialProbs(rng, left, total > 0 ? Math.min(1, p[i] / total) : Double.NaN);
+      out[off + i * stride] = k;
+      left -= k;
+      total -= p[i];
+    }
+  }
+
   public static void dirichlet(Rng rng, double[] alpha, int aOff, int aStride, int n, double[] out, int oOff,
       int oStride) {
     // normalised gamma draws, from their logs (a softmax), so that tiny concentrations do not give 0 / 0
