@@ -17,8 +17,8 @@ statement
     : PLATE name=IDENT (LPAREN size=NUMBER RPAREN)? LBRACE statement* RBRACE   # plateStatement
     | GROUP name=IDENT LBRACE statement* RBRACE                               # groupStatement
     | INPUT name=IDENT shape? indexTarget? SEMI                               # inputStatement
-    | DATA name=IDENT shape? TILDE call SEMI                                  # dataStatement
-    | name=IDENT shape? TILDE call SEMI                                       # latentStatement
+    | DATA name=IDENT shape? TILDE call truncation? SEMI                      # dataStatement
+    | name=IDENT shape? TILDE call truncation? SEMI                           # latentStatement
     | LET name=IDENT ASSIGN expression SEMI                                   # letStatement
     | PARAM name=IDENT shape? ASSIGN init=expression SEMI                     # paramStatement
     ;
@@ -30,6 +30,11 @@ shape
 // `input county : counties;` declares an index into plate counties; `(base = 0)` for data counted from 0
 indexTarget
     : COLON plate=IDENT (LPAREN option=IDENT ASSIGN value=NUMBER RPAREN)?
+    ;
+
+// `T[lo, hi]`, `T[lo, ]` or `T[, hi]` after a distribution: Stan's truncation (the identifier must be T)
+truncation
+    : marker=IDENT LBRACK lower=expression? COMMA upper=expression? RBRACK
     ;
 
 call

@@ -54,10 +54,10 @@ public final class AstPrinter {
       out.append(";\n");
     } else if (s instanceof DataStmt d) {
       out.append("data ").append(name(d.name().text())).append(shape(d.shape())).append(" ~ ")
-          .append(expression(d.distribution())).append(";\n");
+          .append(expression(d.distribution())).append(truncation(d.truncation())).append(";\n");
     } else if (s instanceof LatentStmt l) {
       out.append(name(l.name().text())).append(shape(l.shape())).append(" ~ ")
-          .append(expression(l.distribution())).append(";\n");
+          .append(expression(l.distribution())).append(truncation(l.truncation())).append(";\n");
     } else if (s instanceof LetStmt l) {
       out.append("let ").append(name(l.name().text())).append(" = ").append(expression(l.value()))
           .append(";\n");
@@ -84,6 +84,11 @@ public final class AstPrinter {
   }
 
   /** Prints an expression with the parentheses its structure needs. */
+  private static String truncation(java.util.Optional<Truncation> t) {
+    return t.map(x -> " T[" + x.lower().map(AstPrinter::expression).orElse("") + ", "
+        + x.upper().map(AstPrinter::expression).orElse("") + "]").orElse("");
+  }
+
   public static String expression(Expr e) {
     return expression(e, 0);
   }

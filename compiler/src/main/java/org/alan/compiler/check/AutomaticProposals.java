@@ -28,7 +28,7 @@ final class AutomaticProposals {
   /** {@code inputs}: the ids of the model's input variables. */
   static DistIr proposal(VariableIr v, List<ParamIr> params, java.util.Set<Integer> inputs) {
     DistIr prior = v.prior();
-    return switch (prior.family().support()) {
+    return switch (prior.support()) {
       case REAL -> fitted(v, Distribution.NORMAL, v.eventShape(), params, 0, 0, 1);
       case POSITIVE, NONNEGATIVE -> fitted(v, Distribution.LOG_NORMAL, v.eventShape(), params, 0, 0, 1);
       case UNIT_INTERVAL -> fitted(v, Distribution.BETA, v.eventShape(), params, 0, 1, 1);
@@ -56,8 +56,7 @@ final class AutomaticProposals {
   }
 
   private static boolean isUnitInterval(DistIr d) {
-    return d.argument("low") instanceof Ex.Const lo && lo.value() == 0
-        && d.argument("high") instanceof Ex.Const hi && hi.value() == 1;
+    return d.low() instanceof Ex.Const lo && lo.value() == 0 && d.high() instanceof Ex.Const hi && hi.value() == 1;
   }
 
   /**

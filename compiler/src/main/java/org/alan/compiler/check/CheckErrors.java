@@ -126,6 +126,35 @@ final class CheckErrors {
         + kind, "lags and running sums are computed once, when the data are bound (Stan's transformed data)");
   }
 
+  static Diagnostic notTruncatable(SourceSpan span, String distribution) {
+    return Diagnostic.error(span, distribution + " cannot be truncated", "T[lower, upper] applies to Normal,"
+        + " HalfNormal, LogNormal, Exponential, Logistic and Weibull");
+  }
+
+  static Diagnostic truncationMarker(SourceSpan span, String found) {
+    return Diagnostic.error(span, "expected 'T' before the truncation bounds, found '" + found + "'",
+        "truncation is written Normal(0, 1) T[0, ]");
+  }
+
+  static Diagnostic truncationWithoutBounds(SourceSpan span) {
+    return Diagnostic.error(span, "T[, ] truncates nothing: give a lower bound, an upper bound or both");
+  }
+
+  static Diagnostic truncationBoundReads(SourceSpan span, String name, String kind) {
+    return Diagnostic.error(span, "a truncation bound must be a number or an input, but it reads " + kind + " '"
+        + name + "'");
+  }
+
+  static Diagnostic truncationEmpty(SourceSpan span, double lower, double upper) {
+    return Diagnostic.error(span, "the truncation [" + formatNumber(lower) + ", " + formatNumber(upper)
+        + "] leaves no values: the lower bound must be below the upper");
+  }
+
+  static Diagnostic truncationInGuide(SourceSpan span) {
+    return Diagnostic.error(span, "a proposal cannot be truncated", "truncate the model's distribution; the guide"
+        + " then proposes on what the truncation leaves");
+  }
+
   static Diagnostic vectorLiteralElement(SourceSpan span, String found) {
     return Diagnostic.error(span, "the elements of a vector literal must be numbers, not '" + found + "'",
         "a vector of other values is a vector variable or input, e.g. 'input a[3];'");

@@ -82,7 +82,7 @@ final class Decorrelation {
         prior = new DistIr(Distribution.NORMAL, 0, List.of(Exprs.constant(0), Exprs.constant(1)), prior.span());
       } else if (prior != null) {
         List<Ex> arguments = prior.arguments().stream().map(a -> substitute(a, values)).toList();
-        prior = new DistIr(prior.family(), prior.parameterisation(), arguments, prior.span());
+        prior = prior.withArguments(arguments);
       }
       variables.add(new VariableIr(v.id(), v.name(), v.kind(), v.plate(), v.eventShape(), prior, v.span()));
     }

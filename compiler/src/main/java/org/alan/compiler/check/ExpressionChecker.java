@@ -436,6 +436,61 @@ final class ExpressionChecker {
     throw new IllegalArgumentException(e.getClass().getName());
   }
 
+  /**
+   * {@code dist T[lower, upper]}: the distribution truncated to the bounds, which must be numbers or inputs; a
+   * left-out bound is the family's own end of the line (-inf, or 0 for a positive family; +inf).
+   */
+  DistIr truncate(DistIr d, org.alan.compiler.ast.Truncation t, int plate, Shape valueShape, String variableName) {
+    SourceSpan at = t.span();
+    if (!t.marker().text().equals("T")) {
+      diagnostics.report(CheckErrors.truncationMarker(t.marker().span(), t.marker().text()));
+      return null;
+    }
+    if (!org.alan.compiler.ir.Densities.truncatable(d.family())) {
+      diagnostics.report(CheckErrors.notTruncatable(at, d.family().alanName()));
+      return null;
+    }
+    if (t.lower().isEmpty() && t.upper().isEmpty()) {
+      diagnostics.report(CheckErrors.truncationWithoutBounds(at));
+      return null;
+    }
+    double lineStart = d.family().support() == org.alan.stdlib.SupportKind.REAL ? Double.NEGATIVE_INFINITY : 0;
+    Ex lower = t.lower().isPresent() ? bound(t.lower().get(), plate, valueShape, variableName)
+        : Exprs.constant(lineStart);
+    Ex upper = t.upper().isPresent() ? bound(t.upper().get(), plate, valueShape, variableName)
+        : Exprs.constant(Double.POSITIVE_INFINITY);
+    if (lower == null || upper == null) {
+      return null;
+    }
+    if (lower instanceof Ex.Const lo && upper instanceof Ex.Const hi && !(lo.value() < hi.value())) {
+      diagnostics.report(CheckErrors.truncationEmpty(at, lo.value(), hi.value()));
+      return null;
+    }
+    return new DistIr(d.family(), d.parameterisation(), d.arguments(), d.span(), lower, upper);
+  }
+
+  private Ex bound(Expr e, int plate, Shape valueShape, String variableName) {
+    Ex value = check(e, new Context(Side.MODEL, plate, ownerVariable(variableName), variableName, "bound", false,
+        valueShape));
+    if (value == null) {
+      return null;
+    }
+    for (int v : ExWalker.variables(value)) {
+      if (!isComputedInput(v) && variables.get(v).kind != ModelChecker.Decl.Kind.INPUT) {
+        ModelChecker.Decl d = variables.get(v);
+        diagnostics.report(CheckErrors.truncationBoundReads(e.span(), d.name,
+            d.kind == ModelChecker.Decl.Kind.LATENT ? "the latent" : "the observed variable"));
+        return null;
+      }
+    }
+    if (!ExWalker.params(value).isEmpty() || !value.shape().broadcastsTo(valueShape)) {
+      diagnostics.report(CheckErrors.argumentShapeMismatch(e.span(), variableName, valueShape, "bound",
+          value.shape()));
+      return null;
+    }
+    return value;
+  }
+
   /** {@code [1, 2, 3]}: a constant vector, held as a top-level input the model fills in itself. */
   private Ex vectorLiteral(VectorLit v) {
     double[] values = new double[v.elements().size()];

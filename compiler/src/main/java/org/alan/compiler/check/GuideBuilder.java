@@ -141,6 +141,10 @@ final class GuideBuilder {
       LatentStmt s = e.getValue();
       DistIr q = expressions.bindDistribution(s.distribution(), v.plate(), v.eventShape(), v.name(),
           ExpressionChecker.Side.GUIDE);
+      if (s.truncation().isPresent()) {
+        diagnostics.report(CheckErrors.truncationInGuide(s.truncation().get().span()));
+        continue;
+      }
       if (q != null && q.family().isImproper()) {
         diagnostics.report(CheckErrors.improperProposal(s.distribution().function().span(), v.name(),
             q.family().alanName()));
@@ -293,19 +297,19 @@ final class GuideBuilder {
     if (supportClass(p).equals(supportClass(q))) {
       return true;
     }
-    if (p.family().support() == q.family().support()) {
+    if (p.support() == q.support()) {
       diagnostics.report(CheckErrors.supportBoundsMismatch(call.function().span(), v.name(), q.family(),
           p.family(), p.span().line(), boundsAreNumbers(p) && boundsAreNumbers(q)));
     } else {
-      diagnostics.report(CheckErrors.supportMismatch(call.function().span(), v.name(), p.family().alanName(),
-          p.family().support().plural(), q.family().alanName(), q.family().support().plural()));
+      diagnostics.report(CheckErrors.supportMismatch(call.function().span(), v.name(), p.family().alanName()
+          + (p.truncated() ? " T[...]" : ""), p.support().plural(), q.family().alanName(), q.support().plural()));
     }
     return false;
   }
 
   private static boolean boundsAreNumbers(DistIr d) {
-    return switch (d.family().support()) {
-      case INTERVAL -> d.argument("low") instanceof Ex.Const && d.argument("high") instanceof Ex.Const;
+    return switch (d.support()) {
+      case INTERVAL -> d.low() instanceof Ex.Const && d.high() instanceof Ex.Const;
       case BOUNDED_INTEGER -> d.argument("total_count") instanceof Ex.Const;
       default -> true;
     };
@@ -313,16 +317,15 @@ final class GuideBuilder {
 
   /** A value identifying a support up to measure-zero differences ([0, inf) and (0, inf) are one class). */
   private static Object supportClass(DistIr d) {
-    SupportKind k = d.family().support();
+    SupportKind k = d.support();
     return switch (k) {
       case POSITIVE, NONNEGATIVE -> SupportKind.POSITIVE;
       case UNIT_INTERVAL -> SupportKind.UNIT_INTERVAL;
       case INTERVAL -> {
-        if (d.argument("low") instanceof Ex.Const lo && lo.value() == 0
-            && d.argument("high") instanceof Ex.Const hi && hi.value() == 1) {
+        if (d.low() instanceof Ex.Const lo && lo.value() == 0 && d.high() instanceof Ex.Const hi && hi.value() == 1) {
           yield SupportKind.UNIT_INTERVAL;
         }
-        yield List.of(k, d.argument("low"), d.argument("high"));
+        yield List.of(k, d.low(), d.high());
       }
       case BOUNDED_INTEGER -> List.of(k, d.argument("total_count"));
       case CATEGORY -> List.of(k, d.arguments().get(0).shape().last());

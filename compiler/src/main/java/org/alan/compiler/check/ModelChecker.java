@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import org.alan.compiler.ast.Call;
@@ -176,6 +177,10 @@ public final class ModelChecker {
         if (call != null) {
           prior = expressions.bindDistribution(call, d.plate, shapes.get(d.variable), d.name,
               ExpressionChecker.Side.MODEL);
+          Optional<org.alan.compiler.ast.Truncation> truncation = truncationOf(d.statement);
+          if (prior != null && truncation.isPresent()) {
+            prior = expressions.truncate(prior, truncation.get(), d.plate, shapes.get(d.variable), d.name);
+          }
         }
         if (prior == null && d.kind != Decl.Kind.INPUT) {
           continue;
@@ -590,6 +595,15 @@ public final class ModelChecker {
       dims = List.of();
     }
     return dims;
+  }
+
+  static Optional<org.alan.compiler.ast.Truncation> truncationOf(Statement s) {
+    if (s instanceof DataStmt d) {
+      return d.truncation();
+    } else if (s instanceof LatentStmt l) {
+      return l.truncation();
+    }
+    return Optional.empty();
   }
 
   static Call distributionOf(Statement s) {

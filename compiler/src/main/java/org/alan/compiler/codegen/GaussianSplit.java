@@ -55,6 +55,7 @@ final class GaussianSplit {
     VariableIr y = model.variable(factor.variables().get(0));
     DistIr prior = y.prior();
     if (prior == null || prior.family() != Distribution.NORMAL || y.eventShape().rank() != 0
+        || prior.truncated() // the sums do not hold the truncation's normaliser
         || !model.observationMasks(y.id()).isEmpty()) { // the sums would need the mask as a row weight
       return Optional.empty();
     }

@@ -75,6 +75,9 @@ final class GradientEmitter {
   }
 
   private static boolean reparameterised(DistIr q, String parameter) {
+    if (q.truncated()) {
+      return false; // drawn by rejection: no differentiable path from the parameters to the draw
+    }
     return switch (q.family()) {
       case NORMAL, CAUCHY, LOG_NORMAL, HALF_NORMAL, HALF_CAUCHY, EXPONENTIAL, UNIFORM -> true;
       case STUDENT_T -> !parameter.equals("df");

@@ -634,12 +634,12 @@ public final class ModelEmitter {
       double low = Double.NaN;
       double high = Double.NaN;
       int boundInput = -1;
-      SupportKind support = v.prior() == null ? null : v.prior().family().support();
+      SupportKind support = v.prior() == null ? null : v.prior().support();
       if (support != null) {
         switch (support) {
           case INTERVAL -> {
-            low = constant(v.prior().argument("low"));
-            high = constant(v.prior().argument("high"));
+            low = constant(v.prior().low());
+            high = constant(v.prior().high());
           }
           case BOUNDED_INTEGER -> {
             Ex n = v.prior().argument("total_count");

@@ -48,6 +48,9 @@ final class SamplerEmitter {
   /** Where a draw is written: the array, and the index of coordinate 0 of particle k. */
   private record Target(String array, String base, String stride) {}
 
+  /** Draws a truncated sampler makes before it gives up (NaN): the truncation keeps under 1e-5 of the mass. */
+  private static final int MAX_REJECTIONS = 100_000;
+
   /** Per-method state: the expression generator, scratch vectors, variables touched. */
   private final class Body {
     final ExprCodegen gen;
@@ -241,8 +244,20 @@ final class SamplerEmitter {
       case CATEGORICAL, DIRICHLET, MULTINOMIAL -> throw new IllegalStateException("vector family");
     };
     args.add(0, "rng");
-    draw.addStatement("$L[$L] = $T.$L($L)", target.array(), String.format(target.base(), flat(shape, coords)),
-        SAMPLERS, call, String.join(", ", args));
+    String at = String.format(target.base(), flat(shape, coords));
+    if (q.truncated()) {
+      // by rejection from the untruncated family: what the truncation keeps is drawn exactly, and one it keeps
+      // almost nothing of gives NaN, reported as a failed draw, rather than looping for ever
+      String lo = body.gen.eval(q.lower(), ExprCodegen.childCoords(coords, q.lower().shape()), ctx);
+      String hi = body.gen.eval(q.upper(), ExprCodegen.childCoords(coords, q.upper().shape()), ctx);
+      String t = "truncated" + var.id();
+      draw.addStatement("double $L = $T.$L($L)", t, SAMPLERS, call, String.join(", ", args));
+      draw.addStatement("for (int tries = 1; !($L >= $L && $L <= $L) && tries < $L; tries++) $L = $T.$L($L)", t, lo,
+          t, hi, MAX_REJECTIONS, t, SAMPLERS, call, String.join(", ", args));
+      draw.addStatement("$L[$L] = $L >= $L && $L <= $L ? $L : Double.NaN", target.array(), at, t, lo, t, hi, t);
+    } else {
+      draw.addStatement("$L[$L] = $T.$L($L)", target.array(), at, SAMPLERS, call, String.join(", ", args));
+    }
     code.add(draw.build());
     closeLoops(code, shape.rank());
   }

@@ -28,6 +28,9 @@ public final class Densities {
    * The log density of {@code value} (of shape {@code valueShape}) under {@code dist}, summed to a scalar.
    */
   public static Ex logDensity(DistIr dist, Ex value, Shape valueShape) {
+    if (dist.truncated()) {
+      return Exprs.sumOver(truncated(dist, value), valueShape);
+    }
     return switch (dist.family()) {
       case FLAT, HALF_FLAT -> constant(0); // the guide's support is the prior's, so HalfFlat needs no check either
       case DIRICHLET -> dirichlet(dist.argument("concentration"), value, valueShape);
@@ -183,6 +186,82 @@ public final class Densities {
       }
       case CATEGORICAL, DIRICHLET, MULTINOMIAL, FLAT, HALF_FLAT -> throw new IllegalStateException("not elementwise: " + d.family());
     };
+  }
+
+  /** The families {@code T[lower, upper]} can truncate: those whose distribution function is written here. */
+  public static boolean truncatable(Distribution family) {
+    return switch (family) {
+      case NORMAL, HALF_NORMAL, LOG_NORMAL, EXPONENTIAL, LOGISTIC, WEIBULL -> true;
+      default -> false;
+    };
+  }
+
+  /**
+   * log p(x) - log(F(upper) - F(lower)) inside the bounds (inclusive), -inf outside, per coordinate; a bound at the
+   * family's own end of the line (-inf, or 0 for a positive family; +inf) contributes no term.
+   */
+  private static Ex truncated(DistIr d, Ex x) {
+    DistIr base = new DistIr(d.family(), d.parameterisation(), d.arguments(), d.span());
+    boolean noLower = d.lower() instanceof Ex.Const lo && (lo.value() == Double.NEGATIVE_INFINITY
+        || lo.value() <= 0 && d.family().support() != org.alan.stdlib.SupportKind.REAL);
+    boolean noUpper = d.upper() instanceof Ex.Const hi && hi.value() == Double.POSITIVE_INFINITY;
+    Ex density = elementwise(base, x);
+    if (!noLower) {
+      density = add(density, unary(UnaryOp.LOG_STEP, sub(x, d.lower())));
+    }
+    if (!noUpper) {
+      density = add(density, unary(UnaryOp.LOG_STEP, sub(d.upper(), x)));
+    }
+    Ex logMass;
+    if (noLower && noUpper) {
+      return density;
+    } else if (noUpper) {
+      logMass = logSurvival(base, d.lower());
+    } else if (noLower) {
+      logMass = logCdf(base, d.upper());
+    } else {
+      logMass = log(sub(unary(UnaryOp.EXP, logCdf(base, d.upper())), unary(UnaryOp.EXP, logCdf(base, d.lower()))));
+    }
+    return sub(density, logMass);
+  }
+
+  /** log F(x), in the stable form each family has. */
+  private static Ex logCdf(DistIr d, Ex x) {
+    return switch (d.family()) {
+      case NORMAL -> log(unary(UnaryOp.PHI, standardised(d, x)));
+      case LOG_NORMAL -> log(unary(UnaryOp.PHI, standardised(d, log(x))));
+      case HALF_NORMAL -> log(sub(mul(constant(2), unary(UnaryOp.PHI, mul(x, unary(UnaryOp.RECIPROCAL,
+          d.argument("scale"))))), constant(1)));
+      case EXPONENTIAL -> log(neg(unary(UnaryOp.EXPM1, neg(mul(d.argument("rate"), x)))));
+      case LOGISTIC -> unary(UnaryOp.LOG_SIGMOID, standardised(d, x));
+      case WEIBULL -> log(neg(unary(UnaryOp.EXPM1, neg(weibullPower(d, x)))));
+      default -> throw new IllegalArgumentException(d.family() + " cannot be truncated");
+    };
+  }
+
+  /** log(1 - F(x)), in the stable form each family has. */
+  private static Ex logSurvival(DistIr d, Ex x) {
+    return switch (d.family()) {
+      case NORMAL -> log(unary(UnaryOp.PHI, neg(standardised(d, x))));
+      case LOG_NORMAL -> log(unary(UnaryOp.PHI, neg(standardised(d, log(x)))));
+      case HALF_NORMAL -> add(constant(LOG_TWO), log(unary(UnaryOp.PHI, neg(mul(x, unary(UnaryOp.RECIPROCAL,
+          d.argument("scale")))))));
+      case EXPONENTIAL -> neg(mul(d.argument("rate"), x));
+      case LOGISTIC -> unary(UnaryOp.LOG_SIGMOID, neg(standardised(d, x)));
+      case WEIBULL -> neg(weibullPower(d, x));
+      default -> throw new IllegalArgumentException(d.family() + " cannot be truncated");
+    };
+  }
+
+  /** (x - loc) / scale. */
+  private static Ex standardised(DistIr d, Ex x) {
+    return mul(sub(x, d.argument("loc")), unary(UnaryOp.RECIPROCAL, d.argument("scale")));
+  }
+
+  /** (x / scale)^concentration. */
+  private static Ex weibullPower(DistIr d, Ex x) {
+    return Exprs.binary(BinaryOp.POW, mul(x, unary(UnaryOp.RECIPROCAL, d.argument("scale"))),
+        d.argument("concentration"));
   }
 
   /**

@@ -88,6 +88,10 @@ public final class ExWalker {
     for (Ex a : d.arguments()) {
       out.addAll(variables(a));
     }
+    if (d.truncated()) {
+      out.addAll(variables(d.lower()));
+      out.addAll(variables(d.upper()));
+    }
     return out;
   }
 }

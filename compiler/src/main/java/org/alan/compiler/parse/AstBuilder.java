@@ -7,6 +7,7 @@ import org.alan.compiler.ast.Argument;
 import org.alan.compiler.ast.Binary;
 import org.alan.compiler.ast.Call;
 import org.alan.compiler.ast.VectorLit;
+import org.alan.compiler.ast.Truncation;
 import org.alan.compiler.ast.DataStmt;
 import org.alan.compiler.ast.Declaration;
 import org.alan.compiler.ast.Expr;
@@ -86,12 +87,22 @@ final class AstBuilder extends AlanParserBaseVisitor<Object> {
 
   @Override
   public DataStmt visitDataStatement(AlanParser.DataStatementContext ctx) {
-    return new DataStmt(span(ctx), identifier(ctx.name), shape(ctx.shape()), visitCall(ctx.call()));
+    return new DataStmt(span(ctx), identifier(ctx.name), shape(ctx.shape()), visitCall(ctx.call()),
+        truncation(ctx.truncation()));
   }
 
   @Override
   public LatentStmt visitLatentStatement(AlanParser.LatentStatementContext ctx) {
-    return new LatentStmt(span(ctx), identifier(ctx.name), shape(ctx.shape()), visitCall(ctx.call()));
+    return new LatentStmt(span(ctx), identifier(ctx.name), shape(ctx.shape()), visitCall(ctx.call()),
+        truncation(ctx.truncation()));
+  }
+
+  private Optional<Truncation> truncation(AlanParser.TruncationContext ctx) {
+    if (ctx == null) {
+      return Optional.empty();
+    }
+    return Optional.of(new Truncation(span(ctx), identifier(ctx.marker), Optional.ofNullable(ctx.lower).map(this::expression),
+        Optional.ofNullable(ctx.upper).map(this::expression)));
   }
 
   @Override
