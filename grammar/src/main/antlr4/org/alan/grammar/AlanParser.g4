@@ -14,7 +14,7 @@ declaration
     ;
 
 statement
-    : PLATE name=IDENT (LPAREN size=NUMBER RPAREN)? LBRACE statement* RBRACE   # plateStatement
+    : PLATE name=IDENT (LPAREN (size=NUMBER | option=IDENT) RPAREN)? LBRACE statement* RBRACE   # plateStatement
     | GROUP name=IDENT LBRACE statement* RBRACE                               # groupStatement
     | INPUT name=IDENT shape? indexTarget? SEMI                               # inputStatement
     | DATA name=IDENT shape? TILDE call truncation? SEMI                      # dataStatement

@@ -36,6 +36,7 @@ public final class AstPrinter {
     if (s instanceof PlateStmt p) {
       out.append("plate ").append(name(p.name().text()));
       p.size().ifPresent(size -> out.append('(').append(size.value()).append(')'));
+      p.option().ifPresent(option -> out.append('(').append(option.text()).append(')'));
       out.append(" {\n");
       printBlock(out, p.body(), depth + 1);
       out.append(indent).append("}\n");

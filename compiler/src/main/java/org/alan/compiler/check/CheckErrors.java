@@ -126,6 +126,22 @@ final class CheckErrors {
         + kind, "lags and running sums are computed once, when the data are bound (Stan's transformed data)");
   }
 
+  static Diagnostic plateOption(SourceSpan span, String found) {
+    return Diagnostic.error(span, "expected a plate size or 'ragged', found '" + found + "'",
+        "plate NAME(8) fixes the size; plate NAME(ragged), inside another plate, lets each of its elements have"
+        + " its own");
+  }
+
+  static Diagnostic raggedPlacement(SourceSpan span, String plate) {
+    return Diagnostic.error(span, "plate '" + plate + "' can be ragged only directly inside a top-level plate",
+        "a ragged plate's elements differ in number from one element of the plate around it to the next; for rows"
+        + " grouped otherwise, use an index input (input g : groups;)");
+  }
+
+  static Diagnostic raggedWithPlates(SourceSpan span, String plate) {
+    return Diagnostic.error(span, "ragged plate '" + plate + "' cannot hold plates");
+  }
+
   static Diagnostic notTruncatable(SourceSpan span, String distribution) {
     return Diagnostic.error(span, distribution + " cannot be truncated", "T[lower, upper] applies to Normal,"
         + " HalfNormal, LogNormal, Exponential, Logistic and Weibull");

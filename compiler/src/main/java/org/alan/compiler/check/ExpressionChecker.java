@@ -584,7 +584,7 @@ final class ExpressionChecker {
    */
   private int groupedInto(int target, int plate) {
     for (int p = plate; p >= 0 && p != target; p = plates.get(p).parent()) {
-      if (plates.get(p).grouped() && plates.get(p).parent() == target) {
+      if (plates.get(p).grouped() && !plates.get(p).ragged() && plates.get(p).parent() == target) {
         return p;
       }
     }

@@ -241,8 +241,7 @@ final class GuideBuilder {
   /** A plate declared in {@code parent} (a plate grouped by an index input is declared where its rows are). */
   private int findPlate(String name, int parent) {
     for (PlateIr p : plates) {
-      int declaredIn = p.grouped() ? plates.get(p.parent()).parent() : p.parent();
-      if (declaredIn == parent && p.name().equals(name)) {
+      if (p.declaredIn(plates) == parent && p.name().equals(name)) {
         return p.id();
       }
     }

@@ -349,10 +349,14 @@ public final class ModelChecker {
             }
             continue;
           }
+          boolean ragged = raggedOption(p, plate);
           if (!declare(p.name(), Decl.Kind.PLATE, plate, s)) {
             continue;
           }
           int id = addPlate(p, plate);
+          if (ragged) {
+            addRaggedIndex(p, id);
+          }
           collect(p.body(), id);
           releaseWaiting(p.name().text(), id);
         } else if (s instanceof GroupStmt g) {
@@ -375,6 +379,45 @@ public final class ModelChecker {
           declareParam(names.get(p.name().text()), p);
         }
       }
+    }
+
+    /**
+     * Whether a plate is declared {@code plate NAME(ragged)} where that is allowed: inside a top-level plate (whose
+     * elements then each have their own number of its elements), with no plates inside it.
+     */
+    private boolean raggedOption(PlateStmt p, int parent) {
+      if (p.option().isEmpty()) {
+        return false;
+      }
+      Identifier option = p.option().get();
+      if (!option.text().equals("ragged")) {
+        diagnostics.report(CheckErrors.plateOption(option.span(), option.text()));
+        return false;
+      }
+      if (parent == PlateIr.TOP || plates.get(parent).parent() != PlateIr.TOP || plates.get(parent).grouped()) {
+        diagnostics.report(CheckErrors.raggedPlacement(option.span(), p.name().text()));
+        return false;
+      }
+      for (Statement inner : p.body()) {
+        if (inner instanceof PlateStmt nested) {
+          diagnostics.report(CheckErrors.raggedWithPlates(nested.name().span(), p.name().text()));
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /**
+     * The hidden index of a ragged plate: an input of the plate naming each element's parent element, which the
+     * data binder fills from the nested arrays' lengths, so that the rows nest as an index input's rows do.
+     */
+    private void addRaggedIndex(PlateStmt p, int plate) {
+      Identifier name = new Identifier(p.name().span(), "__parent_of_" + p.name().text());
+      InputStmt statement = new InputStmt(p.name().span(), name, List.of(), Optional.empty());
+      Decl d = new Decl(name.text(), Decl.Kind.INPUT, plate, p.name().span(), statement);
+      d.variable = variableDecls.size();
+      variableDecls.add(d);
+      plates.set(plate, plates.get(plate).asRagged(d.variable));
     }
 
     /** Adds the plate a statement declares, nested in {@code parent}; returns its id. */

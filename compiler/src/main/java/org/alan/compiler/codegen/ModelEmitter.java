@@ -120,8 +120,8 @@ public final class ModelEmitter {
     code.add("new $T[] {$>\n", PlateSpec.class);
     for (PlateSpec p : s.plates()) {
       if (p.grouped()) {
-        code.add("new $T($S, $L, $L, $L, $L),\n", PlateSpec.class, p.name(), p.parent(), p.fixedSize(),
-            p.indexInput(), p.indexBase());
+        code.add("new $T($S, $L, $L, $L, $L, $L),\n", PlateSpec.class, p.name(), p.parent(), p.fixedSize(),
+            p.indexInput(), p.indexBase(), p.ragged());
       } else {
         code.add("new $T($S, $L, $L),\n", PlateSpec.class, p.name(), p.parent(), p.fixedSize());
       }
@@ -627,7 +627,7 @@ public final class ModelEmitter {
       java.util.function.IntUnaryOperator lineOf) {
     PlateSpec[] plates = m.plates().stream()
         .map(p -> new PlateSpec(p.name(), p.parent(), p.fixedSize().orElse(p.isTop() ? 1 : 0), p.indexInput(),
-            p.indexBase()))
+            p.indexBase(), p.ragged()))
         .toArray(PlateSpec[]::new);
     VariableSpec[] vars = new VariableSpec[m.variables().size()];
     for (VariableIr v : m.variables()) {

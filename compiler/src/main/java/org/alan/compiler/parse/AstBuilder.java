@@ -64,7 +64,8 @@ final class AstBuilder extends AlanParserBaseVisitor<Object> {
   @Override
   public PlateStmt visitPlateStatement(AlanParser.PlateStatementContext ctx) {
     Optional<IntLiteral> size = ctx.size == null ? Optional.empty() : Optional.of(positiveInteger(ctx.size, "a plate size"));
-    return new PlateStmt(span(ctx), identifier(ctx.name), size, statements(ctx.statement()));
+    Optional<Identifier> option = ctx.option == null ? Optional.empty() : Optional.of(identifier(ctx.option));
+    return new PlateStmt(span(ctx), identifier(ctx.name), size, option, statements(ctx.statement()));
   }
 
   @Override

@@ -63,7 +63,7 @@ public final class DataBinder {
     List<String> missing = new ArrayList<>();
     for (int id = 0; id < vars.length; id++) {
       VariableSpec v = vars[id];
-      boolean needed = v.kind() == VariableKind.INPUT && !spec.isComputedInput(id)
+      boolean needed = v.kind() == VariableKind.INPUT && !spec.isComputedInput(id) && !isRaggedIndex(spec, id)
           || observed && v.kind() == VariableKind.DATA;
       if (needed && data.get(v.name()) == null) {
         missing.add("'" + v.name() + "' (" + describe(spec, v) + ")");
@@ -89,12 +89,22 @@ public final class DataBinder {
       }
     }
     double[][] values = new double[vars.length][];
+    int[][] runs = new int[size.length][];
     for (int id = 0; id < vars.length; id++) {
       VariableSpec v = vars[id];
-      if (v.kind() == VariableKind.LATENT || !observed && v.kind() == VariableKind.DATA || spec.isComputedInput(id)) {
+      if (v.kind() == VariableKind.LATENT || !observed && v.kind() == VariableKind.DATA || spec.isComputedInput(id)
+          || isRaggedIndex(spec, id)) {
         continue;
       }
       Array a = data.get(v.name());
+      if (spec.plates()[v.plate()].ragged()) {
+        a = rows(spec, v, a, runs, size, sizeSource, origin);
+      } else if (a.runs() != null) {
+        throw new DataException(origin + ": '" + v.name() + "' is not rectangular: its elements along its first axis"
+            + " have " + describeRuns(a.runs()) + " elements, but " + (v.plate() == 0 ? "it is not in a plate"
+            : "plate '" + spec.plates()[v.plate()].name() + "' is regular") + " (declare a plate nested in another"
+            + " plate(ragged) for elements of different sizes, or group rows with an index input)");
+      }
       int[] chain = spec.userChain(v.plate());
       int plateAxes = chain.length - 1;
       int expectedRank = plateAxes + v.shape().length;
@@ -128,6 +138,11 @@ public final class DataBinder {
       }
       values[id] = a.values().clone();
       verifyFinite(v, values[id], a.dims(), data);
+    }
+    for (int p = 1; p < size.length; p++) {
+      if (spec.plates()[p].ragged() && runs[p] != null) {
+        values[spec.plates()[p].indexInput()] = parentIndex(runs[p]);
+      }
     }
     int[][] target = indexTargets(spec, values, size, sizeSource, data);
     for (int p = 1; p < size.length; p++) {
@@ -275,6 +290,83 @@ public final class DataBinder {
         }
       }
     }
+  }
+
+  /** Whether variable {@code id} is the hidden index of a ragged plate, which the binder makes itself. */
+  private static boolean isRaggedIndex(ModelSpec spec, int id) {
+    for (PlateSpec p : spec.plates()) {
+      if (p.ragged() && p.indexInput() == id) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The values of a variable of a ragged plate as the plate's rows one after another (how an index input's rows
+   * are held), from nested arrays ragged or not along the plate; records the number of rows of each element of
+   * the enclosing plate, which every variable of the plate must agree on, and that plate's size.
+   */
+  private static Array rows(ModelSpec spec, VariableSpec v, Array a, int[][] runs, int[] size, String[] sizeSource,
+      String origin) {
+    PlateSpec plate = spec.plates()[v.plate()];
+    int enclosing = plate.parent();
+    int[] own = a.runs();
+    Array flat = a;
+    if (own == null) {
+      if (a.rank() < 2) {
+        throw new DataException(origin + ": '" + v.name() + "' should be nested arrays, one per element of plate '"
+            + spec.plates()[enclosing].name() + "', each with its own elements of plate '" + plate.name() + "' (JSON:"
+            + " a table cannot nest them; for a table, group the rows with an index input instead)");
+      }
+      own = new int[a.dims()[0]];
+      Arrays.fill(own, a.dims()[1]);
+      int[] dims = new int[a.rank() - 1];
+      dims[0] = a.dims()[0] * a.dims()[1];
+      System.arraycopy(a.dims(), 2, dims, 1, a.rank() - 2);
+      flat = new Array(a.values(), dims);
+    }
+    int p = Arrays.asList(spec.plates()).indexOf(plate);
+    if (runs[p] == null) {
+      runs[p] = own;
+    } else if (!Arrays.equals(runs[p], own)) {
+      throw new DataException(origin + ": '" + v.name() + "' has " + describeRuns(own) + " elements along ragged"
+          + " plate '" + plate.name() + "' per element of '" + spec.plates()[enclosing].name() + "', but another"
+          + " variable of the plate has " + describeRuns(runs[p]));
+    }
+    if (size[enclosing] == 0) {
+      size[enclosing] = own.length;
+      sizeSource[enclosing] = "'" + v.name() + "'";
+    } else if (size[enclosing] != own.length) {
+      throw new DataException(origin + ": plate '" + spec.plates()[enclosing].name() + "' has "
+          + elements(size[enclosing]) + " according to " + sizeSource[enclosing] + " but '" + v.name() + "' has "
+          + own.length + " along it (axis 0)");
+    }
+    return flat;
+  }
+
+  /** The hidden index of a ragged plate's rows: each row's element of the enclosing plate, from 1. */
+  private static double[] parentIndex(int[] runs) {
+    int rows = 0;
+    for (int r : runs) {
+      rows += r;
+    }
+    double[] index = new double[rows];
+    int at = 0;
+    for (int e = 0; e < runs.length; e++) {
+      for (int j = 0; j < runs[e]; j++) {
+        index[at++] = e + 1;
+      }
+    }
+    return index;
+  }
+
+  private static String describeRuns(int[] runs) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < Math.min(runs.length, 6); i++) {
+      out.append(i > 0 ? ", " : "").append(runs[i]);
+    }
+    return out.append(runs.length > 6 ? ", ..." : "").toString();
   }
 
   /** A Multinomial's counts must sum to its total count, where that is a number or an input. */

@@ -3,11 +3,69 @@ package org.alan.runtime.io;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Flattens rectangular nested arrays (Java arrays or lists from JSON) into an {@link Array}. */
+/**
+ * Flattens nested arrays (Java arrays or lists from JSON) into an {@link Array}: rectangular ones, and ones ragged
+ * along their second axis only (the rows of a ragged plate), whose rows must then agree below it.
+ */
 final class NestedArrays {
   private NestedArrays() {}
 
   static Array flatten(String name, Object nested, String origin) {
+    int outer = length(nested);
+    if (outer > 0 && raggedAtSecondAxis(nested, outer)) {
+      return flattenRagged(name, nested, outer, origin);
+    }
+    return flattenRectangular(name, nested, origin);
+  }
+
+  private static boolean raggedAtSecondAxis(Object nested, int outer) {
+    int first = length(element(nested, 0));
+    for (int i = 1; i < outer; i++) {
+      int n = length(element(nested, i));
+      if (first >= 0 && n >= 0 && n != first) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Rows one after another, each rectangular like the first row found. */
+  private static Array flattenRagged(String name, Object nested, int outer, String origin) {
+    int[] runs = new int[outer];
+    int rows = 0;
+    Object firstRow = null;
+    for (int i = 0; i < outer; i++) {
+      runs[i] = length(element(nested, i));
+      rows += runs[i];
+      if (firstRow == null && runs[i] > 0) {
+        firstRow = element(element(nested, i), 0);
+      }
+    }
+    List<Integer> inner = new ArrayList<>();
+    for (Object probe = firstRow; length(probe) > 0; probe = element(probe, 0)) {
+      inner.add(length(probe));
+    }
+    int[] rowShape = inner.stream().mapToInt(Integer::intValue).toArray();
+    int perRow = 1;
+    for (int d : rowShape) {
+      perRow *= d;
+    }
+    double[] out = new double[rows * perRow];
+    int[] cursor = {0};
+    for (int i = 0; i < outer; i++) {
+      Object run = element(nested, i);
+      for (int j = 0; j < runs[i]; j++) {
+        fill(name, element(run, j), rowShape, 0, new StringBuilder(name).append('[').append(i).append("][").append(j)
+            .append(']'), out, cursor, origin);
+      }
+    }
+    int[] dims = new int[1 + rowShape.length];
+    dims[0] = rows;
+    System.arraycopy(rowShape, 0, dims, 1, rowShape.length);
+    return new Array(out, dims, runs);
+  }
+
+  private static Array flattenRectangular(String name, Object nested, String origin) {
     List<Integer> dims = new ArrayList<>();
     Object probe = nested;
     while (true) {

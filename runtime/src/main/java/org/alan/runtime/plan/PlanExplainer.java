@@ -91,7 +91,8 @@ public final class PlanExplainer {
       String count = elementCount(spec, p, plateSizes);
       PlateSpec plate = spec.plates()[p];
       out.append("  ").append(p == 0 ? "top level" : "plate " + plate.name() + " (" + count + " elements"
-          + (plate.grouped() ? ", grouped by " + spec.variables()[plate.indexInput()].name() + " into "
+          + (plate.ragged() ? ", ragged inside " + spec.plates()[plate.parent()].name()
+              : plate.grouped() ? ", grouped by " + spec.variables()[plate.indexInput()].name() + " into "
               + spec.plates()[plate.parent()].name() : "") + ")").append('\n');
       for (int s = 0; s < pp.steps().length; s++) {
         Step step = pp.steps()[s];
