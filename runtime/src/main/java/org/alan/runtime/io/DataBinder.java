@@ -100,10 +100,11 @@ public final class DataBinder {
       if (spec.plates()[v.plate()].ragged()) {
         a = rows(spec, v, a, runs, size, sizeSource, origin);
       } else if (a.runs() != null) {
-        throw new DataException(origin + ": '" + v.name() + "' is not rectangular: its elements along its first axis"
-            + " have " + describeRuns(a.runs()) + " elements, but " + (v.plate() == 0 ? "it is not in a plate"
-            : "plate '" + spec.plates()[v.plate()].name() + "' is regular") + " (declare a plate nested in another"
-            + " plate(ragged) for elements of different sizes, or group rows with an index input)");
+        String plate = spec.plates()[v.plate()].name();
+        throw new DataException(origin + ": '" + v.name() + "' is not rectangular: its arrays at depth 2 have "
+            + describeRuns(a.runs()) + " elements" + (v.plate() == 0 ? "" : "; plate '" + plate + "' is regular"
+            + " (declare it plate " + plate + "(ragged) inside a top-level plate for elements of different sizes,"
+            + " or group the rows with an index input)"));
       }
       int[] chain = spec.userChain(v.plate());
       int plateAxes = chain.length - 1;
