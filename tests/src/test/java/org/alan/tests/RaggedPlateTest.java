@@ -65,7 +65,7 @@ class RaggedPlateTest {
     String regular = SOURCE.replace("obs(ragged)", "obs");
     DataException e = assertThrows(DataException.class, () -> Models.bind(regular,
         "{\"y\": [[1.2, 0.3], [0.5]], \"w\": [[0, 0], [0]]}"));
-    assertTrue(e.getMessage().contains("'w' is not rectangular") && e.getMessage().contains("plate(ragged)"),
+    assertTrue(e.getMessage().contains("'w' is not rectangular") && e.getMessage().contains("plate obs(ragged)"),
         e.getMessage());
   }
 
