@@ -47,6 +47,7 @@ argument
 
 expression
     : base=expression LBRACK index=expression RBRACK             # indexExpression
+    | base=expression LBRACK lower=expression? COLON upper=expression? RBRACK   # sliceExpression
     | <assoc=right> base=expression CARET exponent=expression     # powerExpression
     | MINUS operand=expression                                   # negateExpression
     | left=expression op=(STAR | SLASH) right=expression         # multiplicativeExpression

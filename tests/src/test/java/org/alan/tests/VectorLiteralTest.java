@@ -47,6 +47,26 @@ class VectorLiteralTest {
     assertEquals(0.5, p.sds("beta")[1], 0.02);
   }
 
+  @Test
+  void aSliceIsTheElementsItNames() {
+    String sliced = """
+        model Sliced {
+          beta[4] ~ Normal(0, 1);
+          plate rows {
+            input x[2];
+            data y ~ Normal(beta[1] + dot(x, beta[2:3]) + sum(beta[4:]) - sum(beta[:1]), 1);
+          }
+        }
+        """;
+    String written = sliced.replace("dot(x, beta[2:3]) + sum(beta[4:]) - sum(beta[:1])",
+        "x[1] * beta[2] + x[2] * beta[3] + beta[4] - beta[1]");
+    String data = "{\"x\": [[0.5, 1.0], [-1.0, 2.0], [0.3, 0.1]], \"y\": [1.0, 2.5, 0.2]}";
+    Posterior a = Models.bind(sliced, data).sample(SampleOptions.of(300, 4), Progress.NONE);
+    Posterior b = Models.bind(written, data).sample(SampleOptions.of(300, 4), Progress.NONE);
+    assertEquals(b.logMarginalLikelihood(), a.logMarginalLikelihood(), 1e-9);
+    assertEquals(b.means("beta")[2], a.means("beta")[2], 1e-9);
+  }
+
   private static double logB(double[] a) {
     double sum = 0;
     double out = 0;

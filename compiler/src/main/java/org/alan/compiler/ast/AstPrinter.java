@@ -105,6 +105,9 @@ public final class AstPrinter {
       return c.function().text() + c.arguments().stream()
           .map(a -> a.name().map(n -> n.text() + " = ").orElse("") + expression(a.value(), 0))
           .collect(Collectors.joining(", ", "(", ")"));
+    } else if (e instanceof Slice sl) {
+      return expression(sl.base(), 5) + "[" + sl.lower().map(x -> expression(x, 0)).orElse("") + ":"
+          + sl.upper().map(x -> expression(x, 0)).orElse("") + "]";
     } else if (e instanceof VectorLit v) {
       return v.elements().stream().map(x -> expression(x, 0)).collect(Collectors.joining(", ", "[", "]"));
     } else if (e instanceof Unary u) {

@@ -171,6 +171,11 @@ final class CheckErrors {
         + " then proposes on what the truncation leaves");
   }
 
+  static Diagnostic emptySlice(SourceSpan span, String vector, int from, int to) {
+    return Diagnostic.error(span, "the slice " + from + ":" + to + " of '" + vector + "' is empty",
+        "a slice a:b holds elements a to b, both included, counted from 1 as in Stan");
+  }
+
   static Diagnostic vectorLiteralElement(SourceSpan span, String found) {
     return Diagnostic.error(span, "the elements of a vector literal must be numbers, not '" + found + "'",
         "a vector of other values is a vector variable or input, e.g. 'input a[3];'");

@@ -15,6 +15,7 @@ import org.alan.compiler.ast.Call;
 import org.alan.compiler.ast.Expr;
 import org.alan.compiler.ast.LetStmt;
 import org.alan.compiler.ast.AstPrinter;
+import org.alan.compiler.ast.Slice;
 import org.alan.compiler.ast.VectorLit;
 import org.alan.compiler.ast.Index;
 import org.alan.compiler.ast.NameRef;
@@ -95,7 +96,7 @@ final class ExpressionChecker {
     }
     int id = variables.size() + transforms.size();
     transforms.add(new TransformIr(id, TransformIr.Kind.MASK, null, missing, Double.NaN, plate, 0,
-        "observed_from(" + plates.get(plate).name() + ", " + (missing + 1) + ")", SourceSpan.NONE, null));
+        "observed_from(" + plates.get(plate).name() + ", " + (missing + 1) + ")", SourceSpan.NONE, null, null));
     return id;
   }
 
@@ -432,6 +433,8 @@ final class ExpressionChecker {
       return call(c, context);
     } else if (e instanceof VectorLit v) {
       return vectorLiteral(v);
+    } else if (e instanceof Slice sl) {
+      return slice(sl, context);
     }
     throw new IllegalArgumentException(e.getClass().getName());
   }
@@ -503,16 +506,68 @@ final class ExpressionChecker {
       }
       values[i] = x;
     }
+    return constant(values, Shape.of(values.length), AstPrinter.expression(v), v.span());
+  }
+
+  /**
+   * {@code x[2:4]} (from 1, both ends included, as in Stan; {@code x[:3]}, {@code x[2:]}): the coordinates of a
+   * vector, as the product with a constant 0/1 selection matrix (exact, and differentiable as any product is).
+   */
+  private Ex slice(Slice s, Context context) {
+    Ex vector = check(s.base(), context.nested());
+    if (vector == null) {
+      return null;
+    }
+    String text = AstPrinter.expression(s.base());
+    if (vector.shape().rank() == 0) {
+      diagnostics.report(CheckErrors.elementOfScalar(s.base().span(), text));
+      return null;
+    }
+    if (vector.shape().rank() > 1) {
+      diagnostics.report(CheckErrors.elementOfMatrix(s.base().span(), text, vector.shape()));
+      return null;
+    }
+    int length = vector.shape().last();
+    Integer from = s.lower().isPresent() ? sliceEnd(s.lower().get(), text, length) : Integer.valueOf(1);
+    Integer to = s.upper().isPresent() ? sliceEnd(s.upper().get(), text, length) : Integer.valueOf(length);
+    if (from == null || to == null) {
+      return null;
+    }
+    if (from > to) {
+      diagnostics.report(CheckErrors.emptySlice(s.span(), text, from, to));
+      return null;
+    }
+    int n = to - from + 1;
+    double[] selection = new double[n * length];
+    for (int i = 0; i < n; i++) {
+      selection[i * length + from - 1 + i] = 1;
+    }
+    Ex select = constant(selection, Shape.of(n, length), "rows " + from + " to " + to + " of a " + length
+        + "-vector", s.span());
+    return Exprs.reduce(ReduceOp.SUM, Exprs.mul(select, vector), 1);
+  }
+
+  private Integer sliceEnd(Expr e, String vector, int length) {
+    Double v = literalValue(e);
+    if (v == null || v != Math.rint(v) || v < 1 || v > length) {
+      diagnostics.report(CheckErrors.elementOutOfRange(e.span(), vector, v == null ? Double.NaN : v, length));
+      return null;
+    }
+    return v.intValue();
+  }
+
+  /** A constant, held as a top-level input the model fills in itself (one per distinct value). */
+  private Ex constant(double[] values, Shape shape, String text, SourceSpan span) {
     for (TransformIr t : transforms) {
-      if (t.kind() == TransformIr.Kind.CONSTANT && java.util.Arrays.equals(t.values(), values)) {
-        return new Ex.VarRef(t.input(), t.shape());
+      if (t.kind() == TransformIr.Kind.CONSTANT && t.shape().equals(shape) && java.util.Arrays.equals(t.values(),
+          values)) {
+        return new Ex.VarRef(t.input(), shape);
       }
     }
     int id = variables.size() + transforms.size();
-    TransformIr t = new TransformIr(id, TransformIr.Kind.CONSTANT, null, 0, Double.NaN, PlateIr.TOP, 0,
-        AstPrinter.expression(v), v.span(), values);
-    transforms.add(t);
-    return new Ex.VarRef(id, t.shape());
+    transforms.add(new TransformIr(id, TransformIr.Kind.CONSTANT, null, 0, Double.NaN, PlateIr.TOP, 0, text, span,
+        values, shape));
+    return new Ex.VarRef(id, shape);
   }
 
   /**
@@ -880,7 +935,7 @@ final class ExpressionChecker {
       }
     }
     int id = variables.size() + transforms.size();
-    transforms.add(new TransformIr(id, kind, source, lag, init, plate[0], leaves, text, c.span(), null));
+    transforms.add(new TransformIr(id, kind, source, lag, init, plate[0], leaves, text, c.span(), null, null));
     return new Ex.VarRef(id, source.shape());
   }
 

@@ -19,10 +19,12 @@ import org.alan.compiler.source.SourceSpan;
  * @param missing how many leading elements of each series hold no value (a lag without init, or one of such a
  *     value): observations reading it are masked that far
  * @param text how the source wrote it ({@code lag(y, 1)}), for messages
- * @param values a vector literal's numbers ({@code [1, 2, 3]}, a top-level constant input); null otherwise
+ * @param values a constant's numbers in row-major order (a vector literal {@code [1, 2, 3]}, or the selection
+ *     matrix of a slice), a top-level input; null otherwise
+ * @param constantShape the constant's shape; null otherwise
  */
 public record TransformIr(int input, Kind kind, Ex source, int lag, double init, int plate, int missing, String text,
-    SourceSpan span, double[] values) {
+    SourceSpan span, double[] values, Shape constantShape) {
   /** What the input computes. */
   public enum Kind { LAG, CUMSUM, MASK, CONSTANT }
 
@@ -49,6 +51,6 @@ public record TransformIr(int input, Kind kind, Ex source, int lag, double init,
   }
 
   public Shape shape() {
-    return values != null ? Shape.of(values.length) : source == null ? Shape.of() : source.shape();
+    return constantShape != null ? constantShape : source == null ? Shape.of() : source.shape();
   }
 }

@@ -7,6 +7,7 @@ import org.alan.compiler.ast.Argument;
 import org.alan.compiler.ast.Binary;
 import org.alan.compiler.ast.Call;
 import org.alan.compiler.ast.VectorLit;
+import org.alan.compiler.ast.Slice;
 import org.alan.compiler.ast.Truncation;
 import org.alan.compiler.ast.DataStmt;
 import org.alan.compiler.ast.Declaration;
@@ -175,6 +176,12 @@ final class AstBuilder extends AlanParserBaseVisitor<Object> {
   @Override
   public Expr visitVectorExpression(AlanParser.VectorExpressionContext ctx) {
     return new VectorLit(span(ctx), ctx.expression().stream().map(this::expression).toList());
+  }
+
+  @Override
+  public Expr visitSliceExpression(AlanParser.SliceExpressionContext ctx) {
+    return new Slice(span(ctx), expression(ctx.base), Optional.ofNullable(ctx.lower).map(this::expression),
+        Optional.ofNullable(ctx.upper).map(this::expression));
   }
 
   @Override
