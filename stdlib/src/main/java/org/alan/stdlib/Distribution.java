@@ -1,5 +1,6 @@
 package org.alan.stdlib;
 
+import static org.alan.stdlib.Parameter.matrix;
 import static org.alan.stdlib.Parameter.scalar;
 import static org.alan.stdlib.Parameter.vector;
 
@@ -86,6 +87,17 @@ public enum Distribution {
       List.of(scalar("total_count", SupportKind.NONNEGATIVE_INTEGER), vector("probs", SupportKind.NONNEGATIVE)),
       List.of(scalar("total_count", SupportKind.NONNEGATIVE_INTEGER), vector("logits", SupportKind.REAL))),
   /**
+   * A vector with location {@code loc} and covariance {@code covariance_matrix}, or lower-triangular Cholesky factor
+   * {@code scale_tril} (PyTorch's names; Stan's multi_normal and multi_normal_cholesky). The matrix is data (an
+   * input or constant): the compiler adds the Cholesky factor, its inverse and its log determinant as inputs the
+   * model computes, and binds them in a third parameterisation of four arguments, which no call can write.
+   */
+  MULTIVARIATE_NORMAL("MultivariateNormal", SupportKind.REAL, false, List.of(),
+      List.of(scalar("loc", SupportKind.REAL), matrix("covariance_matrix", SupportKind.REAL)),
+      List.of(scalar("loc", SupportKind.REAL), matrix("scale_tril", SupportKind.REAL)),
+      List.of(scalar("loc", SupportKind.REAL), matrix("scale_tril", SupportKind.REAL),
+          matrix("inverse_scale_tril", SupportKind.REAL), scalar("log_det_scale_tril", SupportKind.REAL))),
+  /**
    * The improper uniform prior on the real line (Stan's default for a parameter with no prior statement): log
    * density 0. Only a latent's prior, and only one the guide proposes otherwise; see {@link #isImproper}.
    */
@@ -157,7 +169,7 @@ public enum Distribution {
    * values are scalars (Categorical's value is one index even though its parameter is a vector).
    */
   public int valueRank() {
-    return this == DIRICHLET || this == MULTINOMIAL ? 1 : 0;
+    return this == DIRICHLET || this == MULTINOMIAL || this == MULTIVARIATE_NORMAL ? 1 : 0;
   }
 
   /**
@@ -175,7 +187,7 @@ public enum Distribution {
 
   /** Describes the accepted signatures, e.g. {@code Bernoulli(probs) or Bernoulli(logits)}. */
   public String describeSignatures() {
-    return parameterisations.stream()
+    return parameterisations.stream().filter(ps -> ps.size() == arity())
         .map(ps -> alanName + ps.stream().map(Parameter::name).collect(Collectors.joining(", ", "(", ")")))
         .collect(Collectors.joining(" or "));
   }

@@ -126,6 +126,21 @@ final class CheckErrors {
         + kind, "lags and running sums are computed once, when the data are bound (Stan's transformed data)");
   }
 
+  static Diagnostic matrixReads(SourceSpan span, String what) {
+    return Diagnostic.error(span, "the matrix of a MultivariateNormal must be data (an input or a constant), but it"
+        + " reads " + what, "a covariance that depends on latents (an LKJ prior) is not supported yet");
+  }
+
+  static Diagnostic matrixShape(SourceSpan span, String variable, int k, String parameter, Shape found) {
+    return Diagnostic.error(span, "the " + parameter + " of '" + variable + "' must be a " + k + " x " + k
+        + " matrix (its length is " + k + "), but has shape " + found);
+  }
+
+  static Diagnostic multivariateNormalShape(SourceSpan span, String variable, Shape shape) {
+    return Diagnostic.error(span, "a MultivariateNormal variable is one vector, but '" + variable + "' has shape "
+        + shape, "declare it 'x[K] ~ MultivariateNormal(...)'");
+  }
+
   static Diagnostic plateOption(SourceSpan span, String found) {
     return Diagnostic.error(span, "expected a plate size or 'ragged', found '" + found + "'",
         "plate NAME(8) fixes the size; plate NAME(ragged), inside another plate, lets each of its elements have"

@@ -171,7 +171,7 @@ final class ExpressionChecker {
     int chosen = -1;
     for (int p = 0; p < family.parameterisations().size() && chosen < 0; p++) {
       List<Parameter> ps = family.parameterisations().get(p);
-      boolean fits = true;
+      boolean fits = ps.size() == arguments.size(); // a longer internal form (MultivariateNormal's) is not written
       for (String n : named.keySet()) {
         int index = indexOf(ps, n);
         fits &= index >= positional;
@@ -227,7 +227,60 @@ final class ExpressionChecker {
     if (side == Side.GUIDE && !verifyQem(family, chosen, bound, call)) {
       return null;
     }
+    if (family == Distribution.MULTIVARIATE_NORMAL) {
+      return multivariateNormal(chosen, bound, boundArguments.get(1), call.span(), side);
+    }
     return new DistIr(family, chosen, bound, call.span());
+  }
+
+  /**
+   * A MultivariateNormal in its internal form: location, Cholesky factor, its inverse and its log determinant, the
+   * last three inputs the model computes from the matrix given (which must be data: an input or a constant).
+   */
+  private DistIr multivariateNormal(int chosen, List<Ex> bound, Argument matrixArgument, SourceSpan span, Side side) {
+    Ex matrix = bound.get(1);
+    for (int v : ExWalker.variables(matrix)) {
+      if (!isComputedInput(v) && variables.get(v).kind != ModelChecker.Decl.Kind.INPUT) {
+        ModelChecker.Decl d = variables.get(v);
+        diagnostics.report(CheckErrors.matrixReads(matrixArgument.span(), (d.kind == ModelChecker.Decl.Kind.LATENT
+            ? "the latent '" : "the observed variable '") + d.name + "'"));
+        return null;
+      }
+    }
+    if (!ExWalker.params(matrix).isEmpty() || side == Side.GUIDE) {
+      diagnostics.report(CheckErrors.matrixReads(matrixArgument.span(), side == Side.GUIDE ? "a proposal"
+          : "a parameter"));
+      return null;
+    }
+    String text = AstPrinter.expression(matrixArgument.value());
+    Ex scaleTril = chosen == 0 ? computedMatrix(TransformIr.Kind.CHOLESKY, matrix, "cholesky(" + text + ")",
+        matrixArgument.span()) : computedMatrix(TransformIr.Kind.LOWER_TRIANGULAR, matrix, text,
+        matrixArgument.span());
+    Ex inverse = computedMatrix(TransformIr.Kind.INVERSE_TRIANGULAR, scaleTril, "inverse of the Cholesky factor of "
+        + text, matrixArgument.span());
+    Ex logDet = computedMatrix(TransformIr.Kind.LOG_DET_TRIANGULAR, scaleTril, "log determinant of the Cholesky"
+        + " factor of " + text, matrixArgument.span());
+    return new DistIr(Distribution.MULTIVARIATE_NORMAL, 2, List.of(bound.get(0), scaleTril, inverse, logDet), span);
+  }
+
+  /** A matrix function of data ({@link TransformIr}), computed per element of the plate its source lives in. */
+  private Ex computedMatrix(TransformIr.Kind kind, Ex source, String text, SourceSpan span) {
+    int plate = PlateIr.TOP;
+    for (int v : ExWalker.variables(source)) {
+      int p = isComputedInput(v) ? transformOf(v).plate() : variables.get(v).plate;
+      plate = plates.get(p).depth() > plates.get(plate).depth() ? p : plate;
+    }
+    for (TransformIr t : transforms) {
+      if (t.kind() == kind && source.equals(t.source())) {
+        return new Ex.VarRef(t.input(), t.shape());
+      }
+    }
+    int id = variables.size() + transforms.size();
+    // the order of the matrix travels in the lag's place
+    TransformIr t = new TransformIr(id, kind, source, source.shape().last(), Double.NaN, plate, 0, text, span, null,
+        null);
+    transforms.add(t);
+    return new Ex.VarRef(id, t.shape());
   }
 
   private int ownerVariable(String variableName) {
@@ -274,6 +327,22 @@ final class ExpressionChecker {
               : s.broadcastsTo(valueShape.dropLast());
           if (!fits) {
             diagnostics.report(CheckErrors.dirichletShape(at, variable, valueShape, s));
+            return false;
+          }
+        }
+        case MULTIVARIATE_NORMAL -> {
+          if (valueShape.rank() != 1) {
+            diagnostics.report(CheckErrors.multivariateNormalShape(call.span(), variable, valueShape));
+            return false;
+          }
+          int k = valueShape.last();
+          boolean fits = p.vectorRank() == 2 ? s.equals(Shape.of(k, k)) : s.broadcastsTo(valueShape);
+          if (!fits && p.vectorRank() == 2) {
+            diagnostics.report(CheckErrors.matrixShape(at, variable, k, p.name(), s));
+            return false;
+          }
+          if (!fits) {
+            diagnostics.report(CheckErrors.argumentShapeMismatch(at, variable, valueShape, p.name(), s));
             return false;
           }
         }

@@ -193,7 +193,12 @@ final class SamplerEmitter {
 
   private void emitDraw(Body body, CodeBlock.Builder code, Set<Integer> bound, VariableIr var, DistIr dist,
       Target target) {
-    if (dist.family() == Distribution.MULTINOMIAL) {
+    if (dist.family() == Distribution.MULTIVARIATE_NORMAL) {
+      int width = var.eventShape().last();
+      body.scratchSizes.add(width);
+      emitMultivariateNormalDraw(body, code, bound, var, dist, "scratch" + (body.scratchSizes.size() - 1), width,
+          target);
+    } else if (dist.family() == Distribution.MULTINOMIAL) {
       int width = dist.arguments().get(1).shape().last();
       body.scratchSizes.add(width);
       emitMultinomialDraw(body, code, bound, var, dist, "scratch" + (body.scratchSizes.size() - 1), width, target);
@@ -241,7 +246,7 @@ final class SamplerEmitter {
       case GEOMETRIC -> "geometric";
       case FLAT -> "flatSurrogate";
       case HALF_FLAT -> "halfFlatSurrogate";
-      case CATEGORICAL, DIRICHLET, MULTINOMIAL -> throw new IllegalStateException("vector family");
+      case CATEGORICAL, DIRICHLET, MULTINOMIAL, MULTIVARIATE_NORMAL -> throw new IllegalStateException("vector family");
     };
     args.add(0, "rng");
     String at = String.format(target.base(), flat(shape, coords));
@@ -290,6 +295,33 @@ final class SamplerEmitter {
           String.format(target.base(), flat(shape, batch)), SAMPLERS, method, scratch, width);
     }
     closeLoops(code, batchRank);
+  }
+
+  /** Draws loc + L z for z standard normal, L the Cholesky factor the model computed from the data. */
+  private void emitMultivariateNormalDraw(Body body, CodeBlock.Builder code, Set<Integer> bound, VariableIr var,
+      DistIr q, String scratch, int width, Target target) {
+    String i = "v" + var.id();
+    String j = "w" + var.id();
+    code.beginControlFlow("for (int $L = 0; $L < $L; $L++)", i, i, width, i);
+    code.addStatement("$L[$L] = rng.gaussian()", scratch, i);
+    code.endControlFlow();
+    code.beginControlFlow("for (int $L = 0; $L < $L; $L++)", i, i, width, i);
+    CodeBlock.Builder row = CodeBlock.builder();
+    ExprCodegen.Ctx ctx = body.gen.context(bound, List.of(), row);
+    Ex loc = q.argument("loc");
+    row.addStatement("double sum$L = $L", var.id(), body.gen.eval(loc, ExprCodegen.childCoords(List.of(i),
+        loc.shape()), ctx));
+    code.add(row.build());
+    code.beginControlFlow("for (int $L = 0; $L <= $L; $L++)", j, j, i, j);
+    CodeBlock.Builder term = CodeBlock.builder();
+    ExprCodegen.Ctx termCtx = body.gen.context(bound, List.of(), term);
+    Ex tril = q.argument("scale_tril");
+    term.addStatement("sum$L += $L * $L[$L]", var.id(), body.gen.eval(tril, List.of(i, j), termCtx), scratch, j);
+    code.add(term.build());
+    code.endControlFlow();
+    code.addStatement("$L[$L] = sum$L", target.array(), String.format(target.base(), flat(var.eventShape(),
+        List.of(i))), var.id());
+    code.endControlFlow();
   }
 
   /** Draws a Multinomial count vector per batch coordinate, by successive binomials over its categories. */

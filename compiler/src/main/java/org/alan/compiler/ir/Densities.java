@@ -36,6 +36,7 @@ public final class Densities {
       case DIRICHLET -> dirichlet(dist.argument("concentration"), value, valueShape);
       case CATEGORICAL -> Exprs.sumOver(categorical(dist, value), valueShape);
       case MULTINOMIAL -> Exprs.sumOver(multinomial(dist, value), valueShape.dropLast());
+      case MULTIVARIATE_NORMAL -> multivariateNormal(dist, value, valueShape.last());
       default -> Exprs.sumOver(elementwise(dist, value), valueShape);
     };
   }
@@ -184,7 +185,7 @@ public final class Densities {
         Ex p = d.argument("probs");
         yield checked(add(Exprs.binary(BinaryOp.XLOG1PY, x, neg(p)), log(p)), UnaryOp.CHECK_UNIT, p);
       }
-      case CATEGORICAL, DIRICHLET, MULTINOMIAL, FLAT, HALF_FLAT -> throw new IllegalStateException("not elementwise: " + d.family());
+      case CATEGORICAL, DIRICHLET, MULTINOMIAL, MULTIVARIATE_NORMAL, FLAT, HALF_FLAT -> throw new IllegalStateException("not elementwise: " + d.family());
     };
   }
 
@@ -314,6 +315,14 @@ public final class Densities {
           Exprs.reduce(ReduceOp.SUM, unary(UnaryOp.CHECK_NONNEGATIVE, probs), 1));
     }
     return checked(add(coefficient, body), UnaryOp.CHECK_COUNT, n);
+  }
+
+  /** -k/2 log 2 pi - log det L - |L^-1 (x - loc)|^2 / 2, with L^-1 and log det L computed from the data. */
+  private static Ex multivariateNormal(DistIr d, Ex x, int k) {
+    Ex inverse = d.argument("inverse_scale_tril");
+    Ex z = Exprs.reduce(ReduceOp.SUM, mul(inverse, sub(x, d.argument("loc"))), 1);
+    Ex quadratic = Exprs.reduce(ReduceOp.SUM, unary(UnaryOp.SQUARE, z), 1);
+    return sub(sub(mul(constant(-0.5), quadratic), d.argument("log_det_scale_tril")), constant(k * HALF_LOG_TWO_PI));
   }
 
   private static Ex dirichlet(Ex alpha, Ex x, Shape valueShape) {

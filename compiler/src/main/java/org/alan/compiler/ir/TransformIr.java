@@ -13,7 +13,8 @@ import org.alan.compiler.source.SourceSpan;
  * order within each group).
  *
  * @param source what is lagged or summed (null for a mask)
- * @param lag k for a lag; for a mask, the number of leading elements it zeroes
+ * @param lag k for a lag; for a mask, the number of leading elements it zeroes; for a matrix function, the order
+ *     of the matrix
  * @param init the value of the first {@code lag} elements of a lag, NaN for none
  * @param plate the plate it runs along
  * @param missing how many leading elements of each series hold no value (a lag without init, or one of such a
@@ -26,7 +27,17 @@ import org.alan.compiler.source.SourceSpan;
 public record TransformIr(int input, Kind kind, Ex source, int lag, double init, int plate, int missing, String text,
     SourceSpan span, double[] values, Shape constantShape) {
   /** What the input computes. */
-  public enum Kind { LAG, CUMSUM, MASK, CONSTANT }
+  public enum Kind {
+    LAG, CUMSUM, MASK, CONSTANT,
+    /** The lower Cholesky factor of a covariance matrix. */
+    CHOLESKY,
+    /** A lower-triangular matrix with a positive diagonal, checked and passed on. */
+    LOWER_TRIANGULAR,
+    /** The inverse of a lower-triangular matrix. */
+    INVERSE_TRIANGULAR,
+    /** The log determinant of a lower-triangular matrix: the sum of the logs of its diagonal. */
+    LOG_DET_TRIANGULAR
+  }
 
   public TransformIr {
     Objects.requireNonNull(kind, "kind is null");
@@ -51,6 +62,7 @@ public record TransformIr(int input, Kind kind, Ex source, int lag, double init,
   }
 
   public Shape shape() {
-    return constantShape != null ? constantShape : source == null ? Shape.of() : source.shape();
+    return constantShape != null ? constantShape
+        : source == null || kind == Kind.LOG_DET_TRIANGULAR ? Shape.of() : source.shape();
   }
 }

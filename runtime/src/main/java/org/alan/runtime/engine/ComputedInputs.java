@@ -38,6 +38,17 @@ public final class ComputedInputs {
         for (int e = 0; e < n; e++) {
           out[e] = position[e] >= t.lag() ? 1 : 0;
         }
+      } else if (isMatrixFunction(t.kind())) {
+        int k = t.lag();
+        double[] source = new double[k * k];
+        for (int e = 0; e < n; e++) {
+          model.computeInputSource(i, state, e, source, 0);
+          String problem = matrixFunction(t.kind(), source, k, out, e * size);
+          if (problem != null) {
+            throw new DataException(origin + ": " + t.text() + " (" + spec.sourceName() + ":" + t.line() + ")"
+                + Posterior.elementLabel(spec, state, t.plate(), e) + ": " + problem);
+          }
+        }
       } else {
         double[] source = new double[n * size];
         for (int e = 0; e < n; e++) {
@@ -50,7 +61,7 @@ public final class ComputedInputs {
               case LAG -> position[e] >= t.lag() ? source[at - t.lag() * size]
                   : Double.isNaN(t.init()) ? source[at] : t.init();
               case CUMSUM -> position[e] == 0 ? source[at] : out[at - size] + source[at];
-              case MASK, CONSTANT -> throw new IllegalStateException();
+              default -> throw new IllegalStateException(t.kind().name());
             };
           }
         }
@@ -77,6 +88,87 @@ public final class ComputedInputs {
             + "): expected " + c.constraint().parameterDescription());
       }
     }
+  }
+
+  private static boolean isMatrixFunction(TransformSpec.Kind kind) {
+    return switch (kind) {
+      case CHOLESKY, LOWER_TRIANGULAR, INVERSE_TRIANGULAR, LOG_DET_TRIANGULAR -> true;
+      default -> false;
+    };
+  }
+
+  /**
+   * One k-by-k matrix function of {@code a} (row-major) into {@code out[at ...]}; returns why it cannot be taken, or
+   * null.
+   */
+  static String matrixFunction(TransformSpec.Kind kind, double[] a, int k, double[] out, int at) {
+    switch (kind) {
+      case CHOLESKY -> {
+        for (int i = 0; i < k; i++) {
+          for (int j = 0; j < k; j++) {
+            if (Math.abs(a[i * k + j] - a[j * k + i]) > 1e-8 * (Math.abs(a[i * k + j]) + Math.abs(a[j * k + i]))) {
+              return "the covariance matrix is not symmetric (entry [" + (i + 1) + ", " + (j + 1) + "] is "
+                  + a[i * k + j] + ", entry [" + (j + 1) + ", " + (i + 1) + "] " + a[j * k + i] + ")";
+            }
+          }
+        }
+        for (int j = 0; j < k; j++) {
+          double d = a[j * k + j];
+          for (int m = 0; m < j; m++) {
+            d -= out[at + j * k + m] * out[at + j * k + m];
+          }
+          if (!(d > 0)) {
+            return "the covariance matrix is not positive definite (its Cholesky factorisation fails at row "
+                + (j + 1) + ")";
+          }
+          double l = Math.sqrt(d);
+          out[at + j * k + j] = l;
+          for (int i = j + 1; i < k; i++) {
+            double s = a[i * k + j];
+            for (int m = 0; m < j; m++) {
+              s -= out[at + i * k + m] * out[at + j * k + m];
+            }
+            out[at + i * k + j] = s / l;
+          }
+        }
+      }
+      case LOWER_TRIANGULAR -> {
+        for (int i = 0; i < k; i++) {
+          for (int j = 0; j < k; j++) {
+            if (j > i && a[i * k + j] != 0) {
+              return "scale_tril must be lower-triangular, but entry [" + (i + 1) + ", " + (j + 1) + "] is "
+                  + a[i * k + j];
+            }
+            if (j == i && !(a[i * k + i] > 0)) {
+              return "scale_tril must have a positive diagonal, but entry [" + (i + 1) + ", " + (i + 1) + "] is "
+                  + a[i * k + i];
+            }
+            out[at + i * k + j] = a[i * k + j];
+          }
+        }
+      }
+      case INVERSE_TRIANGULAR -> {
+        // forward substitution, column by column of the identity
+        for (int c = 0; c < k; c++) {
+          for (int i = 0; i < k; i++) {
+            double s = i == c ? 1 : 0;
+            for (int m = 0; m < i; m++) {
+              s -= a[i * k + m] * out[at + m * k + c];
+            }
+            out[at + i * k + c] = s / a[i * k + i];
+          }
+        }
+      }
+      case LOG_DET_TRIANGULAR -> {
+        double s = 0;
+        for (int i = 0; i < k; i++) {
+          s += Math.log(a[i * k + i]);
+        }
+        out[at] = s;
+      }
+      default -> throw new IllegalArgumentException(kind.name());
+    }
+    return null;
   }
 
   /** Each element's position in its series: 0 for the first element of the plate within its parent element. */
