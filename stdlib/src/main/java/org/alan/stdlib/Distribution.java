@@ -36,6 +36,14 @@ public enum Distribution {
   BETA("Beta", SupportKind.UNIT_INTERVAL, true, List.of("log x", "log(1-x)"),
       List.of(scalar("concentration1", SupportKind.POSITIVE),
           scalar("concentration0", SupportKind.POSITIVE))),
+  /**
+   * A Beta on the interval [low, high]: (x - low) / (high - low) is Beta(concentration1, concentration0). The
+   * automatic guide's proposal for a latent on a fixed interval (a Uniform(0, 100) scale, a truncation T[a, b]);
+   * QEM fits the concentrations, the bounds are the support's.
+   */
+  SCALED_BETA("ScaledBeta", SupportKind.INTERVAL, false, List.of("log u", "log(1-u)"),
+      List.of(scalar("concentration1", SupportKind.POSITIVE), scalar("concentration0", SupportKind.POSITIVE),
+          scalar("low", SupportKind.REAL), scalar("high", SupportKind.REAL))),
   UNIFORM("Uniform", SupportKind.INTERVAL, true, List.of(),
       List.of(scalar("low", SupportKind.REAL), scalar("high", SupportKind.REAL))),
   BERNOULLI("Bernoulli", SupportKind.BINARY, false, List.of("x"),
@@ -201,11 +209,11 @@ public enum Distribution {
   }
 
   /**
-   * Whether QEM fits argument {@code index}: every one but a Binomial's total count, which is fixed by the
-   * support (the guide's must be the prior's).
+   * Whether QEM fits argument {@code index}: every one but a Binomial's total count and a ScaledBeta's bounds,
+   * which are fixed by the support (the guide's must be the prior's).
    */
   public boolean qemFits(int index) {
-    return !(this == BINOMIAL && index == 0);
+    return !(this == BINOMIAL && index == 0) && !(this == SCALED_BETA && index >= 2);
   }
 
   /** The parameters QEM fits, in order, in the first parameterisation. */

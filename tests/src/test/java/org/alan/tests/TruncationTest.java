@@ -81,6 +81,39 @@ class TruncationTest {
   }
 
   @Test
+  void aWideUniformScaleGetsAFittedProposal() {
+    // sigma ~ Uniform(0, 100) as Gelman and Hill write it: the posterior is 100 times narrower than the prior, so
+    // the prior as proposal would leave a handful of particles; the automatic guide fits a Beta scaled to [0, 100]
+    String source = """
+        model M {
+          sigma ~ Uniform(0, 100);
+          plate rows { data y ~ Normal(3, sigma); }
+        }
+        """;
+    java.util.Random random = new java.util.Random(8);
+    double[] y = new double[60];
+    StringBuilder json = new StringBuilder("{\"y\": [");
+    for (int i = 0; i < y.length; i++) {
+      y[i] = 3 + 2.5 * random.nextGaussian();
+      json.append(i > 0 ? ", " : "").append(y[i]);
+    }
+    DoubleUnaryOperator logPost = s -> {
+      double out = -Math.log(100);
+      for (double v : y) {
+        out += NormalDistribution.of(3, s).logDensity(v);
+      }
+      return out;
+    };
+    org.alan.runtime.api.Model m = Models.bind(source, json.append("]}").toString());
+    org.alan.runtime.learn.FitOptions fit = new org.alan.runtime.learn.FitOptions(
+        org.alan.runtime.learn.FitMethod.QEM, 1000, 100, org.alan.runtime.learn.FitMethod.QEM.defaultLr(), 1, 0,
+        org.alan.runtime.engine.ParentSampler.PERMUTATION);
+    Posterior p = m.sampleFitted(SampleOptions.of(1000, 1), fit, Progress.NONE).posterior();
+    assertTrue(p.ess("sigma") > 800, "ESS " + p.ess("sigma") + " of 1000");
+    check(p, "sigma", logPost, 0.5, 10);
+  }
+
+  @Test
   void observationsOutsideTheTruncationAreDataErrors() {
     String source = """
         model M {

@@ -14,9 +14,9 @@ import org.alan.stdlib.GuideParameter;
  * The proposal the automatic guide gives a latent: the QEM family whose support is the prior's, with one QEM
  * parameter per plate element and coordinate. Real values get a Normal, positive ones a LogNormal (a Normal on the
  * log scale: moment matching there is exact and stable, where a Gamma's needs an iterative inversion), the unit
- * interval a Beta, simplexes a Dirichlet, binary values a Bernoulli, counts a Poisson, bounded counts a Binomial
+ * interval a Beta (another interval with numbers for bounds a Beta scaled to it), simplexes a Dirichlet, binary values a Bernoulli, counts a Poisson, bounded counts a Binomial
  * with the prior's total count (a number or an input: QEM reads it as the support's bound), and categories a
- * Categorical over the prior's categories. A Uniform on another interval, a Binomial whose total count is
+ * Categorical over the prior's categories. An interval whose bounds are inputs, a Binomial whose total count is
  * computed, and a Multinomial keep the prior.
  *
  * <p>The initial values written here only make the generated code complete: the runtime starts every automatic
@@ -32,7 +32,19 @@ final class AutomaticProposals {
       case REAL -> fitted(v, Distribution.NORMAL, v.eventShape(), params, 0, 0, 1);
       case POSITIVE, NONNEGATIVE -> fitted(v, Distribution.LOG_NORMAL, v.eventShape(), params, 0, 0, 1);
       case UNIT_INTERVAL -> fitted(v, Distribution.BETA, v.eventShape(), params, 0, 1, 1);
-      case INTERVAL -> isUnitInterval(prior) ? fitted(v, Distribution.BETA, v.eventShape(), params, 0, 1, 1) : prior;
+      case INTERVAL -> {
+        if (isUnitInterval(prior)) {
+          yield fitted(v, Distribution.BETA, v.eventShape(), params, 0, 1, 1);
+        }
+        if (!(prior.low() instanceof Ex.Const) || !(prior.high() instanceof Ex.Const)) {
+          yield prior;
+        }
+        DistIr d = fitted(v, Distribution.SCALED_BETA, v.eventShape(), params, 0, 1, 1);
+        List<Ex> arguments = new ArrayList<>(d.arguments());
+        arguments.add(prior.low());
+        arguments.add(prior.high());
+        yield new DistIr(Distribution.SCALED_BETA, 0, arguments, v.span());
+      }
       case SIMPLEX -> fitted(v, Distribution.DIRICHLET, v.eventShape(), params, 0, 1);
       case COUNT_VECTOR -> prior;
       case BINARY -> fitted(v, Distribution.BERNOULLI, v.eventShape(), params, 0, 0.5);

@@ -232,6 +232,7 @@ final class SamplerEmitter {
       case EXPONENTIAL -> "exponential";
       case GAMMA -> "gamma";
       case BETA -> "beta";
+      case SCALED_BETA -> "scaledBeta";
       case UNIFORM -> "uniform";
       case BERNOULLI -> q.has("logits") ? "bernoulliLogits" : "bernoulliProbs";
       case BINOMIAL -> q.has("logits") ? "binomialLogits" : "binomialProbs";

@@ -84,6 +84,13 @@ public final class Densities {
             mul(b, x));
         yield checked(checked(density, UnaryOp.CHECK_POSITIVE, a), UnaryOp.CHECK_POSITIVE, b);
       }
+      case SCALED_BETA -> {
+        Ex width = sub(d.argument("high"), d.argument("low"));
+        Ex u = mul(sub(x, d.argument("low")), unary(UnaryOp.RECIPROCAL, width));
+        DistIr unit = new DistIr(Distribution.BETA, 0, java.util.List.of(d.argument("concentration1"),
+            d.argument("concentration0")), d.span());
+        yield sub(elementwise(unit, u), log(width));
+      }
       case BETA -> {
         Ex a = d.argument("concentration1");
         Ex b = d.argument("concentration0");

@@ -9,9 +9,11 @@ import org.alan.runtime.model.TransformSpec;
 import org.alan.runtime.model.VariableSpec;
 
 /**
- * Computes the inputs a model derives from its data ({@link ModelSpec#transforms}: {@code lag}, {@code cumsum} and
- * the masks of observations that start after a lag's first elements) into the bound data, once, before any run.
- * Each runs along its plate within each element of the enclosing plates (a series), in the engine's element order.
+ * Computes the inputs a model derives from its data ({@link ModelSpec#transforms}) into the bound data, once,
+ * before any run: {@code lag} and {@code cumsum}, each along its plate within each element of the enclosing plates
+ * (a series, in the engine's element order), the masks of observations that start after a lag's first elements,
+ * constants (vector literals, slices' selections), and a MultivariateNormal's Cholesky factor, its inverse and log
+ * determinant (per element of the matrix's plate).
  */
 public final class ComputedInputs {
   private ComputedInputs() {}

@@ -51,7 +51,7 @@ final class PriorStart {
     QemSpec[] qs = spec.qem();
     for (int i = 0; i < qs.length; i++) {
       if (qs[i].automatic() && !keepsInitialValue(qs[i])) {
-        qem.set(i, statistics(qs[i], drawn[qs[i].variable()]));
+        qem.set(i, statistics(qs[i], spec.variables()[qs[i].variable()], drawn[qs[i].variable()]));
       }
     }
   }
@@ -65,7 +65,7 @@ final class PriorStart {
   }
 
   /** The statistics QEM keeps for this family, estimated from equally weighted draws per entry. */
-  private static double[][] statistics(QemSpec q, double[][] draws) {
+  private static double[][] statistics(QemSpec q, VariableSpec var, double[][] draws) {
     int n = draws.length;
     double[][] out = new double[Qem.statistics(q.family())][n];
     for (int j = 0; j < n; j++) {
@@ -90,6 +90,12 @@ final class PriorStart {
         case BETA -> {
           out[0][j] = mean(x, Math::log);
           out[1][j] = mean(x, t -> Math.log1p(-t));
+        }
+        case SCALED_BETA -> {
+          double low = var.supportLow();
+          double width = var.supportHigh() - low;
+          out[0][j] = mean(x, t -> Math.log((t - low) / width));
+          out[1][j] = mean(x, t -> Math.log1p(-(t - low) / width));
         }
         case DIRICHLET -> out[0][j] = mean(x, Math::log);
         case HALF_NORMAL -> out[0][j] = mean(x, t -> t * t);

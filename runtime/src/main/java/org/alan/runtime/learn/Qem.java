@@ -135,7 +135,7 @@ public final class Qem {
 
   static int statistics(Distribution family) {
     return switch (family) {
-      case NORMAL, LOG_NORMAL, GAMMA, BETA -> 2;
+      case NORMAL, LOG_NORMAL, GAMMA, BETA, SCALED_BETA -> 2;
       case HALF_NORMAL, EXPONENTIAL, DIRICHLET, BERNOULLI, POISSON, BINOMIAL, CATEGORICAL -> 1;
       default -> throw new IllegalArgumentException("QEM does not fit a " + family.alanName());
     };
@@ -184,6 +184,16 @@ public final class Qem {
             for (int i = 0; i < k; i++) {
               out[0][j] += w[e * k + i] * Math.log(z[base + i]);
               out[1][j] += w[e * k + i] * Math.log1p(-z[base + i]);
+            }
+          }
+          case SCALED_BETA -> {
+            // the statistics of the Beta on the unit interval the support maps to
+            double low = var.supportLow();
+            double width = var.supportHigh() - low;
+            for (int i = 0; i < k; i++) {
+              double u = (z[base + i] - low) / width;
+              out[0][j] += w[e * k + i] * Math.log(u);
+              out[1][j] += w[e * k + i] * Math.log1p(-u);
             }
           }
           case DIRICHLET -> {
@@ -235,7 +245,7 @@ public final class Qem {
           m[0][j] = Digamma.value(p0[j]) - Math.log(p1[j]);
           m[1][j] = p0[j] / p1[j];
         }
-        case BETA -> {
+        case BETA, SCALED_BETA -> {
           double psiSum = Digamma.value(p0[j] + p1[j]);
           m[0][j] = Digamma.value(p0[j]) - psiSum;
           m[1][j] = Digamma.value(p1[j]) - psiSum;
@@ -284,7 +294,7 @@ public final class Qem {
         }
         return;
       }
-      case BETA -> {
+      case BETA, SCALED_BETA -> {
         double[] pair = new double[2];
         double[] alpha = new double[2];
         for (int j = 0; j < p0.length; j++) {

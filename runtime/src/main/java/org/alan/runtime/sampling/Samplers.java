@@ -80,6 +80,11 @@ public final class Samplers {
     return Math.log(standardGamma(rng, shape + 1)) + Math.log(rng.openUniform()) / shape;
   }
 
+  /** low + (high - low) u for u ~ Beta(a, b). */
+  public static double scaledBeta(Rng rng, double a, double b, double low, double high) {
+    return low < high ? low + (high - low) * beta(rng, a, b) : Double.NaN;
+  }
+
   public static double beta(Rng rng, double a, double b) {
     if (!(a > 0 && b > 0 && a < Double.POSITIVE_INFINITY && b < Double.POSITIVE_INFINITY)) {
       return Double.NaN;
