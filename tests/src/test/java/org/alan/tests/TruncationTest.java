@@ -114,6 +114,35 @@ class TruncationTest {
   }
 
   @Test
+  void aBugsStylePrecisionPriorIsFitted() {
+    // Gamma(0.001, 0.001) spreads log tau over hundreds of units: its prior draws underflow to 0, and a proposal
+    // matched to them would too (log 0 in a decorrelation gave NaN); the start is kept inside a double's range
+    String source = """
+        model M {
+          tau ~ Gamma(0.001, 0.001);
+          m ~ Normal(0, 1);
+          plate rows { data y ~ Normal(0, 1 / sqrt(tau)); }
+        }
+        """;
+    double[] y = {0.8, -1.3, 0.4, 2.1, -0.6, 0.9, -1.7, 0.2, 1.1, -0.5};
+    double shape = 0.001 + y.length / 2.0;
+    double rate = 0.001 + java.util.Arrays.stream(y).map(v -> v * v).sum() / 2;
+    StringBuilder json = new StringBuilder("{\"y\": [");
+    for (int i = 0; i < y.length; i++) {
+      json.append(i > 0 ? ", " : "").append(y[i]);
+    }
+    org.alan.runtime.api.Model model = Models.bind(source, json.append("]}").toString());
+    org.alan.runtime.learn.FitOptions fit = new org.alan.runtime.learn.FitOptions(
+        org.alan.runtime.learn.FitMethod.QEM, 1000, 100, org.alan.runtime.learn.FitMethod.QEM.defaultLr(), 2, 0,
+        org.alan.runtime.engine.ParentSampler.PERMUTATION);
+    Posterior p = model.sampleFitted(SampleOptions.of(2000, 2), fit, Progress.NONE).posterior();
+    // tau | y ~ Gamma(0.001 + n / 2, 0.001 + sum y^2 / 2)
+    RandomInterceptTest.assertWithin("tau", p.means("tau")[0], p.sds("tau")[0], shape / rate,
+        Math.sqrt(shape) / rate, p.ess("tau"));
+    RandomInterceptTest.assertWithin("m", p.means("m")[0], p.sds("m")[0], 0, 1, p.ess("m"));
+  }
+
+  @Test
   void observationsOutsideTheTruncationAreDataErrors() {
     String source = """
         model M {

@@ -20,6 +20,9 @@ import org.alan.runtime.sampling.Rng;
  */
 final class PriorStart {
   private static final long PURPOSE_PRIOR_START = 6;
+  /** The widest start of a LogNormal proposal on the log scale: e^(40 +- 5 sd) stays far inside a double's range. */
+  private static final double MAX_LOG_LOCATION = 40;
+  private static final double MAX_LOG_SCALE = 5;
   /** 1.349 standard deviations of a Normal lie between its quartiles. */
   private static final double IQR_PER_SD = 1.3489795003921634;
 
@@ -82,6 +85,12 @@ final class PriorStart {
           double sd = (quantile(x, 0.75) - quantile(x, 0.25)) / IQR_PER_SD;
           out[0][j] = quantile(x, 0.5);
           out[1][j] = sd > 0 ? sd * sd : 1;
+          if (q.family() == org.alan.stdlib.Distribution.LOG_NORMAL) {
+            // a prior spread over hundreds of orders of magnitude (BUGS's Gamma(0.001, 0.001) on a precision)
+            // would give particles that overflow or underflow to 0; tempering reaches the posterior from here
+            out[0][j] = Math.max(-MAX_LOG_LOCATION, Math.min(MAX_LOG_LOCATION, out[0][j]));
+            out[1][j] = Math.min(out[1][j], MAX_LOG_SCALE * MAX_LOG_SCALE);
+          }
         }
         case GAMMA -> {
           out[0][j] = mean(x, Math::log);
