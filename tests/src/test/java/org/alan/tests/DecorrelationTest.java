@@ -132,6 +132,21 @@ class DecorrelationTest {
   }
 
   @Test
+  void heavyTailedRandomEffectsAreNonCentredToo() {
+    // theta ~ StudentT(4, mu, tau) runs the estimator of z ~ StudentT(4, 0, 1), theta = mu + tau * z
+    String centred = CENTRED.replace("theta ~ Normal(mu, tau);", "theta ~ StudentT(4, mu, tau);");
+    String nonCentred = NON_CENTRED.replace("theta ~ Normal(0, 1);", "theta ~ StudentT(4, 0, 1);");
+    CompiledModel a = Models.compile(centred);
+    assertTrue(a.spec().shearOf(a.spec().variableIndex("theta")).nonCentred(), "a Student-t effect is non-centred");
+    Posterior pa = Models.bind(a, DATA)
+        .sampleFitted(SampleOptions.of(K, 7), FitOptions.defaults(7).withK(100), Progress.NONE).posterior();
+    Posterior pb = Models.bind(nonCentred, DATA)
+        .sampleFitted(SampleOptions.of(K, 7), FitOptions.defaults(7).withK(100), Progress.NONE).posterior();
+    assertEquals(pb.logMarginalLikelihood(), pa.logMarginalLikelihood(), 1e-9);
+    assertEquals(pb.means("eta")[0], pa.means("theta")[0], 1e-9);
+  }
+
+  @Test
   void threeLevelObservationsKeepTheirPowerOfK() {
     CompiledModel m = Models.compile("""
         model Nest3 {

@@ -79,7 +79,7 @@ final class Decorrelation {
       DistIr prior = v.prior();
       ShearIr shear = shears.get(v.id());
       if (shear != null && shear.nonCentred()) {
-        prior = new DistIr(Distribution.NORMAL, 0, List.of(Exprs.constant(0), Exprs.constant(1)), prior.span());
+        prior = standardised(prior, values);
       } else if (prior != null) {
         List<Ex> arguments = prior.arguments().stream().map(a -> substitute(a, values)).toList();
         prior = prior.withArguments(arguments);
@@ -198,13 +198,37 @@ final class Decorrelation {
           value(m, r, plain, values, shears);
         }
       }
-      shear = new ShearIr(v, shear.shift(), shear.parents(), substitute(prior.arguments().get(0), values),
-          substitute(prior.arguments().get(1), values));
+      shear = new ShearIr(v, shear.shift(), shear.parents(), substitute(prior.argument("loc"), values),
+          substitute(prior.argument("scale"), values));
     }
     Ex value = shear.modelValue(m);
     values.put(v, value);
     shears.put(v, shear);
     return value;
+  }
+
+  /**
+   * The location-scale families a latent centred on other latents is non-centred in: {@code x = loc + scale * z}
+   * with z of the same family at location 0 and scale 1 (a Student-t keeps its degrees of freedom).
+   */
+  private static boolean locationScale(Distribution family) {
+    return switch (family) {
+      case NORMAL, STUDENT_T, CAUCHY, LOGISTIC, LAPLACE -> true;
+      default -> false;
+    };
+  }
+
+  /** The prior of a non-centred latent's standardised particle: its family at location 0 and scale 1. */
+  private static DistIr standardised(DistIr prior, Map<Integer, Ex> values) {
+    List<Ex> arguments = new ArrayList<>();
+    for (org.alan.stdlib.Parameter p : prior.parameters()) {
+      arguments.add(switch (p.name()) {
+        case "loc" -> Exprs.constant(0);
+        case "scale" -> Exprs.constant(1);
+        default -> substitute(prior.argument(p.name()), values);
+      });
+    }
+    return new DistIr(prior.family(), prior.parameterisation(), arguments, prior.span());
   }
 
   private static boolean readsLatent(ModelIr m, DistIr d) {
@@ -271,14 +295,14 @@ final class Decorrelation {
   }
 
   /**
-   * A latent of the automatic guide with a Normal proposal, scalar or vector, whose prior reads no latent or is a
-   * Normal (then non-centred).
+   * A latent of the automatic guide with a Normal proposal, scalar or vector, whose prior reads no latent or is of a
+   * location-scale family (then non-centred).
    */
   private static boolean dependent(ModelIr m, int v) {
     VariableIr var = m.variable(v);
     return m.automaticProposals().contains(v) && m.proposal(v).family() == Distribution.NORMAL
         && var.eventShape().rank() <= 1
-        && (!readsLatent(m, var.prior()) || var.prior().family() == Distribution.NORMAL);
+        && (!readsLatent(m, var.prior()) || locationScale(var.prior().family()) && !var.prior().truncated());
   }
 
   private static boolean parent(ModelIr m, int u, int v, List<Factor> factors) {

@@ -10,9 +10,10 @@ import java.util.List;
  * with it. The map from particles to model values is triangular with a unit diagonal, so it changes no density.
  * With every coefficient zero (their initial value) the model reads the particle itself.
  *
- * <p>A latent whose prior is a Normal centred on other latents ({@code alpha ~ Normal(mu, tau)}) is also
- * non-centred: its particles are standardised (its prior becomes {@code Normal(0, 1)}) and the model reads {@code loc
- * + scale * (e + ...)}, the prior's location and scale, exactly as the non-centred program a person would write.
+ * <p>A latent whose prior is of a location-scale family (Normal, StudentT, Cauchy, Logistic, Laplace) centred on
+ * other latents ({@code alpha ~ Normal(mu, tau)}) is also non-centred: its particles are standardised (its prior
+ * becomes its family at location 0 and scale 1) and the model reads {@code loc + scale * (e + ...)}, the prior's
+ * location and scale, exactly as the non-centred program a person would write.
  *
  * @param variable the latent
  * @param shift the parameter {@code shift} (the latent's event shape per element of its plate)
