@@ -38,6 +38,10 @@ public final class Fitter {
    * same number of stages on the models measured.
    */
   private static final int BISECTIONS = 6;
+  /** After the first stage, a step is first tried at this many times the previous one. */
+  private static final double WARM_BRACKET = 4;
+  /** Bisections below a warm bracket that fails: the step is then found to within a quarter of the last. */
+  private static final int WARM_BISECTIONS = 4;
   private static final int MAX_STAGES = 200;
   /** The least ESS, as a share of K, a tempering stage keeps, however poorly the guide family fits. */
   private static final double MIN_STAGE_ESS_SHARE = 0.1;
@@ -219,9 +223,15 @@ public final class Fitter {
     return min;
   }
 
-  /** Raises the temperature from 0 to 1, moment-matching the guide at each stage; returns the stages used. */
+  /**
+   * Raises the temperature from 0 to 1, moment-matching the guide at each stage; returns the stages used. A stage's
+   * step on log temperature is the largest that keeps the target ESS, found by bisection; after the first, the
+   * search starts from {@link #WARM_BRACKET} times the previous step (taken outright when it keeps the target, else
+   * bisected below it {@link #WARM_BISECTIONS} times), which finds as long a step in fewer runs.
+   */
   private int temper(Qem qem, double[][] params, FitOptions options, Listener listener) {
     double temperature = 0;
+    double lastStep = 0;
     int stage = 0;
     while (temperature < 1 && stage < MAX_STAGES) {
       long seed = Rng.stream(options.seed(), PURPOSE_TEMPER, stage).nextLong();
@@ -232,14 +242,22 @@ public final class Fitter {
         double here = temperingEss(run(params, temperature, options, seed));
         target = Math.max(MIN_STAGE_ESS_SHARE * options.k(), Math.min(target, here / 2));
       }
-      Posterior chosen = run(params, 1, options, seed);
+      double lo = Math.log(Math.max(temperature, SMALLEST_TEMPERATURE));
+      double hi = 0;
+      int bisections = BISECTIONS;
+      Posterior chosen = null;
       double next = 1;
-      if (temperingEss(chosen) < target) {
+      if (lastStep > 0) {
+        bisections = WARM_BISECTIONS;
+        hi = Math.min(0, lo + WARM_BRACKET * lastStep);
+      }
+      Posterior top = run(params, Math.exp(hi), options, seed);
+      if (temperingEss(top) >= target) {
+        chosen = top;
+        next = Math.exp(hi);
+      } else {
         // the largest temperature (on a log scale) whose weights keep the target ESS
-        double lo = Math.log(Math.max(temperature, SMALLEST_TEMPERATURE));
-        double hi = 0;
-        chosen = null;
-        for (int b = 0; b < BISECTIONS; b++) {
+        for (int b = 0; b < bisections; b++) {
           double mid = 0.5 * (lo + hi);
           Posterior r = run(params, Math.exp(mid), options, seed);
           if (temperingEss(r) >= target) {
@@ -258,6 +276,7 @@ public final class Fitter {
       }
       qem.step(chosen, 1.0, true);
       qem.writeParams(params);
+      lastStep = Math.log(next) - Math.log(Math.max(temperature, SMALLEST_TEMPERATURE));
       temperature = next;
       stage++;
       listener.tempered(stage, temperature);
