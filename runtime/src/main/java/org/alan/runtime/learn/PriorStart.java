@@ -20,9 +20,12 @@ import org.alan.runtime.sampling.Rng;
  */
 final class PriorStart {
   private static final long PURPOSE_PRIOR_START = 6;
-  /** The widest start of a LogNormal proposal on the log scale: e^(40 +- 5 sd) stays far inside a double's range. */
-  private static final double MAX_LOG_LOCATION = 40;
-  private static final double MAX_LOG_SCALE = 5;
+  /**
+   * The widest start of a LogNormal proposal on the log scale, e^(40 +- 5 sd): tempering moves it from there (QEM
+   * keeps it within {@link Qem#MAX_LOG_LOCATION} and {@link Qem#MAX_LOG_SCALE} after).
+   */
+  private static final double START_LOG_LOCATION = 40;
+  private static final double START_LOG_SCALE = 5;
   /** 1.349 standard deviations of a Normal lie between its quartiles. */
   private static final double IQR_PER_SD = 1.3489795003921634;
 
@@ -88,8 +91,8 @@ final class PriorStart {
           if (q.family() == org.alan.stdlib.Distribution.LOG_NORMAL) {
             // a prior spread over hundreds of orders of magnitude (BUGS's Gamma(0.001, 0.001) on a precision)
             // would give particles that overflow or underflow to 0; tempering reaches the posterior from here
-            out[0][j] = Math.max(-MAX_LOG_LOCATION, Math.min(MAX_LOG_LOCATION, out[0][j]));
-            out[1][j] = Math.min(out[1][j], MAX_LOG_SCALE * MAX_LOG_SCALE);
+            out[0][j] = Math.max(-START_LOG_LOCATION, Math.min(START_LOG_LOCATION, out[0][j]));
+            out[1][j] = Math.min(out[1][j], START_LOG_SCALE * START_LOG_SCALE);
           }
         }
         case GAMMA -> {

@@ -133,6 +133,11 @@ public final class Qem {
     throw new IllegalArgumentException("QEM does not fit variable " + variable);
   }
 
+  /** The most a LogNormal proposal's log-scale location may be from 0: e^(300 + 8 * 50) is still a double. */
+  static final double MAX_LOG_LOCATION = 300;
+  /** The widest a LogNormal proposal may be on the log scale. */
+  static final double MAX_LOG_SCALE = 50;
+
   static int statistics(Distribution family) {
     return switch (family) {
       case NORMAL, LOG_NORMAL, GAMMA, BETA, SCALED_BETA -> 2;
@@ -310,9 +315,15 @@ public final class Qem {
     }
     for (int j = 0; j < p0.length; j++) {
       switch (q.family()) {
-        case NORMAL, LOG_NORMAL -> {
+        case NORMAL -> {
           p0[j] = m[0][j];
           p1[j] = Math.sqrt(Math.max(m[1][j], Double.MIN_NORMAL));
+        }
+        case LOG_NORMAL -> {
+          // a prior nearly flat in log x (Gamma(0.001, 0.001)) would draw the moments off to where exp under- or
+          // overflows; within these bounds every particle up to 8 sd out is a finite positive double
+          p0[j] = Math.max(-MAX_LOG_LOCATION, Math.min(MAX_LOG_LOCATION, m[0][j]));
+          p1[j] = Math.min(MAX_LOG_SCALE, Math.sqrt(Math.max(m[1][j], Double.MIN_NORMAL)));
         }
         case HALF_NORMAL -> p0[j] = Math.sqrt(Math.max(m[0][j], Double.MIN_NORMAL));
         case EXPONENTIAL -> p0[j] = 1 / Math.max(m[0][j], Double.MIN_NORMAL);
