@@ -51,4 +51,65 @@ final class Analytic {
     }
     return s;
   }
+
+  /** Gauss-Jordan inversion; no pivoting is needed for a symmetric positive definite matrix. */
+  static double[][] invert(double[][] m) {
+    int d = m.length;
+    double[][] a = new double[d][2 * d];
+    for (int i = 0; i < d; i++) {
+      System.arraycopy(m[i], 0, a[i], 0, d);
+      a[i][d + i] = 1;
+    }
+    for (int c = 0; c < d; c++) {
+      double pivot = a[c][c];
+      for (int j = 0; j < 2 * d; j++) {
+        a[c][j] /= pivot;
+      }
+      for (int r = 0; r < d; r++) {
+        double f = r == c ? 0 : a[r][c];
+        for (int j = 0; j < 2 * d; j++) {
+          a[r][j] -= f * a[c][j];
+        }
+      }
+    }
+    double[][] inv = new double[d][];
+    for (int i = 0; i < d; i++) {
+      inv[i] = java.util.Arrays.copyOfRange(a[i], d, 2 * d);
+    }
+    return inv;
+  }
+
+  /** log det of a symmetric positive definite matrix, from its Cholesky factor. */
+  static double logDetSpd(double[][] m) {
+    int n = m.length;
+    double[][] l = new double[n][n];
+    double out = 0;
+    for (int j = 0; j < n; j++) {
+      double d = m[j][j];
+      for (int k = 0; k < j; k++) {
+        d -= l[j][k] * l[j][k];
+      }
+      l[j][j] = Math.sqrt(d);
+      out += 2 * Math.log(l[j][j]);
+      for (int i = j + 1; i < n; i++) {
+        double s = m[i][j];
+        for (int k = 0; k < j; k++) {
+          s -= l[i][k] * l[j][k];
+        }
+        l[i][j] = s / l[j][j];
+      }
+    }
+    return out;
+  }
+
+  /** log B(a) = sum log Gamma(a_i) - log Gamma(sum a_i), the Dirichlet's normaliser. */
+  static double logMultivariateBeta(double[] a) {
+    double sum = 0;
+    double out = 0;
+    for (double x : a) {
+      out += LogGamma.value(x);
+      sum += x;
+    }
+    return out - LogGamma.value(sum);
+  }
 }

@@ -259,7 +259,7 @@ class GlmReferenceTest {
   }
 
   /** What {@code sample} does by default: the automatic guide fitted by QEM, then a run of K particles. */
-  private static Posterior sample(String source, String json, int k, long seed) {
+  static Posterior sample(String source, String json, int k, long seed) {
     CompiledModel compiled = Models.compile(source);
     Model m = Models.bind(compiled, json);
     FitOptions fit = new FitOptions(FitMethod.QEM, FitOptions.automaticK(compiled.spec(), m.plateSizes(), k), 100,

@@ -10,14 +10,11 @@ import java.util.Locale;
 import java.util.Random;
 import org.alan.runtime.api.Model;
 import org.alan.runtime.engine.InferenceException;
-import org.alan.runtime.engine.ParentSampler;
 import org.alan.runtime.engine.Posterior;
 import org.alan.runtime.engine.Progress;
 import org.alan.runtime.engine.SampleOptions;
 import org.alan.runtime.engine.Simulator;
 import org.alan.runtime.io.SummaryWriter;
-import org.alan.runtime.learn.FitMethod;
-import org.alan.runtime.learn.FitOptions;
 import org.alan.runtime.model.CompiledModel;
 import org.apache.commons.numbers.gamma.LogGamma;
 import org.junit.jupiter.api.Test;
@@ -67,7 +64,7 @@ class ImproperPriorTest {
       y[i] = 26 + 6 * hs + 0.56 * iq + 18 * random.nextGaussian();
     }
     String json = "{\"mom_hs\": " + column(x, 1) + ", \"mom_iq\": " + column(x, 2) + ", \"kid_score\": "
-        + array(y) + "}";
+        + Models.jsonArray(y) + "}";
     check("kid iq", KID_IQ, json, x, y);
   }
 
@@ -82,13 +79,13 @@ class ImproperPriorTest {
       x[i] = new double[] {1, height};
       y[i] = -61000 + 1300 * height + 19000 * random.nextGaussian();
     }
-    check("earnings", EARNINGS, "{\"height\": " + column(x, 1) + ", \"earn\": " + array(y) + "}", x, y);
+    check("earnings", EARNINGS, "{\"height\": " + column(x, 1) + ", \"earn\": " + Models.jsonArray(y) + "}", x, y);
   }
 
   private static void check(String what, String source, String json, double[][] x, double[] y) {
     Exact exact = Exact.of(x, y);
     long t0 = System.nanoTime();
-    Posterior p = sample(source, json, 1000, 1);
+    Posterior p = GlmReferenceTest.sample(source, json, 1000, 1);
     double seconds = (System.nanoTime() - t0) / 1e9;
     double[] mean = p.means("beta");
     double[] sd = p.sds("beta");
@@ -110,7 +107,7 @@ class ImproperPriorTest {
 
   @Test
   void theLogMarginalLikelihoodIsReportedUndefined() {
-    Posterior p = sample(KID_IQ, smallKidData(), 200, 2);
+    Posterior p = GlmReferenceTest.sample(KID_IQ, smallKidData(), 200, 2);
     assertTrue(Double.isFinite(p.logMarginalLikelihood()), "the estimator's value is still the fit's bound");
     assertEquals("undefined (improper prior on beta, sigma)", SummaryWriter.logMarginalLikelihood(p));
     JsonObject json = JsonParser.parseString(SummaryWriter.json(p)).getAsJsonObject();
@@ -153,7 +150,7 @@ class ImproperPriorTest {
         }
         """;
     double[] y = {0.3, 1.9, 1.1, 2.4, 0.2, 1.5};
-    Model m = Models.bind(source, "{\"y\": " + array(y) + "}");
+    Model m = Models.bind(source, "{\"y\": " + Models.jsonArray(y) + "}");
     Posterior p = m.sample(SampleOptions.of(20000, 4), Progress.NONE);
     // flat prior: mu | y ~ Normal(mean(y), 2 / sqrt(n))
     double exactMean = java.util.Arrays.stream(y).average().orElseThrow();
@@ -164,14 +161,6 @@ class ImproperPriorTest {
   private static String smallKidData() {
     return "{\"mom_hs\": [1, 0, 1, 1, 0, 1], \"mom_iq\": [95, 110, 102, 87, 121, 99],"
         + " \"kid_score\": [80, 95, 88, 70, 101, 90]}";
-  }
-
-  private static Posterior sample(String source, String json, int k, long seed) {
-    CompiledModel compiled = Models.compile(source);
-    Model m = Models.bind(compiled, json);
-    FitOptions fit = new FitOptions(FitMethod.QEM, FitOptions.automaticK(compiled.spec(), m.plateSizes(), k), 100,
-        FitMethod.QEM.defaultLr(), seed, 0, ParentSampler.PERMUTATION);
-    return m.sampleFitted(SampleOptions.of(k, seed), fit, Progress.NONE).posterior();
   }
 
   /** The exact posterior of a linear regression under flat priors on its coefficients and on sigma. */
@@ -189,7 +178,7 @@ class ImproperPriorTest {
           }
         }
       }
-      double[][] inverse = invert(xtx);
+      double[][] inverse = Analytic.invert(xtx);
       double[] beta = new double[p];
       for (int a = 0; a < p; a++) {
         for (int b = 0; b < p; b++) {
@@ -218,34 +207,6 @@ class ImproperPriorTest {
       return new Exact(beta, sd, sigmaMean, Math.sqrt(sigmaSquared - sigmaMean * sigmaMean));
     }
 
-    /** Gauss-Jordan inverse of a small symmetric positive-definite matrix. */
-    private static double[][] invert(double[][] m) {
-      int p = m.length;
-      double[][] a = new double[p][2 * p];
-      for (int i = 0; i < p; i++) {
-        System.arraycopy(m[i], 0, a[i], 0, p);
-        a[i][p + i] = 1;
-      }
-      for (int c = 0; c < p; c++) {
-        double pivot = a[c][c];
-        for (int j = 0; j < 2 * p; j++) {
-          a[c][j] /= pivot;
-        }
-        for (int r = 0; r < p; r++) {
-          if (r != c) {
-            double f = a[r][c];
-            for (int j = 0; j < 2 * p; j++) {
-              a[r][j] -= f * a[c][j];
-            }
-          }
-        }
-      }
-      double[][] out = new double[p][p];
-      for (int i = 0; i < p; i++) {
-        System.arraycopy(a[i], p, out[i], 0, p);
-      }
-      return out;
-    }
   }
 
   private static String column(double[][] x, int j) {
@@ -253,14 +214,6 @@ class ImproperPriorTest {
     for (int i = 0; i < x.length; i++) {
       c[i] = x[i][j];
     }
-    return array(c);
-  }
-
-  private static String array(double[] values) {
-    StringBuilder out = new StringBuilder("[");
-    for (int i = 0; i < values.length; i++) {
-      out.append(i > 0 ? ", " : "").append(values[i]);
-    }
-    return out.append(']').toString();
+    return Models.jsonArray(c);
   }
 }

@@ -109,7 +109,8 @@ class LagTest {
       later.append(t > 2 ? ", " : "").append(y[t]);
       lags.append(t > 2 ? ", " : "").append(y[t - 2]);
     }
-    Posterior a = Models.bind(lagged, "{\"y\": " + array(y) + "}").sample(SampleOptions.of(500, 3), Progress.NONE);
+    Posterior a = Models.bind(lagged, "{\"y\": " + Models.jsonArray(y) + "}")
+        .sample(SampleOptions.of(500, 3), Progress.NONE);
     Posterior b = Models.bind(byHand, "{\"y\": [" + later + "], \"y2\": [" + lags + "]}")
         .sample(SampleOptions.of(500, 3), Progress.NONE);
     assertEquals(b.logMarginalLikelihood(), a.logMarginalLikelihood(), 1e-9);
@@ -128,7 +129,7 @@ class LagTest {
     }
     ImproperPriorTest.Exact exact = ImproperPriorTest.Exact.of(x, target);
     CompiledModel compiled = Models.compile(AR2);
-    Model m = Models.bind(compiled, "{\"y\": " + array(y) + "}");
+    Model m = Models.bind(compiled, "{\"y\": " + Models.jsonArray(y) + "}");
     long t0 = System.nanoTime();
     FitOptions fit = new FitOptions(FitMethod.QEM, FitOptions.automaticK(compiled.spec(), m.plateSizes(), 1000), 100,
         FitMethod.QEM.defaultLr(), 1, 0, ParentSampler.PERMUTATION);
@@ -199,11 +200,4 @@ class LagTest {
     return y;
   }
 
-  private static String array(double[] values) {
-    StringBuilder out = new StringBuilder("[");
-    for (int i = 0; i < values.length; i++) {
-      out.append(i > 0 ? ", " : "").append(values[i]);
-    }
-    return out.append(']').toString();
-  }
 }

@@ -34,4 +34,13 @@ final class Models {
   static DataSet data(String json) {
     return JsonData.parse(json, "test-data.json");
   }
+
+  /** A JSON array of numbers. */
+  static String jsonArray(double[] values) {
+    StringBuilder out = new StringBuilder("[");
+    for (int i = 0; i < values.length; i++) {
+      out.append(i > 0 ? ", " : "").append(values[i]);
+    }
+    return out.append(']').toString();
+  }
 }

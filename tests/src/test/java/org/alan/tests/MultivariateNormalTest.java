@@ -37,7 +37,7 @@ class MultivariateNormalTest {
     double[][] s = {{4, 1.5}, {1.5, 1}};
     double[] m0 = {0.5, 1};
     // posterior precision S^-1 + X'X / 0.25, mean Sigma (S^-1 m0 + X'y / 0.25)
-    double[][] sInv = inverse(s);
+    double[][] sInv = Analytic.invert(s);
     double[][] precision = new double[2][2];
     double[] rhs = new double[2];
     for (int a = 0; a < 2; a++) {
@@ -55,7 +55,7 @@ class MultivariateNormalTest {
         }
       }
     }
-    double[][] cov = inverse(precision);
+    double[][] cov = Analytic.invert(precision);
     for (int a = 0; a < 2; a++) {
       double mean = cov[a][0] * rhs[0] + cov[a][1] * rhs[1];
       RandomInterceptTest.assertWithin("beta[" + (a + 1) + "]", p.means("beta")[a], p.sds("beta")[a], mean,
@@ -78,14 +78,14 @@ class MultivariateNormalTest {
         marginal[i][j] += i == j ? 0.25 : 0;
       }
     }
-    double[][] mInv = inverse(marginal);
+    double[][] mInv = Analytic.invert(marginal);
     double quadratic = 0;
     for (int i = 0; i < n; i++) {
       for (int j = 0; j < n; j++) {
         quadratic += r[i] * mInv[i][j] * r[j];
       }
     }
-    double logEvidence = -0.5 * (n * Math.log(2 * Math.PI) + logDet(marginal) + quadratic);
+    double logEvidence = -0.5 * (n * Math.log(2 * Math.PI) + Analytic.logDetSpd(marginal) + quadratic);
     assertEquals(logEvidence, p.logMarginalLikelihood(), 4 / Math.sqrt(p.ess("beta")));
   }
 
@@ -127,55 +127,5 @@ class MultivariateNormalTest {
     DataException e = assertThrows(DataException.class,
         () -> Models.bind(PRIOR, DATA.replace("[[4, 1.5], [1.5, 1]]", "[[1, 2], [2, 1]]")));
     assertTrue(e.getMessage().contains("not positive definite"), e.getMessage());
-  }
-
-  private static double[][] inverse(double[][] m) {
-    int n = m.length;
-    double[][] a = new double[n][2 * n];
-    for (int i = 0; i < n; i++) {
-      System.arraycopy(m[i], 0, a[i], 0, n);
-      a[i][n + i] = 1;
-    }
-    for (int c = 0; c < n; c++) {
-      double pivot = a[c][c];
-      for (int j = 0; j < 2 * n; j++) {
-        a[c][j] /= pivot;
-      }
-      for (int r = 0; r < n; r++) {
-        if (r != c) {
-          double f = a[r][c];
-          for (int j = 0; j < 2 * n; j++) {
-            a[r][j] -= f * a[c][j];
-          }
-        }
-      }
-    }
-    double[][] out = new double[n][n];
-    for (int i = 0; i < n; i++) {
-      System.arraycopy(a[i], n, out[i], 0, n);
-    }
-    return out;
-  }
-
-  private static double logDet(double[][] m) {
-    int n = m.length;
-    double[][] l = new double[n][n];
-    double out = 0;
-    for (int j = 0; j < n; j++) {
-      double d = m[j][j];
-      for (int k = 0; k < j; k++) {
-        d -= l[j][k] * l[j][k];
-      }
-      l[j][j] = Math.sqrt(d);
-      out += 2 * Math.log(l[j][j]);
-      for (int i = j + 1; i < n; i++) {
-        double s = m[i][j];
-        for (int k = 0; k < j; k++) {
-          s -= l[i][k] * l[j][k];
-        }
-        l[i][j] = s / l[j][j];
-      }
-    }
-    return out;
   }
 }

@@ -90,7 +90,7 @@ class TightPosteriorTest {
           }
         }
       }
-      double[][] cov = invert(prec);
+      double[][] cov = Analytic.invert(prec);
       double[] exactMean = new double[d];
       double[] exactSd = new double[d];
       for (int a = 0; a < d; a++) {
@@ -188,33 +188,6 @@ class TightPosteriorTest {
     }
     System.out.printf(Locale.ROOT, "TightPosterior %s: max |mean err|/sd %.4f, max |sd ratio - 1| %.4f%n", name,
         maxErr, maxRatio);
-  }
-
-  /** Gauss-Jordan inversion; no pivoting is needed for a symmetric positive definite matrix. */
-  private static double[][] invert(double[][] m) {
-    int d = m.length;
-    double[][] a = new double[d][2 * d];
-    for (int i = 0; i < d; i++) {
-      System.arraycopy(m[i], 0, a[i], 0, d);
-      a[i][d + i] = 1;
-    }
-    for (int c = 0; c < d; c++) {
-      double pivot = a[c][c];
-      for (int j = 0; j < 2 * d; j++) {
-        a[c][j] /= pivot;
-      }
-      for (int r = 0; r < d; r++) {
-        double f = r == c ? 0 : a[r][c];
-        for (int j = 0; j < 2 * d; j++) {
-          a[r][j] -= f * a[c][j];
-        }
-      }
-    }
-    double[][] inv = new double[d][];
-    for (int i = 0; i < d; i++) {
-      inv[i] = Arrays.copyOfRange(a[i], d, 2 * d);
-    }
-    return inv;
   }
 
   // ------------------------------------------------------------------ hierarchical logistic, vague priors

@@ -583,19 +583,11 @@ final class ExpressionChecker {
    * vector, as the product with a constant 0/1 selection matrix (exact, and differentiable as any product is).
    */
   private Ex slice(Slice s, Context context) {
-    Ex vector = check(s.base(), context.nested());
+    Ex vector = vectorOperand(s.base(), context);
     if (vector == null) {
       return null;
     }
     String text = AstPrinter.expression(s.base());
-    if (vector.shape().rank() == 0) {
-      diagnostics.report(CheckErrors.elementOfScalar(s.base().span(), text));
-      return null;
-    }
-    if (vector.shape().rank() > 1) {
-      diagnostics.report(CheckErrors.elementOfMatrix(s.base().span(), text, vector.shape()));
-      return null;
-    }
     int length = vector.shape().last();
     Integer from = s.lower().isPresent() ? sliceEnd(s.lower().get(), text, length) : Integer.valueOf(1);
     Integer to = s.upper().isPresent() ? sliceEnd(s.upper().get(), text, length) : Integer.valueOf(length);
@@ -670,21 +662,31 @@ final class ExpressionChecker {
     return resolve(base, context, true);
   }
 
+  /** What an element access or a slice reads: a vector, or null after saying why not. */
+  private Ex vectorOperand(Expr base, Context context) {
+    Ex vector = check(base, context.nested());
+    if (vector == null) {
+      return null;
+    }
+    String text = AstPrinter.expression(base);
+    if (vector.shape().rank() == 0) {
+      diagnostics.report(CheckErrors.elementOfScalar(base.span(), text));
+      return null;
+    }
+    if (vector.shape().rank() > 1) {
+      diagnostics.report(CheckErrors.elementOfMatrix(base.span(), text, vector.shape()));
+      return null;
+    }
+    return vector;
+  }
+
   /** {@code beta[2]}: coordinate 2, counted from 1 as in Stan, of a vector. */
   private Ex element(Index ix, NumberLit n, Context context) {
-    Ex vector = check(ix.base(), context.nested());
+    Ex vector = vectorOperand(ix.base(), context);
     if (vector == null) {
       return null;
     }
     String text = AstPrinter.expression(ix.base());
-    if (vector.shape().rank() == 0) {
-      diagnostics.report(CheckErrors.elementOfScalar(ix.base().span(), text));
-      return null;
-    }
-    if (vector.shape().rank() > 1) {
-      diagnostics.report(CheckErrors.elementOfMatrix(ix.base().span(), text, vector.shape()));
-      return null;
-    }
     int length = vector.shape().last();
     if (n.value() != Math.rint(n.value()) || n.value() < 1 || n.value() > length) {
       diagnostics.report(CheckErrors.elementOutOfRange(n.span(), text, n.value(), length));

@@ -275,16 +275,7 @@ final class SamplerEmitter {
     boolean dirichlet = q.family() == Distribution.DIRICHLET;
     int batchRank = dirichlet ? shape.rank() - 1 : shape.rank();
     List<String> batch = openCoordinateLoops(code, var, shape, batchRank);
-    String c = "v" + var.id();
-    code.beginControlFlow("for (int $L = 0; $L < $L; $L++)", c, c, width, c);
-    CodeBlock.Builder fill = CodeBlock.builder();
-    ExprCodegen.Ctx ctx = body.gen.context(bound, List.of(), fill);
-    Ex arg = q.arguments().get(0);
-    List<String> argCoords = new ArrayList<>(batch);
-    argCoords.add(c);
-    fill.addStatement("$L[$L] = $L", scratch, c, body.gen.eval(arg, ExprCodegen.childCoords(argCoords, arg.shape()), ctx));
-    code.add(fill.build());
-    code.endControlFlow();
+    fillScratch(body, code, bound, var, q.arguments().get(0), batch, scratch, width);
     if (dirichlet) {
       List<String> first = new ArrayList<>(batch);
       first.add("0");
@@ -325,23 +316,28 @@ final class SamplerEmitter {
     code.endControlFlow();
   }
 
+  /** Evaluates a vector argument at the batch coordinates into {@code scratch[0 .. width)}. */
+  private void fillScratch(Body body, CodeBlock.Builder code, Set<Integer> bound, VariableIr var, Ex argument,
+      List<String> batch, String scratch, int width) {
+    String c = "v" + var.id();
+    code.beginControlFlow("for (int $L = 0; $L < $L; $L++)", c, c, width, c);
+    CodeBlock.Builder fill = CodeBlock.builder();
+    ExprCodegen.Ctx ctx = body.gen.context(bound, List.of(), fill);
+    List<String> argCoords = new ArrayList<>(batch);
+    argCoords.add(c);
+    fill.addStatement("$L[$L] = $L", scratch, c, body.gen.eval(argument, ExprCodegen.childCoords(argCoords,
+        argument.shape()), ctx));
+    code.add(fill.build());
+    code.endControlFlow();
+  }
+
   /** Draws a Multinomial count vector per batch coordinate, by successive binomials over its categories. */
   private void emitMultinomialDraw(Body body, CodeBlock.Builder code, Set<Integer> bound, VariableIr var, DistIr q,
       String scratch, int width, Target target) {
     Shape shape = var.eventShape();
     int batchRank = shape.rank() - 1;
     List<String> batch = openCoordinateLoops(code, var, shape, batchRank);
-    String c = "v" + var.id();
-    code.beginControlFlow("for (int $L = 0; $L < $L; $L++)", c, c, width, c);
-    CodeBlock.Builder fill = CodeBlock.builder();
-    ExprCodegen.Ctx ctx = body.gen.context(bound, List.of(), fill);
-    Ex weights = q.arguments().get(1);
-    List<String> argCoords = new ArrayList<>(batch);
-    argCoords.add(c);
-    fill.addStatement("$L[$L] = $L", scratch, c,
-        body.gen.eval(weights, ExprCodegen.childCoords(argCoords, weights.shape()), ctx));
-    code.add(fill.build());
-    code.endControlFlow();
+    fillScratch(body, code, bound, var, q.arguments().get(1), batch, scratch, width);
     CodeBlock.Builder draw = CodeBlock.builder();
     ExprCodegen.Ctx countCtx = body.gen.context(bound, List.of(), draw);
     Ex n = q.arguments().get(0);
