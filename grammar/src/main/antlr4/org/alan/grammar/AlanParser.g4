@@ -21,6 +21,7 @@ statement
     | name=IDENT shape? TILDE call truncation? SEMI                           # latentStatement
     | LET name=IDENT ASSIGN expression SEMI                                   # letStatement
     | PARAM name=IDENT shape? ASSIGN init=expression SEMI                     # paramStatement
+    | name=IDENT PLUS_ASSIGN expression SEMI                                  # targetStatement
     ;
 
 shape
@@ -37,8 +38,9 @@ truncation
     : marker=IDENT LBRACK lower=expression? COMMA upper=expression? RBRACK
     ;
 
+// `normal_lpdf(y | mu, sigma)`: Stan's density functions put a bar after the variate
 call
-    : function=IDENT LPAREN (argument (COMMA argument)*)? RPAREN
+    : function=IDENT LPAREN (argument (separators+=(COMMA | PIPE) argument)*)? RPAREN
     ;
 
 argument

@@ -112,4 +112,26 @@ final class Analytic {
     }
     return out - LogGamma.value(sum);
   }
+
+  /** Mean, sd and log evidence of a one-dimensional posterior by the trapezoid rule on [lo, hi]. */
+  static void assertMatchesIntegral(org.alan.runtime.engine.Posterior p, String name,
+      java.util.function.DoubleUnaryOperator logJoint, double lo, double hi) {
+    int n = 200_000;
+    double h = (hi - lo) / n;
+    double z = 0;
+    double m1 = 0;
+    double m2 = 0;
+    for (int i = 0; i <= n; i++) {
+      double x = lo + i * h;
+      double w = (i == 0 || i == n ? 0.5 : 1) * Math.exp(logJoint.applyAsDouble(x)) * h;
+      z += w;
+      m1 += w * x;
+      m2 += w * x * x;
+    }
+    double mean = m1 / z;
+    double sd = Math.sqrt(m2 / z - mean * mean);
+    RandomInterceptTest.assertWithin(name, p.means(name)[0], p.sds(name)[0], mean, sd, p.ess(name));
+    // the log of a mean of weights: standard error about sqrt(1 / ESS)
+    org.junit.jupiter.api.Assertions.assertEquals(Math.log(z), p.logMarginalLikelihood(), 4 / Math.sqrt(p.ess(name)), "log evidence");
+  }
 }

@@ -11,12 +11,13 @@ import org.alan.compiler.ir.Exprs;
 import org.alan.compiler.ir.GroupIr;
 import org.alan.compiler.ir.ModelIr;
 import org.alan.compiler.ir.Shape;
+import org.alan.compiler.ir.TargetIr;
 import org.alan.compiler.ir.VarKind;
 import org.alan.compiler.ir.VariableIr;
 
 /**
  * Builds the factors of the estimator: one per latent group (in guide order), then one per observed variable
- * (in model order).
+ * (in model order), then one per {@code target +=} term.
  */
 public final class FactorGraph {
   private FactorGraph() {}
@@ -57,6 +58,11 @@ public final class FactorGraph {
         factors.add(new FactorIr(factors.size(), v.name(), v.plate(), -1, List.of(v.id()), logFactor,
             KDims.of(logFactor, model)));
       }
+    }
+    for (TargetIr t : model.targets()) {
+      Ex logFactor = Exprs.sumOver(t.value(), t.value().shape());
+      factors.add(new FactorIr(factors.size(), t.name(), t.plate(), -1, List.of(), logFactor,
+          KDims.of(logFactor, model)));
     }
     return factors;
   }

@@ -59,6 +59,8 @@ public final class AstPrinter {
     } else if (s instanceof LatentStmt l) {
       out.append(name(l.name().text())).append(shape(l.shape())).append(" ~ ")
           .append(expression(l.distribution())).append(truncation(l.truncation())).append(";\n");
+    } else if (s instanceof TargetStmt t) {
+      out.append(name(t.name().text())).append(" += ").append(expression(t.value())).append(";\n");
     } else if (s instanceof LetStmt l) {
       out.append("let ").append(name(l.name().text())).append(" = ").append(expression(l.value()))
           .append(";\n");
@@ -102,9 +104,13 @@ public final class AstPrinter {
     } else if (e instanceof Index i) {
       return expression(i.base(), 5) + "[" + expression(i.index(), 0) + "]";
     } else if (e instanceof Call c) {
-      return c.function().text() + c.arguments().stream()
-          .map(a -> a.name().map(n -> n.text() + " = ").orElse("") + expression(a.value(), 0))
-          .collect(Collectors.joining(", ", "(", ")"));
+      StringBuilder out = new StringBuilder(c.function().text()).append('(');
+      for (int i = 0; i < c.arguments().size(); i++) {
+        Argument a = c.arguments().get(i);
+        out.append(i == 0 ? "" : i == c.bar() ? " | " : ", ").append(a.name().map(n -> n.text() + " = ").orElse(""))
+            .append(expression(a.value(), 0));
+      }
+      return out.append(')').toString();
     } else if (e instanceof Slice sl) {
       return expression(sl.base(), 5) + "[" + sl.lower().map(x -> expression(x, 0)).orElse("") + ":"
           + sl.upper().map(x -> expression(x, 0)).orElse("") + "]";

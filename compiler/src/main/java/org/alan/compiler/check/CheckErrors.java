@@ -126,6 +126,32 @@ final class CheckErrors {
         + kind, "lags and running sums are computed once, when the data are bound (Stan's transformed data)");
   }
 
+  static Diagnostic barOutsideDensity(SourceSpan span, String callee) {
+    return Diagnostic.error(span, "'|' separates the variate of a density function, not the arguments of '" + callee
+        + "'", "Stan's density functions are written normal_lpdf(y | mu, sigma); elsewhere arguments take commas");
+  }
+
+  static Diagnostic densityBar(SourceSpan span, String function) {
+    return Diagnostic.error(span, "'" + function + "' takes one '|', after its variate",
+        "write " + function + "(y | ...)");
+  }
+
+  static Diagnostic noCdf(SourceSpan span, String function, String distribution) {
+    return Diagnostic.error(span, "'" + function + "' needs the distribution function of " + distribution
+        + ", which alan does not have", "log CDFs are there for Normal, HalfNormal, LogNormal, Exponential, Logistic"
+        + " and Weibull");
+  }
+
+  static Diagnostic incrementNotTarget(SourceSpan span, String found) {
+    return Diagnostic.error(span, "only 'target' can be incremented, not '" + found + "'",
+        "target += expr; adds a term to the model's log density, as in Stan");
+  }
+
+  static Diagnostic targetInGuide(SourceSpan span) {
+    return Diagnostic.error(span, "a guide cannot add to the target: it is a proposal, not a density to fit",
+        "put target += in the model");
+  }
+
   static Diagnostic matrixReads(SourceSpan span, String what) {
     return Diagnostic.error(span, "the matrix of a MultivariateNormal must be data (an input or a constant), but it"
         + " reads " + what, "a covariance that depends on latents (an LKJ prior) is not supported yet");

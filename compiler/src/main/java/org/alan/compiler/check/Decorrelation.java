@@ -16,6 +16,7 @@ import org.alan.compiler.ir.GroupIr;
 import org.alan.compiler.ir.ModelIr;
 import org.alan.compiler.ir.ParamIr;
 import org.alan.compiler.ir.ShearIr;
+import org.alan.compiler.ir.TargetIr;
 import org.alan.compiler.ir.VarKind;
 import org.alan.compiler.ir.VariableIr;
 import org.alan.stdlib.Distribution;
@@ -97,7 +98,9 @@ final class Decorrelation {
       }
     }
     return new ModelIr(m.name(), m.span(), m.plates(), variables, m.groups(), params, m.proposals(), true,
-        m.automaticProposals(), derived, List.copyOf(shears.values()), m.transforms());
+        m.automaticProposals(), derived, List.copyOf(shears.values()), m.transforms(),
+        m.targets().stream().map(t -> new TargetIr(t.name(), t.plate(), substitute(t.value(), values), t.span()))
+            .toList());
   }
 
   /**
@@ -282,6 +285,16 @@ final class Decorrelation {
         }
       }
       out.add(new Factor(v.id(), v.plate(), latents));
+    }
+    for (int i = 0; i < m.targets().size(); i++) {
+      TargetIr t = m.targets().get(i);
+      Set<Integer> latents = new LinkedHashSet<>();
+      for (int r : ExWalker.variables(t.value())) {
+        if (m.variable(r).isLatent()) {
+          latents.add(r);
+        }
+      }
+      out.add(new Factor(-1 - i, t.plate(), latents)); // owned by no variable
     }
     return out;
   }

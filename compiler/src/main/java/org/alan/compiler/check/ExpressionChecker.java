@@ -38,6 +38,7 @@ import org.alan.stdlib.Distribution;
 import org.alan.stdlib.Function;
 import org.alan.stdlib.GuideParameter;
 import org.alan.stdlib.Parameter;
+import org.alan.stdlib.StanFamily;
 
 /**
  * Resolves and types expressions and binds distribution calls. Results are {@link Ex} trees with let bindings
@@ -133,6 +134,10 @@ final class ExpressionChecker {
    */
   DistIr bindDistribution(Call call, int plate, Shape valueShape, String variableName, Side side) {
     String familyName = call.function().text();
+    if (call.bar() != Call.NO_BAR) {
+      diagnostics.report(CheckErrors.barOutsideDensity(call.span(), familyName));
+      return null;
+    }
     Optional<Distribution> found = Distribution.byName(familyName);
     if (found.isEmpty()) {
       if (Function.byName(familyName).isPresent() || GuideParameter.byName(familyName).isPresent()) {
@@ -824,6 +829,14 @@ final class ExpressionChecker {
     if (marker.isPresent()) {
       return guideParameter(c, marker.get(), context);
     }
+    Optional<StanFamily.Call> density = StanFamily.byFunctionName(name);
+    if (density.isPresent()) {
+      return stanDensity(c, density.get(), context);
+    }
+    if (c.bar() != Call.NO_BAR) {
+      diagnostics.report(CheckErrors.barOutsideDensity(c.span(), name));
+      return null;
+    }
     Optional<Function> fn = Function.byName(name);
     if (fn.isEmpty()) {
       if (Distribution.byName(name).isPresent()) {
@@ -907,13 +920,90 @@ final class ExpressionChecker {
       case PHI -> Exprs.unary(UnaryOp.PHI, a);
       case PHI_APPROX -> Exprs.unary(UnaryOp.SIGMOID, Exprs.add(Exprs.mul(Exprs.constant(0.07056),
           Exprs.mul(a, Exprs.mul(a, a))), Exprs.mul(Exprs.constant(1.5976), a)));
-      case LOG_SUM_EXP -> {
-        // max(x, y) + log1p(exp(-|x - y|)): no overflow, and exact when one term dominates
-        Ex b = values.get(1);
-        yield Exprs.add(Exprs.binary(BinaryOp.MAX, a, b), Exprs.unary(UnaryOp.LOG1P,
-            Exprs.unary(UnaryOp.EXP, Exprs.neg(Exprs.unary(UnaryOp.ABS, Exprs.binary(BinaryOp.SUB, a, b))))));
-      }
+      case LOG_SUM_EXP -> logSumExp(a, values.get(1));
+      case LOG1M -> Exprs.unary(UnaryOp.LOG1P, Exprs.neg(a));
+      case LOG_MIX -> logSumExp(Exprs.add(Exprs.unary(UnaryOp.LOG, a), values.get(1)),
+          Exprs.add(Exprs.unary(UnaryOp.LOG1P, Exprs.neg(a)), values.get(2)));
     };
+  }
+
+  /** max(x, y) + log1p(exp(-|x - y|)): no overflow, and exact when one term dominates. */
+  private static Ex logSumExp(Ex a, Ex b) {
+    return Exprs.add(Exprs.binary(BinaryOp.MAX, a, b), Exprs.unary(UnaryOp.LOG1P,
+        Exprs.unary(UnaryOp.EXP, Exprs.neg(Exprs.unary(UnaryOp.ABS, Exprs.binary(BinaryOp.SUB, a, b))))));
+  }
+
+  /**
+   * Stan's density functions, {@code normal_lpdf(y | mu, sigma)}: the log density (or log CDF, log complementary
+   * CDF) of the variate, summed over its shape, under the family Stan names, its arguments in Stan's order.
+   */
+  private Ex stanDensity(Call c, StanFamily.Call f, Context context) {
+    String name = c.function().text();
+    List<Argument> args = c.arguments();
+    int arity = f.family().arity();
+    if (c.bar() != Call.NO_BAR && c.bar() != 1) {
+      diagnostics.report(CheckErrors.densityBar(c.span(), name));
+      return null;
+    }
+    if (args.size() != arity + 1) {
+      diagnostics.report(CheckErrors.wrongFunctionArgumentCount(c.span(), name, arity + 1, arity + 1, args.size()));
+      return null;
+    }
+    for (Argument a : args) {
+      if (a.name().isPresent()) {
+        diagnostics.report(CheckErrors.namedFunctionArgument(a.span(), name));
+        return null;
+      }
+    }
+    Ex x = check(args.get(0).value(), context.nested());
+    if (x == null) {
+      return null;
+    }
+    Distribution family = f.family().distribution();
+    int parameterisation = f.family().parameterisation();
+    List<Ex> bound = new ArrayList<>();
+    List<Argument> boundArguments = new ArrayList<>();
+    if (f.family() == StanFamily.MULTINOMIAL) {
+      // Stan's multinomial counts n = sum(y) draws
+      bound.add(Exprs.reduce(ReduceOp.SUM, x, 1));
+      boundArguments.add(args.get(0));
+    }
+    for (int i = 1; i < args.size(); i++) {
+      Ex v = check(args.get(i).value(), context.nested());
+      if (v == null) {
+        return null;
+      }
+      bound.add(f.family() == StanFamily.POISSON_LOG ? Exprs.unary(UnaryOp.EXP, v) : v);
+      boundArguments.add(args.get(i));
+    }
+    List<Parameter> parameters = family.parameterisations().get(parameterisation);
+    if (!verifyArgumentShapes(family, parameters, bound, boundArguments, x.shape(), name, c)
+        || !verifyConstants(family, parameters, bound, boundArguments)) {
+      return null;
+    }
+    DistIr dist = family == Distribution.MULTIVARIATE_NORMAL
+        ? multivariateNormal(parameterisation, bound, boundArguments.get(1), c.span(), context.side())
+        : new DistIr(family, parameterisation, bound, c.span());
+    if (dist == null) {
+      return null;
+    }
+    if (f.function() == StanFamily.Function.LOG_DENSITY) {
+      return org.alan.compiler.ir.Densities.logDensity(dist, x, x.shape());
+    }
+    if (!org.alan.compiler.ir.Densities.truncatable(family)) {
+      diagnostics.report(CheckErrors.noCdf(c.function().span(), name, family.alanName()));
+      return null;
+    }
+    return org.alan.compiler.ir.Densities.logTail(dist, x, x.shape(), f.function() == StanFamily.Function.LOG_CCDF);
+  }
+
+  /** A {@code target += value;} term at one element of {@code plate}: a scalar or array, summed by the factor. */
+  Ex checkTarget(org.alan.compiler.ast.TargetStmt t, int plate) {
+    if (!t.name().text().equals("target")) {
+      diagnostics.report(CheckErrors.incrementNotTarget(t.name().span(), t.name().text()));
+      return null;
+    }
+    return check(t.value(), new Context(Side.MODEL, plate, -1, "target", "target", false, Shape.of()));
   }
 
   /**

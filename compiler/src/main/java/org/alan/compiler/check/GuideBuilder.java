@@ -200,6 +200,8 @@ final class GuideBuilder {
           latents.put(id, l);
           pending.add(new PendingGroup(l.name().text(), plate, List.of(id), l.name().span()));
         }
+      } else if (s instanceof org.alan.compiler.ast.TargetStmt t) {
+        diagnostics.report(CheckErrors.targetInGuide(t.span()));
       } else if (s instanceof LetStmt l) {
         if (modelNames.containsKey(l.name().text())) {
           diagnostics.report(CheckErrors.letInGuideShadowsModel(l.name().span(), l.name().text()));

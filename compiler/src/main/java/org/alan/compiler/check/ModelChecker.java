@@ -25,6 +25,7 @@ import org.alan.compiler.ast.ParamStmt;
 import org.alan.compiler.ast.PlateStmt;
 import org.alan.compiler.ast.Program;
 import org.alan.compiler.ast.Statement;
+import org.alan.compiler.ast.TargetStmt;
 import org.alan.compiler.ast.Unary;
 import org.alan.compiler.diag.Diagnostics;
 import org.alan.compiler.ir.DerivedIr;
@@ -37,6 +38,8 @@ import org.alan.compiler.ir.ParamIr;
 import org.alan.compiler.ir.PlateIr;
 import org.alan.compiler.ir.Shape;
 import org.alan.compiler.ir.TransformIr;
+import org.alan.compiler.ir.TargetIr;
+import org.alan.compiler.ir.Exprs;
 import org.alan.compiler.ir.VarKind;
 import org.alan.compiler.ir.VariableIr;
 import org.alan.compiler.source.SourceSpan;
@@ -137,6 +140,8 @@ public final class ModelChecker {
     private final Map<String, Decl> names = new LinkedHashMap<>();
     private final List<Decl> variableDecls = new ArrayList<>();
     private final List<ParamIr> params = new ArrayList<>();
+    private final List<PlacedTarget> targetStatements = new ArrayList<>();
+    private final List<TargetIr> targets = new ArrayList<>();
     /** Plates grouped by an index input, waiting for the plate their index points into, by that plate's name. */
     private final Map<String, List<GroupedPlate>> waiting = new LinkedHashMap<>();
     /** Index inputs reported as a second, crossed index of their plate. */
@@ -198,6 +203,7 @@ public final class ModelChecker {
             d.span));
       }
       expressions.checkLets(names.values());
+      checkTargets(expressions);
       addComputedInputs(expressions, variables);
       if (variableDecls.stream().allMatch(d -> d.kind == Decl.Kind.INPUT) && diagnostics.errorCount() == errorsBefore) {
         diagnostics.report(CheckErrors.nothingToInfer(model.name().span(), model.name().text()));
@@ -228,7 +234,31 @@ public final class ModelChecker {
       addSurrogateWeights(variables);
       return Decorrelation.run(new ModelIr(model.name().text(), model.span(), plates, variables, groups, params,
           proposals, guide == null, guideBuilder.automaticProposals(), derived(expressions, variables), List.of(),
-          expressions.transforms()));
+          expressions.transforms(), targets));
+    }
+
+    /** A {@code target +=} statement and the plate it is written in. */
+    private record PlacedTarget(TargetStmt statement, int plate) {}
+
+    /**
+     * The {@code target +=} terms, each masked like an observation where it reads a lag without an initial value
+     * (it starts after the elements the lag has no value for).
+     */
+    private void checkTargets(ExpressionChecker expressions) {
+      for (PlacedTarget p : targetStatements) {
+        Ex value = expressions.checkTarget(p.statement(), p.plate());
+        if (value == null) {
+          continue;
+        }
+        DistIr reads = new DistIr(org.alan.stdlib.Distribution.NORMAL, 0, List.of(value, Exprs.constant(1)),
+            p.statement().span());
+        for (Map.Entry<Integer, Integer> e : TransformIr.missingByPlate(reads, expressions.transforms()).entrySet()) {
+          int mask = expressions.maskInput(e.getKey(), e.getValue());
+          value = Exprs.mul(new Ex.VarRef(mask, Shape.of()), value);
+        }
+        targets.add(new TargetIr("target (line " + p.statement().span().line() + ")", p.plate(), value,
+            p.statement().span()));
+      }
     }
 
     /**
@@ -375,6 +405,8 @@ public final class ModelChecker {
           declareVariable(l.name(), Decl.Kind.LATENT, plate, s);
         } else if (s instanceof LetStmt l) {
           declare(l.name(), Decl.Kind.LET, plate, s);
+        } else if (s instanceof TargetStmt t) {
+          targetStatements.add(new PlacedTarget(t, plate));
         } else if (s instanceof ParamStmt p && declare(p.name(), Decl.Kind.PARAM, plate, s)) {
           declareParam(names.get(p.name().text()), p);
         }

@@ -233,6 +233,11 @@ public final class Densities {
     return sub(density, logMass);
   }
 
+  /** log F(x) (or log(1 - F(x)) with {@code complement}) summed over the value's shape: Stan's lcdf and lccdf. */
+  public static Ex logTail(DistIr dist, Ex value, Shape valueShape, boolean complement) {
+    return Exprs.sumOver(complement ? logSurvival(dist, value) : logCdf(dist, value), valueShape);
+  }
+
   /** log F(x), in the stable form each family has. */
   private static Ex logCdf(DistIr d, Ex x) {
     return switch (d.family()) {

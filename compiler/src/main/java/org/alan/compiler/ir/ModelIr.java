@@ -18,6 +18,7 @@ import org.alan.compiler.source.SourceSpan;
  * @param automaticProposals the latents whose proposal is the automatic one (all of them without a guide block,
  *     those a guide block leaves out with one), which the runtime starts at the prior's moments
  * @param derived the model's lets that read a latent, in declaration order, reported beside the latents
+ * @param targets the {@code target += ...} terms, each a factor of the estimator
  * @param transforms the inputs computed from the data when they are bound ({@code lag}, {@code cumsum}), each a
  *     hidden input variable
  * @param shears the automatic guide's linear decorrelations, at most one per latent ({@link ShearIr}); the
@@ -26,7 +27,7 @@ import org.alan.compiler.source.SourceSpan;
 public record ModelIr(String name, SourceSpan span, List<PlateIr> plates, List<VariableIr> variables,
     List<GroupIr> groups, List<ParamIr> params, Map<Integer, DistIr> proposals, boolean automaticGuide,
     java.util.Set<Integer> automaticProposals, List<DerivedIr> derived, List<ShearIr> shears,
-    List<TransformIr> transforms) {
+    List<TransformIr> transforms, List<TargetIr> targets) {
   public ModelIr {
     Objects.requireNonNull(name, "name is null");
     Objects.requireNonNull(span, "span is null");
@@ -39,6 +40,7 @@ public record ModelIr(String name, SourceSpan span, List<PlateIr> plates, List<V
     derived = List.copyOf(derived);
     shears = List.copyOf(shears);
     transforms = List.copyOf(transforms);
+    targets = List.copyOf(targets);
   }
 
   /** Whether a variable is an input computed from the data ({@link TransformIr}), not one the data give. */

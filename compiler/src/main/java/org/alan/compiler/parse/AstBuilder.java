@@ -7,6 +7,7 @@ import org.alan.compiler.ast.Argument;
 import org.alan.compiler.ast.Binary;
 import org.alan.compiler.ast.Call;
 import org.alan.compiler.ast.VectorLit;
+import org.alan.compiler.ast.TargetStmt;
 import org.alan.compiler.ast.Slice;
 import org.alan.compiler.ast.Truncation;
 import org.alan.compiler.ast.DataStmt;
@@ -124,7 +125,18 @@ final class AstBuilder extends AlanParserBaseVisitor<Object> {
       Optional<Identifier> name = a.name == null ? Optional.empty() : Optional.of(identifier(a.name));
       arguments.add(new Argument(span(a), name, expression(a.expression())));
     }
-    return new Call(span(ctx), identifier(ctx.function), arguments);
+    int bar = Call.NO_BAR;
+    for (int i = 0; i < ctx.separators.size(); i++) {
+      if (ctx.separators.get(i).getType() == AlanParser.PIPE) {
+        bar = bar == Call.NO_BAR ? i + 1 : Call.BARS;
+      }
+    }
+    return new Call(span(ctx), identifier(ctx.function), arguments, bar);
+  }
+
+  @Override
+  public TargetStmt visitTargetStatement(AlanParser.TargetStatementContext ctx) {
+    return new TargetStmt(span(ctx), identifier(ctx.name), expression(ctx.expression()));
   }
 
   @Override

@@ -48,6 +48,11 @@ final class SyntaxErrorClassifier {
         || expected.contains(AlanLexer.MODEL) && expected.contains(AlanLexer.GUIDE)) {
       return SyntaxErrors.expectedDeclaration(at, found);
     }
+    if (context instanceof AlanParser.StatementContext && startsWithName(parser, offending)) {
+      // a name then neither '~', a shape nor '+=': the statement cannot be told apart, most likely a forgotten '~'
+      Token previous = previousToken(parser, offending);
+      return SyntaxErrors.expectedTilde(at, previous.getText(), found);
+    }
     if (expected.contains(AlanLexer.RBRACE) && (containsAll(expected, STATEMENT_STARTS) || isBlock(context))) {
       return SyntaxErrors.expectedStatement(at, found);
     }
@@ -152,6 +157,17 @@ final class SyntaxErrorClassifier {
     return type == AlanLexer.MODEL || type == AlanLexer.GUIDE || type == AlanLexer.PLATE || type == AlanLexer.GROUP
         || type == AlanLexer.INPUT || type == AlanLexer.DATA || type == AlanLexer.LET
         || type == AlanLexer.TIMESERIES || type == AlanLexer.PREV;
+  }
+
+  /** Whether the token before the offending one is a name that starts a statement (after '{', ';' or '}'). */
+  private static boolean startsWithName(Parser parser, Token offending) {
+    Token previous = previousToken(parser, offending);
+    if (previous == null || previous.getType() != AlanLexer.IDENT) {
+      return false;
+    }
+    Token before = previousToken(parser, previous);
+    return before != null && (before.getType() == AlanLexer.LBRACE || before.getType() == AlanLexer.SEMI
+        || before.getType() == AlanLexer.RBRACE);
   }
 
   private static boolean containsAll(IntervalSet set, int[] types) {

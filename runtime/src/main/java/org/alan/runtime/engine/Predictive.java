@@ -93,14 +93,24 @@ public final class Predictive {
         values[v] = all.under(var) ? all.merge(var, train.values()[v], held.values()[v]) : train.values()[v];
       }
     }
-    List<Integer> observed = new ArrayList<>();
+    // the factors of the held-out elements: their observations, and the target += terms of their plates
+    List<Integer> predicted = new ArrayList<>();
+    List<String> names = new ArrayList<>();
     for (int v = 0; v < values.length; v++) {
       if (spec.variables()[v].kind() == VariableKind.DATA && all.under(spec.variables()[v])) {
-        observed.add(v);
+        predicted.add(factorOf(spec, v));
+        names.add(spec.variables()[v].name());
+      }
+    }
+    for (int f = 0; f < spec.factors().length; f++) {
+      FactorSpec factor = spec.factors()[f];
+      if (factor.group() < 0 && spec.variableIndex(factor.name()) < 0 && underPlate(spec, factor.plate(), p)) {
+        predicted.add(f);
+        names.add(factor.name());
       }
     }
     int n = draws.count();
-    double[][] ll = new double[observed.size()][n];
+    double[][] ll = new double[predicted.size()][n];
     ModelState state = new ModelState(spec, 1, all.nest(), values, fittedParams(spec, posterior.state(), all,
         ModelState.initialParams(spec, spec.plateCounts(size))), false);
     for (int d = 0; d < n; d++) {
@@ -121,8 +131,8 @@ public final class Predictive {
         }
       }
       double[] out = new double[1];
-      for (int i = 0; i < observed.size(); i++) {
-        int f = factorOf(spec, observed.get(i));
+      for (int i = 0; i < predicted.size(); i++) {
+        int f = predicted.get(i);
         FactorKernel kernel = model.newKernel(f, state);
         double sum = 0;
         for (int e : all.newElements(spec.factors()[f].plate())) {
@@ -135,8 +145,8 @@ public final class Predictive {
     }
     Map<String, Double> byVariable = new LinkedHashMap<>();
     double[] total = new double[n];
-    for (int i = 0; i < observed.size(); i++) {
-      byVariable.put(spec.variables()[observed.get(i)].name(), logMeanExp(ll[i]));
+    for (int i = 0; i < predicted.size(); i++) {
+      byVariable.put(names.get(i), logMeanExp(ll[i]));
       for (int d = 0; d < n; d++) {
         total[d] += ll[i][d];
       }

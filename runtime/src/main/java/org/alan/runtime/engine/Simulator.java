@@ -30,6 +30,10 @@ public final class Simulator {
    */
   public static Simulation run(CompiledModel model, DataSet data, Map<String, Integer> sizes, long seed) {
     ModelSpec spec = model.spec();
+    if (spec.hasTargetTerms()) {
+      throw new InferenceException("model " + spec.name() + " cannot be simulated: its target += terms add to its"
+          + " density, which drawing each variable from its distribution would leave out");
+    }
     if (!spec.improperLatents().isEmpty()) {
       throw new InferenceException("model " + spec.name() + " cannot be simulated: the improper prior of "
           + String.join(", ", spec.improperLatents()) + " has no draws (give them proper priors to simulate)");

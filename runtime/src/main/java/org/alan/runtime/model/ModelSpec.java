@@ -50,6 +50,11 @@ public record ModelSpec(String name, String sourceName, PlateSpec[] plates, Vari
         .map(p -> variables[p.variable()].name()).toList();
   }
 
+  /** Whether the model has {@code target +=} terms: factors of no variable, which drawing from it cannot follow. */
+  public boolean hasTargetTerms() {
+    return Arrays.stream(factors).anyMatch(f -> f.group() < 0 && variableIndex(f.name()) < 0);
+  }
+
   /** Whether this latent has an improper prior (see {@link #improperLatents}). */
   public boolean isImproper(int variable) {
     return Arrays.stream(params).anyMatch(p -> p.kind() == org.alan.stdlib.GuideParameter.SURROGATE

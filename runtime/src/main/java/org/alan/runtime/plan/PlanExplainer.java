@@ -78,7 +78,8 @@ public final class PlanExplainer {
     for (FactorSpec f : spec.factors()) {
       out.append("  ").append(pad(f.name(), 16)).append(' ')
           .append(pad(dims(spec, plan.factorDims()[indexOf(spec, f)]), 34)).append(" in ")
-          .append(plateName(spec, f.plate())).append(f.group() >= 0 ? "" : "  (observed)").append('\n');
+          .append(plateName(spec, f.plate())).append(f.group() >= 0 ? ""
+              : spec.variableIndex(f.name()) >= 0 ? "  (observed)" : "  (target +=)").append('\n');
     }
 
     out.append("\nplan (plates bottom-up; per element of each plate)\n");
