@@ -106,6 +106,71 @@ class ImproperPriorTest {
   }
 
   @Test
+  void eightSchoolsWithUniformPriorsMatchesItsExactMarginals() {
+    // BDA 5.5: with p(mu, tau) uniform, p(tau | y) is known up to a constant and mu | tau, y is Normal(mu_hat, V)
+    String source = """
+        model EightSchools {
+          mu ~ Flat();
+          tau ~ HalfFlat();
+          plate schools {
+            input sigma;
+            theta ~ Normal(mu, tau);
+            data y ~ Normal(theta, sigma);
+          }
+        }
+        """;
+    double[] y = {28, 8, -3, 7, -1, 1, 18, 12};
+    double[] sigma = {15, 10, 16, 11, 9, 11, 10, 18};
+    int n = 60_000;
+    double[] logw = new double[n];
+    double[] muHat = new double[n];
+    double[] v = new double[n];
+    double best = Double.NEGATIVE_INFINITY;
+    for (int i = 0; i < n; i++) {
+      double tau = (i + 0.5) * 60.0 / n;
+      double precision = 0;
+      double weighted = 0;
+      double logDet = 0;
+      for (int j = 0; j < y.length; j++) {
+        double var = sigma[j] * sigma[j] + tau * tau;
+        precision += 1 / var;
+        weighted += y[j] / var;
+        logDet += Math.log(var);
+      }
+      v[i] = 1 / precision;
+      muHat[i] = weighted * v[i];
+      double quadratic = 0;
+      for (int j = 0; j < y.length; j++) {
+        quadratic += (y[j] - muHat[i]) * (y[j] - muHat[i]) / (sigma[j] * sigma[j] + tau * tau);
+      }
+      logw[i] = 0.5 * Math.log(v[i]) - 0.5 * logDet - 0.5 * quadratic;
+      best = Math.max(best, logw[i]);
+    }
+    double z = 0;
+    double tau1 = 0;
+    double tau2 = 0;
+    double mu1 = 0;
+    double mu2 = 0;
+    for (int i = 0; i < n; i++) {
+      double w = Math.exp(logw[i] - best);
+      double tau = (i + 0.5) * 60.0 / n;
+      z += w;
+      tau1 += w * tau;
+      tau2 += w * tau * tau;
+      mu1 += w * muHat[i];
+      mu2 += w * (v[i] + muHat[i] * muHat[i]);
+    }
+    double tauMean = tau1 / z;
+    double muMean = mu1 / z;
+    Posterior p = GlmReferenceTest.sample(source, "{\"y\": " + Models.jsonArray(y) + ", \"sigma\": "
+        + Models.jsonArray(sigma) + "}", 3000, 1);
+    RandomInterceptTest.assertWithin("tau", p.means("tau")[0], p.sds("tau")[0], tauMean,
+        Math.sqrt(tau2 / z - tauMean * tauMean), p.ess("tau"));
+    RandomInterceptTest.assertWithin("mu", p.means("mu")[0], p.sds("mu")[0], muMean,
+        Math.sqrt(mu2 / z - muMean * muMean), p.ess("mu"));
+  }
+
+  @Test
   void theLogMarginalLikelihoodIsReportedUndefined() {
     Posterior p = GlmReferenceTest.sample(KID_IQ, smallKidData(), 200, 2);
     assertTrue(Double.isFinite(p.logMarginalLikelihood()), "the estimator's value is still the fit's bound");
