@@ -63,9 +63,9 @@ class DataValidationTest {
 
   @Test
   void raggedArraysAreRejected() {
-    assertEquals("test-data.json: 'liked' is not rectangular: its arrays at depth 2 have 2, 1 elements; plate 'items'"
-        + " is regular (declare it plate items(ragged) inside a top-level plate for elements of different sizes, or"
-        + " group the rows with an index input)",
+    assertEquals("test-data.json: 'liked' is not rectangular: liked[1] has 1 element but liked[0] has 2; plate"
+        + " 'items' is regular (declare it plate items(ragged) for elements of different sizes in each element of"
+        + " 'users', or group the rows with an index input)",
         error("{\"n\": [3, 3], \"x\": [[[0, 1], [1, 1]], [[1, 0], [0, 0]]], \"liked\": [[1, 0], [0]],"
             + " \"count\": [[1, 2], [2, 0]]}"));
   }

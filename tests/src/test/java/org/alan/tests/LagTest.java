@@ -118,6 +118,39 @@ class LagTest {
   }
 
   @Test
+  void theFirstElementsALagLeavesOutAreNeitherEvaluatedNorChecked() {
+    // only t = 3 is modelled, and it reads x[1] = 1; x[2] = 0 would be an invalid scale, as y[2] = 0 a Poisson rate
+    String scale = """
+        model Scale {
+          b ~ Normal(0, 1);
+          plate times { input x; data y ~ Normal(b, 2 * lag(x, 2)); }
+        }
+        """;
+    Posterior a = Models.bind(scale, "{\"x\": [1, 0, 3], \"y\": [1, 0, 3]}").sample(SampleOptions.of(2000, 1),
+        Progress.NONE);
+    // b | y_3 ~ N(3 / (1 + 4) * 1, 4 / 5) with prior N(0, 1) and observation sd 2
+    assertEquals(0.6, a.means("b")[0], 5 * Math.sqrt(0.8) / Math.sqrt(a.ess("b")));
+    String rate = """
+        model Rate {
+          b ~ Normal(0, 1);
+          plate times { data y ~ Poisson(lag(y, 2) * exp(b)); }
+        }
+        """;
+    Posterior r = Models.bind(rate, "{\"y\": [1, 0, 3]}").sample(SampleOptions.of(500, 1), Progress.NONE);
+    assertTrue(Double.isFinite(r.logMarginalLikelihood()));
+    // a unit with a single row contributes nothing, even where its placeholder would be log 0
+    String panel = """
+        model Panel {
+          b ~ Normal(0, 1);
+          plate units { plate obs(ragged) { data y ~ Poisson(exp(b * log(lag(y, 1)))); } }
+        }
+        """;
+    Posterior q = Models.bind(panel, "{\"y\": [[2, 3, 4, 2], [0], [1, 2]]}").sample(SampleOptions.of(500, 1),
+        Progress.NONE);
+    assertTrue(Double.isFinite(q.logMarginalLikelihood()));
+  }
+
+  @Test
   void ar2MatchesTheExactPosterior() {
     double[] y = series(200, 1);
     int rows = y.length - 2;

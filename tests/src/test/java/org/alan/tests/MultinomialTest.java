@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
+import org.alan.runtime.api.Model;
 import org.alan.runtime.engine.Posterior;
 import org.alan.runtime.engine.Progress;
 import org.alan.runtime.engine.SampleOptions;
@@ -66,6 +67,34 @@ class MultinomialTest {
         () -> Models.bind(SOURCE, "{\"n\": [6, 4], \"y\": [[1, 2, 3], [0, 3, 0]]}"));
     assertTrue(e.getMessage().contains("sums to 3; the counts of a Multinomial must sum to its total count, 4"),
         e.getMessage());
+  }
+
+  @Test
+  void countsThatCannotSumToAComputedTotalAreImpossible() {
+    String source = """
+        model Doubled {
+          p[3] ~ Dirichlet([1, 1, 1]);
+          plate rows { input n; data y[3] ~ Multinomial(2 * n, p); }
+        }
+        """;
+    Model m = Models.bind(source, "{\"n\": [5, 5], \"y\": [[1, 2, 3], [4, 4, 4]]}");
+    assertThrows(org.alan.runtime.engine.InferenceException.class,
+        () -> m.sample(SampleOptions.of(100, 1), Progress.NONE));
+  }
+
+  @Test
+  void categoriesWithoutMassDrawNoCounts() {
+    String source = """
+        model Sparse {
+          plate rows { input n; data y[4] ~ Multinomial(n, [0.5, 0.5, 0, 0]); }
+          mu ~ Normal(0, 1);
+        }
+        """;
+    double[] y = Simulator.run(Models.compile(source), Models.data("{\"n\": [7, 3]}"), Map.of(), 2).data().get("y")
+        .values();
+    assertEquals(7, y[0] + y[1], 0);
+    assertEquals(0, y[2] + y[3], 0);
+    assertEquals(3, y[4] + y[5], 0);
   }
 
   @Test

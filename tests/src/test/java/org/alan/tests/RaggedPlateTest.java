@@ -70,6 +70,13 @@ class RaggedPlateTest {
   }
 
   @Test
+  void aSingleValueAmongRaggedArraysIsADataError() {
+    DataException e = assertThrows(DataException.class, () -> Models.bind(SOURCE,
+        "{\"y\": [[1.2, 0.3], [0.5], 2.0], \"w\": [[0, 0], [0], [0]]}"));
+    assertTrue(e.getMessage().contains("y[2] should be an array"), e.getMessage());
+  }
+
+  @Test
   void theVariablesOfARaggedPlateMustAgreeOnItsLengths() {
     DataException e = assertThrows(DataException.class, () -> Models.bind(SOURCE,
         "{\"y\": [[1.2, 0.3], [0.5]], \"w\": [[0], [0, 0]]}"));

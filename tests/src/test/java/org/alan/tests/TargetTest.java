@@ -96,6 +96,24 @@ class TargetTest {
   }
 
   @Test
+  void heldOutTermsArePredicted() {
+    // predict's default plate is that of the target += terms; the held-out value's log density under the posterior
+    // predictive N(mean, 1 + posterior variance) of a Normal mean with a N(0, 3^2) prior
+    String source = """
+        model M {
+          mu ~ Normal(0, 3);
+          plate rows { input y; target += normal_lpdf(y | mu, 1); }
+        }
+        """;
+    org.alan.runtime.api.Model m = Models.bind(source, "{\"y\": [0.8, 1.4, 0.2]}");
+    Posterior p = m.sample(SampleOptions.of(20000, 4).withDraws(4000), Progress.NONE);
+    double precision = 1 / 9.0 + 3;
+    double mean = (0.8 + 1.4 + 0.2) / precision;
+    double exact = NormalDistribution.of(mean, Math.sqrt(1 + 1 / precision)).logDensity(2.0);
+    assertEquals(exact, m.predict(Models.data("{\"y\": [2.0]}"), null, p, 5).total(), 0.02);
+  }
+
+  @Test
   void aModelWithTargetTermsIsNotSimulated() {
     String source = """
         model M {

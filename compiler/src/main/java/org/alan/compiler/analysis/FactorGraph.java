@@ -53,7 +53,7 @@ public final class FactorGraph {
         Ex logFactor = Densities.logDensity(v.prior(), value, v.eventShape());
         for (int mask : model.observationMasks(v.id())) {
           // an observation reading a lag without an initial value starts after the elements it has none for
-          logFactor = Exprs.mul(new Ex.VarRef(mask, Shape.of()), logFactor);
+          logFactor = Exprs.binary(org.alan.compiler.ir.BinaryOp.MASKED, new Ex.VarRef(mask, Shape.of()), logFactor);
         }
         factors.add(new FactorIr(factors.size(), v.name(), v.plate(), -1, List.of(v.id()), logFactor,
             KDims.of(logFactor, model)));

@@ -254,9 +254,10 @@ public final class ModelChecker {
             p.statement().span());
         for (Map.Entry<Integer, Integer> e : TransformIr.missingByPlate(reads, expressions.transforms()).entrySet()) {
           int mask = expressions.maskInput(e.getKey(), e.getValue());
-          value = Exprs.mul(new Ex.VarRef(mask, Shape.of()), value);
+          value = Exprs.binary(org.alan.compiler.ir.BinaryOp.MASKED, new Ex.VarRef(mask, Shape.of()), value);
         }
-        targets.add(new TargetIr("target (line " + p.statement().span().line() + ")", p.plate(), value,
+        targets.add(new TargetIr("target (line " + p.statement().span().line() + ", column "
+            + p.statement().span().column() + ")", p.plate(), value,
             p.statement().span()));
       }
     }

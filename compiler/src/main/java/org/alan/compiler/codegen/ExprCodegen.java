@@ -402,6 +402,7 @@ final class ExprCodegen {
         case XLOG1PY -> x + ".mul(" + vectorOf(r) + ".lanewise(LOG1P)).blend(0.0, " + x
             + ".compare(EQ, 0.0))";
         case LOG_CHOOSE -> throw new NotVectorisable();
+        case MASKED -> y + ".blend(0.0, " + x + ".compare(EQ, 0.0))";
       });
     }
     throw new NotVectorisable();

@@ -59,6 +59,7 @@ final class JavaOps {
       case XLOGY -> MATH + ".xlogy(" + a + ", " + b + ")";
       case XLOG1PY -> MATH + ".xlog1py(" + a + ", " + b + ")";
       case LOG_CHOOSE -> MATH + ".logChoose(" + a + ", " + b + ")";
+      case MASKED -> "(" + a + " != 0.0 ? " + b + " : 0.0)";
     };
   }
 

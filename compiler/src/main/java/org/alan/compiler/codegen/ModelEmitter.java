@@ -172,9 +172,9 @@ public final class ModelEmitter {
     }
     code.add("$<},\nnew $T[] {$>\n", TransformSpec.class);
     for (TransformSpec t : s.transforms()) {
-      code.add("new $T($L, $T.$L, $L, $L, $L, $L, $S, $L, $L),\n", TransformSpec.class, t.input(),
+      code.add("new $T($L, $T.$L, $L, $L, $L, $L, $S, $L, $L, $L),\n", TransformSpec.class, t.input(),
           TransformSpec.Kind.class, t.kind().name(), t.lag(), JavaOps.literal(t.init()), t.plate(), t.readsObserved(),
-          t.text(), t.line(), t.values() == null ? "null" : doubles(t.values()));
+          t.text(), t.line(), t.values() == null ? "null" : doubles(t.values()), t.missing());
     }
     code.add("$<});\n$<");
     type.addField(FieldSpec.builder(ModelSpec.class, "SPEC", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
@@ -699,7 +699,7 @@ public final class ModelEmitter {
     return m.transforms().stream().map(t -> new TransformSpec(t.input(),
         TransformSpec.Kind.valueOf(t.kind().name()), t.lag(), t.init(), t.plate(),
         t.source() != null && ExWalker.variables(t.source()).stream().anyMatch(v -> m.readsObserved(v)),
-        t.text(), t.span().isNone() ? 0 : lineOf.applyAsInt(t.span().begin()), t.values()))
+        t.text(), t.span().isNone() ? 0 : lineOf.applyAsInt(t.span().begin()), t.values(), t.missing()))
         .toArray(TransformSpec[]::new);
   }
 

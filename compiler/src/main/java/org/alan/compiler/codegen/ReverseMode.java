@@ -668,6 +668,7 @@ final class ReverseMode {
           dl = g + " * (" + m + ".digamma(" + x + " + 1.0) - " + m + ".digamma(" + x + " - " + z + " + 1.0))";
           dr = g + " * (" + m + ".digamma(" + x + " - " + z + " + 1.0) - " + m + ".digamma(" + z + " + 1.0))";
         }
+        case MASKED -> { dl = "0.0"; dr = "(" + x + " != 0.0 ? " + g + " : 0.0)"; }
         default -> throw new InternalCompilerError("no derivative for " + b.op() + " in " + where);
       }
       seed(l, child(coords, l), dl, code);

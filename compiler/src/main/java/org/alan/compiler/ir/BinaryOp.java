@@ -8,7 +8,12 @@ public enum BinaryOp {
   /** x * log1p(y), 0 where x == 0. */
   XLOG1PY("xlog1py"),
   /** log(n choose k) for a count n and a value k: minus infinity outside 0 <= k <= n (an impossible value). */
-  LOG_CHOOSE("lchoose");
+  LOG_CHOOSE("lchoose"),
+  /**
+   * masked(m, x): x where the 0/1 mask m is 1, exactly 0 where it is 0 (not 0 * x, which is NaN for an infinite or
+   * NaN x): the observations a lag without an initial value leaves out.
+   */
+  MASKED("masked");
 
   private final String symbol;
 

@@ -326,7 +326,9 @@ public final class Densities {
           mul(n, log(Exprs.reduce(ReduceOp.SUM, probs, 1)))),
           Exprs.reduce(ReduceOp.SUM, unary(UnaryOp.CHECK_NONNEGATIVE, probs), 1));
     }
-    return checked(add(coefficient, body), UnaryOp.CHECK_COUNT, n);
+    // impossible unless the counts sum to n (the data binder checks it where n is a number or an input)
+    Ex sumsToN = unary(UnaryOp.LOG_STEP, neg(unary(UnaryOp.ABS, sub(Exprs.reduce(ReduceOp.SUM, x, 1), n))));
+    return checked(add(add(coefficient, body), sumsToN), UnaryOp.CHECK_COUNT, n);
   }
 
   /** -k/2 log 2 pi - log det L - |L^-1 (x - loc)|^2 / 2, with L^-1 and log det L computed from the data. */

@@ -42,6 +42,7 @@ final class Numerics {
       case XLOGY -> AlanMath.xlogy(x, y);
       case XLOG1PY -> AlanMath.xlog1py(x, y);
       case LOG_CHOOSE -> AlanMath.logChoose(x, y);
+      case MASKED -> x != 0 ? y : 0;
     };
   }
 }

@@ -701,7 +701,11 @@ public final class ModelMain {
     @Override
     public Integer call() {
       out.println("model " + spec.name() + " (from " + spec.sourceName() + ")");
-      for (VariableSpec v : spec.variables()) {
+      for (int id = 0; id < spec.variables().length; id++) {
+        VariableSpec v = spec.variables()[id];
+        if (spec.isHiddenInput(id)) {
+          continue; // made by the model from its data
+        }
         String kind = v.kind() == VariableKind.LATENT ? "latent" : v.kind() == VariableKind.DATA ? "data" : "input";
         out.println("  " + kind + " " + v.name() + (v.shape().length == 0 ? "" : java.util.Arrays.toString(v.shape()))
             + (v.plate() == 0 ? "" : " in plate " + spec.plates()[v.plate()].name()));

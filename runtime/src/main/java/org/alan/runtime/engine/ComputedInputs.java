@@ -67,23 +67,25 @@ public final class ComputedInputs {
             };
           }
         }
-        verifyFinite(spec, state, t, out, size, origin);
+        verifyFinite(spec, state, t, out, size, position, origin);
       }
       values[t.input()] = out;
     }
     for (InputConstraint c : spec.inputConstraints()) {
-      if (spec.isComputedInput(c.input())) {
-        verifyParameter(spec, state, c, values[c.input()], origin);
+      for (TransformSpec t : spec.transforms()) {
+        if (t.input() == c.input()) {
+          verifyParameter(spec, state, c, t, values[c.input()], positions(state, t.plate()), origin);
+        }
       }
     }
   }
 
   /** A computed input passed as it is as a distribution's parameter must be valid for it, as a given one must. */
-  private static void verifyParameter(ModelSpec spec, ModelState state, InputConstraint c, double[] values,
-      String origin) {
+  private static void verifyParameter(ModelSpec spec, ModelState state, InputConstraint c, TransformSpec t,
+      double[] values, int[] position, String origin) {
     VariableSpec input = spec.variables()[c.input()];
     for (int i = 0; i < values.length; i++) {
-      if (!c.constraint().allowsParameter(values[i])) {
+      if (!c.constraint().allowsParameter(values[i]) && position[i / input.size()] >= t.missing()) {
         throw new DataException(origin + ": '" + input.name() + "' = " + values[i]
             + Posterior.elementLabel(spec, state, input.plate(), i / input.size()) + " cannot be the " + c.parameter()
             + " of the " + c.distribution() + " of '" + c.variable() + "' (" + spec.sourceName() + ":" + c.line()
@@ -106,6 +108,11 @@ public final class ComputedInputs {
   static String matrixFunction(TransformSpec.Kind kind, double[] a, int k, double[] out, int at) {
     switch (kind) {
       case CHOLESKY -> {
+        for (int i = 0; i < k * k; i++) {
+          if (!Double.isFinite(a[i])) {
+            return "the covariance matrix has the entry " + a[i] + " at [" + (i / k + 1) + ", " + (i % k + 1) + "]";
+          }
+        }
         for (int i = 0; i < k; i++) {
           for (int j = 0; j < k; j++) {
             if (Math.abs(a[i * k + j] - a[j * k + i]) > 1e-8 * (Math.abs(a[i * k + j]) + Math.abs(a[j * k + i]))) {
@@ -135,6 +142,11 @@ public final class ComputedInputs {
         }
       }
       case LOWER_TRIANGULAR -> {
+        for (int i = 0; i < k * k; i++) {
+          if (!Double.isFinite(a[i])) {
+            return "scale_tril has the entry " + a[i] + " at [" + (i / k + 1) + ", " + (i % k + 1) + "]";
+          }
+        }
         for (int i = 0; i < k; i++) {
           for (int j = 0; j < k; j++) {
             if (j > i && a[i * k + j] != 0) {
@@ -187,9 +199,9 @@ public final class ComputedInputs {
   }
 
   private static void verifyFinite(ModelSpec spec, ModelState state, TransformSpec t, double[] out, int size,
-      String origin) {
+      int[] position, String origin) {
     for (int i = 0; i < out.length; i++) {
-      if (!Double.isFinite(out[i])) {
+      if (!Double.isFinite(out[i]) && position[i / size] >= t.missing()) {
         throw new DataException(origin + ": '" + t.text() + "' (" + spec.sourceName() + ":" + t.line() + ") is "
             + InferenceException.describe(out[i]) + Posterior.elementLabel(spec, state, t.plate(), i / size)
             + ": what it is taken of must be finite wherever it is computed");

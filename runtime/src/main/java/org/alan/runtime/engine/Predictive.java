@@ -59,7 +59,9 @@ public final class Predictive {
           + " plate an index groups instead");
     }
     for (org.alan.runtime.model.TransformSpec t : spec.transforms()) {
-      if (t.kind() != org.alan.runtime.model.TransformSpec.Kind.MASK && underPlate(spec, t.plate(), p)) {
+      boolean alongIt = t.kind() == org.alan.runtime.model.TransformSpec.Kind.LAG
+          || t.kind() == org.alan.runtime.model.TransformSpec.Kind.CUMSUM;
+      if (alongIt && t.plate() == p) {
         throw new InferenceException("the predictive log-likelihood of held-out elements of plate '"
             + spec.plates()[p].name() + "' is not available yet for a model that computes '" + t.text() + "' along"
             + " it (the held-out elements would need the training data's last ones); hold out elements of another"
@@ -185,6 +187,13 @@ public final class Predictive {
       int depth = spec.plateChain(v.plate()).length;
       if (v.kind() == VariableKind.DATA && v.plate() > 0 && depth > bestDepth) {
         best = v.plate();
+        bestDepth = depth;
+      }
+    }
+    for (FactorSpec f : spec.factors()) {
+      int depth = spec.plateChain(f.plate()).length;
+      if (f.group() < 0 && f.plate() > 0 && depth > bestDepth) {
+        best = f.plate(); // a target += term's plate counts as one of observations
         bestDepth = depth;
       }
     }

@@ -63,7 +63,7 @@ public final class DataBinder {
     List<String> missing = new ArrayList<>();
     for (int id = 0; id < vars.length; id++) {
       VariableSpec v = vars[id];
-      boolean needed = v.kind() == VariableKind.INPUT && !spec.isComputedInput(id) && !isRaggedIndex(spec, id)
+      boolean needed = v.kind() == VariableKind.INPUT && !spec.isHiddenInput(id)
           || observed && v.kind() == VariableKind.DATA;
       if (needed && data.get(v.name()) == null) {
         missing.add("'" + v.name() + "' (" + describe(spec, v) + ")");
@@ -92,19 +92,14 @@ public final class DataBinder {
     int[][] runs = new int[size.length][];
     for (int id = 0; id < vars.length; id++) {
       VariableSpec v = vars[id];
-      if (v.kind() == VariableKind.LATENT || !observed && v.kind() == VariableKind.DATA || spec.isComputedInput(id)
-          || isRaggedIndex(spec, id)) {
+      if (v.kind() == VariableKind.LATENT || !observed && v.kind() == VariableKind.DATA || spec.isHiddenInput(id)) {
         continue;
       }
       Array a = data.get(v.name());
       if (spec.plates()[v.plate()].ragged()) {
         a = rows(spec, v, a, runs, size, sizeSource, origin);
       } else if (a.runs() != null) {
-        String plate = spec.plates()[v.plate()].name();
-        throw new DataException(origin + ": '" + v.name() + "' is not rectangular: its arrays at depth 2 have "
-            + describeRuns(a.runs()) + " elements" + (v.plate() == 0 ? "" : "; plate '" + plate + "' is regular"
-            + " (declare it plate " + plate + "(ragged) inside a top-level plate for elements of different sizes,"
-            + " or group the rows with an index input)"));
+        throw notRectangular(spec, v, a.runs(), origin);
       }
       int[] chain = spec.userChain(v.plate());
       int plateAxes = chain.length - 1;
@@ -293,16 +288,6 @@ public final class DataBinder {
     }
   }
 
-  /** Whether variable {@code id} is the hidden index of a ragged plate, which the binder makes itself. */
-  private static boolean isRaggedIndex(ModelSpec spec, int id) {
-    for (PlateSpec p : spec.plates()) {
-      if (p.ragged() && p.indexInput() == id) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   /**
    * The values of a variable of a ragged plate as the plate's rows one after another (how an index input's rows
    * are held), from nested arrays ragged or not along the plate; records the number of rows of each element of
@@ -344,6 +329,27 @@ public final class DataBinder {
           + own.length + " along it (axis 0)");
     }
     return flat;
+  }
+
+  /**
+   * Arrays of unequal lengths at the second axis for a variable that does not take them: the lengths, and where the
+   * second axis is a plate nested in a top-level plate, how to declare it ragged.
+   */
+  private static DataException notRectangular(ModelSpec spec, VariableSpec v, int[] runs, String origin) {
+    int first = 0;
+    while (first < runs.length && runs[first] == runs[0]) {
+      first++;
+    }
+    String where = origin + ": '" + v.name() + "' is not rectangular: " + v.name() + "[" + first + "] has "
+        + elements(runs[first]) + " but " + v.name() + "[0] has " + runs[0];
+    int[] chain = spec.userChain(v.plate());
+    if (chain.length >= 3) {
+      String plate = spec.plates()[chain[2]].name();
+      return new DataException(where + "; plate '" + plate + "' is regular (declare it plate " + plate
+          + "(ragged) for elements of different sizes in each element of '" + spec.plates()[chain[1]].name()
+          + "', or group the rows with an index input)");
+    }
+    return new DataException(where);
   }
 
   /** The hidden index of a ragged plate's rows: each row's element of the enclosing plate, from 1. */

@@ -36,6 +36,10 @@ final class NestedArrays {
     Object firstRow = null;
     for (int i = 0; i < outer; i++) {
       runs[i] = length(element(nested, i));
+      if (runs[i] < 0) {
+        throw new DataException(origin + ": " + name + "[" + i + "] should be an array (its siblings are), found a"
+            + " single value");
+      }
       rows += runs[i];
       if (firstRow == null && runs[i] > 0) {
         firstRow = element(element(nested, i), 0);

@@ -50,6 +50,22 @@ public record ModelSpec(String name, String sourceName, PlateSpec[] plates, Vari
         .map(p -> variables[p.variable()].name()).toList();
   }
 
+  /**
+   * Whether variable {@code id} is an input the model makes itself (a computed input, or a ragged plate's hidden
+   * parent index), which data do not give and summaries do not list.
+   */
+  public boolean isHiddenInput(int id) {
+    if (isComputedInput(id)) {
+      return true;
+    }
+    for (PlateSpec p : plates) {
+      if (p.ragged() && p.indexInput() == id) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Whether the model has {@code target +=} terms: factors of no variable, which drawing from it cannot follow. */
   public boolean hasTargetTerms() {
     return Arrays.stream(factors).anyMatch(f -> f.group() < 0 && variableIndex(f.name()) < 0);

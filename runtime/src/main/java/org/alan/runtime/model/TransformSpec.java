@@ -14,9 +14,11 @@ package org.alan.runtime.model;
  * @param text how the model wrote it ({@code lag(y, 1)}), for messages
  * @param line its source line
  * @param values a vector literal's numbers (a top-level constant input); null for the others
+ * @param missing how many leading elements of each series hold a placeholder (a lag without an initial value):
+ *     only masked observations read them, so they are not checked
  */
 public record TransformSpec(int input, Kind kind, int lag, double init, int plate, boolean readsObserved, String text,
-    int line, double[] values) {
+    int line, double[] values, int missing) {
   /** What the input computes. */
   public enum Kind {
     LAG, CUMSUM, MASK, CONSTANT,

@@ -305,9 +305,17 @@ public final class Samplers {
       p[i] = logits ? Math.exp(weights[i] - max) : weights[i];
       total += p[i] >= 0 ? p[i] : Double.NaN;
     }
+    if (!(total > 0) || Double.isInfinite(total)) {
+      for (int i = 0; i < width; i++) {
+        out[off + i * stride] = Double.NaN;
+      }
+      return;
+    }
     double left = n;
     for (int i = 0; i < width; i++) {
-      double k = i == width - 1 ? left : binomialProbs(rng, left, total > 0 ? Math.min(1, p[i] / total) : Double.NaN);
+      // once nothing is left to draw, or no mass is left beyond this category, the rest follow exactly
+      double k = left == 0 ? 0 : i == width - 1 || !(total - p[i] > 0) ? left
+          : binomialProbs(rng, left, Math.min(1, p[i] / total));
       out[off + i * stride] = k;
       left -= k;
       total -= p[i];
