@@ -70,6 +70,18 @@ class RaggedPlateTest {
   }
 
   @Test
+  void simulatedRaggedDataComeBackNestedAndReadAgain() {
+    org.alan.runtime.model.CompiledModel model = Models.compile(SOURCE);
+    org.alan.runtime.io.DataSet simulated = org.alan.runtime.engine.Simulator.run(model,
+        Models.data("{\"w\": [[0, 0], [0], [], [0, 0, 0]]}"), java.util.Map.of(), 3).data();
+    String json = org.alan.runtime.io.JsonData.write(simulated);
+    assertTrue(json.contains("[]"), "the empty element stays an empty array: " + json);
+    assertTrue(!json.contains("__parent_of"), "the hidden index is not written: " + json);
+    Model again = Models.bind(model, json);
+    assertArrayEquals(new int[] {4, 6}, new int[] {again.plateSizes()[1], again.plateSizes()[2]});
+  }
+
+  @Test
   void aSingleValueAmongRaggedArraysIsADataError() {
     DataException e = assertThrows(DataException.class, () -> Models.bind(SOURCE,
         "{\"y\": [[1.2, 0.3], [0.5], 2.0], \"w\": [[0, 0], [0], [0]]}"));

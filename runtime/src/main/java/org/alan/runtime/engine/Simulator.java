@@ -67,8 +67,8 @@ public final class Simulator {
     DataSet latents = new DataSet("latents simulated from " + spec.name());
     for (int v = 0; v < values.length; v++) {
       VariableSpec var = spec.variables()[v];
-      if (spec.isComputedInput(v)) {
-        continue; // the model computes it again from the inputs
+      if (spec.isHiddenInput(v)) {
+        continue; // the model makes it again from the inputs
       }
       double[] drawn = var.isLatent() ? state.samples[v] : values[v];
       int twin = spec.derivedIndex(var.name());
@@ -80,10 +80,23 @@ public final class Simulator {
         }
       }
       double[] flat = state.nest.userCopy(var.plate(), drawn, var.size());
-      Array array = new Array(flat, spec.dims(var, bound.plateSize()));
+      Array array = new Array(flat, spec.dims(var, bound.plateSize()), raggedRuns(spec, state, var.plate()));
       (var.isLatent() ? latents : out).put(var.name(), array);
     }
     return new Simulation(out, latents);
+  }
+
+  /** The rows of each element of a ragged plate's parent, as its data give them back; null for other plates. */
+  private static int[] raggedRuns(ModelSpec spec, ModelState state, int plate) {
+    if (!spec.plates()[plate].ragged()) {
+      return null;
+    }
+    int parent = spec.plates()[plate].parent();
+    int[] runs = new int[state.plateCount[parent]];
+    for (int e = 0; e < runs.length; e++) {
+      runs[e] = state.nest.sizeAt(plate, e);
+    }
+    return runs;
   }
 
   /**

@@ -54,6 +54,11 @@ public final class DataBinder {
         throw new DataException("the model has no plate '" + given.getKey() + "'"
             + (names.isEmpty() ? " (it has no plates)" : "; its plates are " + String.join(", ", names)));
       }
+      if (spec.plates()[plate].ragged()) {
+        throw new DataException("plate '" + given.getKey() + "' is ragged: its elements per element of '"
+            + spec.plates()[spec.plates()[plate].parent()].name() + "' come from the nested arrays of its inputs, not"
+            + " from a size");
+      }
       int fixed = spec.plates()[plate].fixedSize();
       if (fixed > 0 && fixed != given.getValue()) {
         throw new DataException("plate '" + given.getKey() + "' has size " + fixed + " in the model, not "

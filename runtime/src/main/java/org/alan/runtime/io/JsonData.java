@@ -126,7 +126,20 @@ public final class JsonData {
       w.beginObject();
       for (Map.Entry<String, Array> e : data.arrays().entrySet()) {
         w.name(e.getKey());
-        nested(w, e.getValue().values(), e.getValue().dims(), 0, new int[] {0});
+        Array a = e.getValue();
+        if (a.runs() == null) {
+          nested(w, a.values(), a.dims(), 0, new int[] {0});
+        } else {
+          // ragged along its second axis: each run of rows as an array of its own
+          int[] row = java.util.Arrays.copyOf(a.dims(), a.dims().length);
+          int[] cursor = {0};
+          w.beginArray();
+          for (int run : a.runs()) {
+            row[0] = run;
+            nested(w, a.values(), row, 0, cursor);
+          }
+          w.endArray();
+        }
       }
       w.endObject();
     } catch (IOException e) {
