@@ -36,8 +36,9 @@ final class AutomaticProposals {
         if (isUnitInterval(prior)) {
           yield fitted(v, Distribution.BETA, v.eventShape(), params, 0, 1, 1);
         }
-        if (!(prior.low() instanceof Ex.Const) || !(prior.high() instanceof Ex.Const)) {
-          yield prior;
+        if (!(prior.low() instanceof Ex.Const lo) || !(prior.high() instanceof Ex.Const hi)
+            || Double.isInfinite(lo.value()) || Double.isInfinite(hi.value())) {
+          yield prior; // an input for a bound, or a half-line (T[-5, ]): the truncated prior, drawn by rejection
         }
         DistIr d = fitted(v, Distribution.SCALED_BETA, v.eventShape(), params, 0, 1, 1);
         List<Ex> arguments = new ArrayList<>(d.arguments());

@@ -179,6 +179,11 @@ final class CheckErrors {
         + " grouped otherwise, use an index input (input g : groups;)");
   }
 
+  static Diagnostic raggedWithIndex(SourceSpan span, String plate, String index) {
+    return Diagnostic.error(span, "ragged plate '" + plate + "' cannot also be grouped by index input '" + index
+        + "'", "declare the plate without (ragged) and give its rows with the index, one row per element");
+  }
+
   static Diagnostic raggedWithPlates(SourceSpan span, String plate) {
     return Diagnostic.error(span, "ragged plate '" + plate + "' cannot hold plates");
   }

@@ -539,6 +539,9 @@ final class ExpressionChecker {
     if (lower == null || upper == null) {
       return null;
     }
+    if (lower instanceof Ex.Const lo && lo.value() < lineStart) {
+      lower = Exprs.constant(lineStart); // a positive family has no values below 0 to keep
+    }
     if (lower instanceof Ex.Const lo && upper instanceof Ex.Const hi && !(lo.value() < hi.value())) {
       diagnostics.report(CheckErrors.truncationEmpty(at, lo.value(), hi.value()));
       return null;

@@ -370,6 +370,9 @@ public final class ModelChecker {
       for (Statement s : body) {
         if (s instanceof PlateStmt p) {
           InputStmt index = indexInputOf(p, plate);
+          if (index != null && p.option().isPresent()) {
+            diagnostics.report(CheckErrors.raggedWithIndex(index.name().span(), p.name().text(), index.name().text()));
+          }
           if (index != null) {
             // its rows nest in the plate the index points into, which may be declared later
             String target = index.index().get().plate().text();
@@ -434,6 +437,10 @@ public final class ModelChecker {
       for (Statement inner : p.body()) {
         if (inner instanceof PlateStmt nested) {
           diagnostics.report(CheckErrors.raggedWithPlates(nested.name().span(), p.name().text()));
+          return false;
+        }
+        if (inner instanceof InputStmt i && i.index().isPresent()) {
+          diagnostics.report(CheckErrors.raggedWithIndex(i.name().span(), p.name().text(), i.name().text()));
           return false;
         }
       }

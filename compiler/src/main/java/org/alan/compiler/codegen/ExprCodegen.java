@@ -380,7 +380,7 @@ final class ExprCodegen {
         case CHECK_POSITIVE -> nanUnless(x + ".compare(GT, 0.0)");
         case CHECK_NONNEGATIVE -> nanUnless(x + ".compare(GE, 0.0)");
         case CHECK_UNIT -> nanUnless(x + ".compare(GE, 0.0).and(" + x + ".compare(LE, 1.0))");
-        case LGAMMA, PHI, CHECK_COUNT -> throw new NotVectorisable();
+        case LGAMMA, PHI, LOG_PHI, CHECK_COUNT -> throw new NotVectorisable();
       });
     }
     if (n instanceof Ex.Binary b) {

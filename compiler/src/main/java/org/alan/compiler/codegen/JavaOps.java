@@ -39,6 +39,7 @@ final class JavaOps {
       case LGAMMA -> MATH + ".lgamma(" + a + ")";
       case LOG_SIGMOID -> MATH + ".logSigmoid(" + a + ")";
       case PHI -> MATH + ".phi(" + a + ")";
+      case LOG_PHI -> MATH + ".logPhi(" + a + ")";
       case LOG_STEP -> MATH + ".logStep(" + a + ")";
       case CHECK_POSITIVE -> MATH + ".checkPositive(" + a + ")";
       case CHECK_NONNEGATIVE -> MATH + ".checkNonNegative(" + a + ")";

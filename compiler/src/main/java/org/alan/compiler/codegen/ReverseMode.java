@@ -428,7 +428,7 @@ final class ReverseMode {
       if (n instanceof Ex.Unary u) {
         switch (u.op()) {
           case EXP, EXPM1, SQRT, SIGMOID, RECIPROCAL -> needed.add(n);
-          case LOG, LOG1P, ABS, SOFTPLUS, SQUARE, LGAMMA, LOG_SIGMOID, PHI -> needed.add(u.arg());
+          case LOG, LOG1P, ABS, SOFTPLUS, SQUARE, LGAMMA, LOG_SIGMOID, PHI, LOG_PHI -> needed.add(u.arg());
           default -> { }
         }
       } else if (n instanceof Ex.Binary b) {
@@ -639,6 +639,7 @@ final class ReverseMode {
         case LGAMMA -> g + " * " + JavaOps.MATH + ".digamma(" + x + ")";
         case LOG_SIGMOID -> g + " * " + JavaOps.MATH + ".sigmoid(-" + x + ")";
         case PHI -> g + " * " + JavaOps.MATH + ".standardNormalDensity(" + x + ")";
+        case LOG_PHI -> g + " * " + JavaOps.MATH + ".logPhiDerivative(" + x + ")";
         case LOG_STEP, CHECK_POSITIVE, CHECK_NONNEGATIVE, CHECK_UNIT, CHECK_COUNT -> null; // piecewise constant
       };
       if (d != null) {

@@ -228,7 +228,12 @@ public final class Densities {
     } else if (noLower) {
       logMass = logCdf(base, d.upper());
     } else {
-      logMass = log(sub(unary(UnaryOp.EXP, logCdf(base, d.upper())), unary(UnaryOp.EXP, logCdf(base, d.lower()))));
+      // log(F(hi) - F(lo)) without cancelling: from the CDFs below the median, from the survival functions above
+      Ex fromCdf = logDifference(logCdf(base, d.upper()), logCdf(base, d.lower()));
+      Ex fromSurvival = logDifference(logSurvival(base, d.lower()), logSurvival(base, d.upper()));
+      Ex upperHalf = unary(UnaryOp.EXP, unary(UnaryOp.LOG_STEP, sub(logCdf(base, d.lower()), constant(-LOG_TWO))));
+      logMass = add(Exprs.binary(BinaryOp.MASKED, upperHalf, fromSurvival),
+          Exprs.binary(BinaryOp.MASKED, sub(constant(1), upperHalf), fromCdf));
     }
     return sub(density, logMass);
   }
@@ -238,13 +243,18 @@ public final class Densities {
     return Exprs.sumOver(complement ? logSurvival(dist, value) : logCdf(dist, value), valueShape);
   }
 
+  /** log(exp(a) - exp(b)) for a >= b: a + log(1 - exp(b - a)). */
+  private static Ex logDifference(Ex a, Ex b) {
+    return add(a, unary(UnaryOp.LOG1P, neg(unary(UnaryOp.EXP, sub(b, a)))));
+  }
+
   /** log F(x), in the stable form each family has. */
   private static Ex logCdf(DistIr d, Ex x) {
     return switch (d.family()) {
-      case NORMAL -> log(unary(UnaryOp.PHI, standardised(d, x)));
-      case LOG_NORMAL -> log(unary(UnaryOp.PHI, standardised(d, log(x))));
-      case HALF_NORMAL -> log(sub(mul(constant(2), unary(UnaryOp.PHI, mul(x, unary(UnaryOp.RECIPROCAL,
-          d.argument("scale"))))), constant(1)));
+      case NORMAL -> unary(UnaryOp.LOG_PHI, standardised(d, x));
+      case LOG_NORMAL -> unary(UnaryOp.LOG_PHI, standardised(d, log(x)));
+      case HALF_NORMAL -> unary(UnaryOp.LOG1P, mul(constant(-2), unary(UnaryOp.EXP, unary(UnaryOp.LOG_PHI,
+          neg(mul(x, unary(UnaryOp.RECIPROCAL, d.argument("scale"))))))));
       case EXPONENTIAL -> log(neg(unary(UnaryOp.EXPM1, neg(mul(d.argument("rate"), x)))));
       case LOGISTIC -> unary(UnaryOp.LOG_SIGMOID, standardised(d, x));
       case WEIBULL -> log(neg(unary(UnaryOp.EXPM1, neg(weibullPower(d, x)))));
@@ -255,10 +265,10 @@ public final class Densities {
   /** log(1 - F(x)), in the stable form each family has. */
   private static Ex logSurvival(DistIr d, Ex x) {
     return switch (d.family()) {
-      case NORMAL -> log(unary(UnaryOp.PHI, neg(standardised(d, x))));
-      case LOG_NORMAL -> log(unary(UnaryOp.PHI, neg(standardised(d, log(x)))));
-      case HALF_NORMAL -> add(constant(LOG_TWO), log(unary(UnaryOp.PHI, neg(mul(x, unary(UnaryOp.RECIPROCAL,
-          d.argument("scale")))))));
+      case NORMAL -> unary(UnaryOp.LOG_PHI, neg(standardised(d, x)));
+      case LOG_NORMAL -> unary(UnaryOp.LOG_PHI, neg(standardised(d, log(x))));
+      case HALF_NORMAL -> add(constant(LOG_TWO), unary(UnaryOp.LOG_PHI, neg(mul(x, unary(UnaryOp.RECIPROCAL,
+          d.argument("scale"))))));
       case EXPONENTIAL -> neg(mul(d.argument("rate"), x));
       case LOGISTIC -> unary(UnaryOp.LOG_SIGMOID, neg(standardised(d, x)));
       case WEIBULL -> neg(weibullPower(d, x));

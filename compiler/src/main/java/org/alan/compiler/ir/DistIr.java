@@ -38,8 +38,8 @@ public record DistIr(Distribution family, int parameterisation, List<Ex> argumen
   }
 
   /**
-   * The support of the values: the family's, or for a truncation the interval it leaves ([0, inf) reads as
-   * positive, [0, 1] as the unit interval; a left-out lower bound is the family's own, -inf or 0).
+   * The support of the values: the family's, or for a truncation the closed interval it leaves ([0, inf) reads as
+   * the non-negative reals; a left-out lower bound is the family's own, -inf or 0).
    */
   public org.alan.stdlib.SupportKind support() {
     if (!truncated()) {
@@ -47,10 +47,7 @@ public record DistIr(Distribution family, int parameterisation, List<Ex> argumen
     }
     boolean fromZero = lower instanceof Ex.Const lo && lo.value() == 0;
     if (fromZero && upper instanceof Ex.Const hi && hi.value() == Double.POSITIVE_INFINITY) {
-      return org.alan.stdlib.SupportKind.POSITIVE;
-    }
-    if (fromZero && upper instanceof Ex.Const hi && hi.value() == 1) {
-      return org.alan.stdlib.SupportKind.UNIT_INTERVAL;
+      return org.alan.stdlib.SupportKind.NONNEGATIVE; // the bounds are inclusive: an observed 0 is in
     }
     return org.alan.stdlib.SupportKind.INTERVAL;
   }

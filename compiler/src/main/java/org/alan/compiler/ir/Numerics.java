@@ -22,6 +22,7 @@ final class Numerics {
       case LGAMMA -> AlanMath.lgamma(x);
       case LOG_SIGMOID -> AlanMath.logSigmoid(x);
       case PHI -> AlanMath.phi(x);
+      case LOG_PHI -> AlanMath.logPhi(x);
       case LOG_STEP -> AlanMath.logStep(x);
       case CHECK_POSITIVE -> AlanMath.checkPositive(x);
       case CHECK_NONNEGATIVE -> AlanMath.checkNonNegative(x);

@@ -11,6 +11,8 @@ public enum UnaryOp {
   LGAMMA,
   /** The standard normal CDF, Stan's {@code Phi} (probit models). */
   PHI,
+  /** log Phi(x), accurate deep in the lower tail (where Phi underflows). */
+  LOG_PHI,
   /** log sigmoid(x), stable for large |x|. */
   LOG_SIGMOID,
   /** 0 where x >= 0, minus infinity elsewhere: the log of a support indicator. */

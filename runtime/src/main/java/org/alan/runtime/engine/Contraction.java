@@ -363,12 +363,16 @@ final class Contraction {
     return " (" + spec.sourceName() + ":" + v.line() + ")";
   }
 
-  /** The variable a factor belongs to: the observed variable, or the first member of the latent group. */
-  static VariableSpec factorVariable(ModelSpec spec, int f) {
+  /**
+   * Where a factor is written, for messages: its observed variable's or latent group's line; a {@code target +=}
+   * term names its own line and column already.
+   */
+  static String factorWhere(ModelSpec spec, int f) {
     int group = spec.factors()[f].group();
     if (group >= 0) {
-      return spec.variables()[spec.groups()[group].members()[0]];
+      return where(spec, spec.variables()[spec.groups()[group].members()[0]]);
     }
-    return spec.variable(spec.factors()[f].name());
+    int v = spec.variableIndex(spec.factors()[f].name());
+    return v >= 0 ? where(spec, spec.variables()[v]) : " (" + spec.sourceName() + ")";
   }
 }

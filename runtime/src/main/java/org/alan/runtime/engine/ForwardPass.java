@@ -365,7 +365,7 @@ final class ForwardPass {
           for (double v : buf) {
             if (nan ? Double.isNaN(v) : v == Double.POSITIVE_INFINITY) {
               String name = spec.factors()[f].name();
-              return "the log density of '" + name + "'" + Contraction.where(spec, Contraction.factorVariable(spec, f)) + " is "
+              return "the log density of '" + name + "'" + Contraction.factorWhere(spec, f) + " is "
                   + (nan ? "NaN" : "+infinity") + Posterior.elementLabel(spec, state, p, e) + (nan
                   ? ": a distribution parameter is out of range there (a negative scale, a log of a negative"
                       + " number?)"
@@ -391,7 +391,7 @@ final class ForwardPass {
           ws.moveTo(e);
           run.fillWhole(ws.kernel(f), f, buf);
           if (java.util.Arrays.stream(buf).allMatch(v -> v == Double.NEGATIVE_INFINITY)) {
-            String factor = "'" + spec.factors()[f].name() + "'" + Contraction.where(spec, Contraction.factorVariable(spec, f));
+            String factor = "'" + spec.factors()[f].name() + "'" + Contraction.factorWhere(spec, f);
             String element = Posterior.elementLabel(spec, state, p, e);
             if (spec.factors()[f].dims().length == 0) {
               return "the log marginal likelihood is -infinity: " + factor + " has zero probability" + element

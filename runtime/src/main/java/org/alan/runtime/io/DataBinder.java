@@ -258,7 +258,8 @@ public final class DataBinder {
         int boundElement = ancestorElement(spec, size, target, v.plate(), element, boundVar.plate());
         upper = bound[boundElement * boundVar.size() + (boundVar.size() == 1 ? 0 : i % e)];
       }
-      boolean ok = Double.isNaN(upper) && (support == SupportKind.BOUNDED_INTEGER || support == SupportKind.CATEGORY
+      boolean unknownBound = Double.isNaN(upper) || support == SupportKind.INTERVAL && Double.isNaN(v.supportLow());
+      boolean ok = unknownBound && (support == SupportKind.BOUNDED_INTEGER || support == SupportKind.CATEGORY
           || support == SupportKind.INTERVAL)
           ? relaxedContains(support, x[i])
           : support.contains(x[i], v.supportLow(), upper);
