@@ -92,7 +92,8 @@ final class AutomaticProposals {
     return new DistIr(family, 0, arguments, v.span());
   }
 
-  private static boolean taken(List<ParamIr> params, String name) {
+  /** Whether a parameter of this name exists already. */
+  static boolean taken(List<ParamIr> params, String name) {
     return params.stream().anyMatch(p -> p.name().equals(name));
   }
 }

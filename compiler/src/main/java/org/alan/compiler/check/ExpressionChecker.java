@@ -90,15 +90,47 @@ final class ExpressionChecker {
    * on first use.
    */
   int maskInput(int plate, int missing) {
+    return transformInput(TransformIr.Kind.MASK, null, missing, Double.NaN, plate, 0, "observed_from("
+        + plates.get(plate).name() + ", " + (missing + 1) + ")", SourceSpan.NONE, null, null).variable();
+  }
+
+  /**
+   * The hidden input computing this ({@link TransformIr}): the one already made for the same computation, or a new
+   * one numbered after the declared variables.
+   */
+  private Ex.VarRef transformInput(TransformIr.Kind kind, Ex source, int lag, double init, int plate, int missing,
+      String text, SourceSpan span, double[] values, Shape constantShape) {
+    TransformIr made = new TransformIr(variables.size() + transforms.size(), kind, source, lag, init, plate, missing,
+        text, span, values, constantShape);
     for (TransformIr t : transforms) {
-      if (t.kind() == TransformIr.Kind.MASK && t.plate() == plate && t.lag() == missing) {
-        return t.input();
+      if (t.kind() == kind && java.util.Objects.equals(t.source(), source) && t.lag() == lag
+          && Double.compare(t.init(), init) == 0 && t.plate() == plate && t.shape().equals(made.shape())
+          && java.util.Arrays.equals(t.values(), values)) {
+        return new Ex.VarRef(t.input(), t.shape());
       }
     }
-    int id = variables.size() + transforms.size();
-    transforms.add(new TransformIr(id, TransformIr.Kind.MASK, null, missing, Double.NaN, plate, 0,
-        "observed_from(" + plates.get(plate).name() + ", " + (missing + 1) + ")", SourceSpan.NONE, null, null));
-    return id;
+    transforms.add(made);
+    return new Ex.VarRef(made.input(), made.shape());
+  }
+
+  /** The deepest plate among the variables an expression reads (computed inputs by theirs); the top level if none. */
+  private int innermostPlate(Ex value) {
+    int plate = PlateIr.TOP;
+    for (int v : ExWalker.variables(value)) {
+      int p = isComputedInput(v) ? transformOf(v).plate() : variables.get(v).plate;
+      plate = plates.get(p).depth() > plates.get(plate).depth() ? p : plate;
+    }
+    return plate;
+  }
+
+  /** The first declared variable an expression reads that is not an input (computed inputs are), or null. */
+  private ModelChecker.Decl firstNonInput(Ex value) {
+    for (int v : ExWalker.variables(value)) {
+      if (!isComputedInput(v) && variables.get(v).kind != ModelChecker.Decl.Kind.INPUT) {
+        return variables.get(v);
+      }
+    }
+    return null;
   }
 
   void setShapes(List<Shape> shapes) {
@@ -244,13 +276,11 @@ final class ExpressionChecker {
    */
   private DistIr multivariateNormal(int chosen, List<Ex> bound, Argument matrixArgument, SourceSpan span, Side side) {
     Ex matrix = bound.get(1);
-    for (int v : ExWalker.variables(matrix)) {
-      if (!isComputedInput(v) && variables.get(v).kind != ModelChecker.Decl.Kind.INPUT) {
-        ModelChecker.Decl d = variables.get(v);
-        diagnostics.report(CheckErrors.matrixReads(matrixArgument.span(), (d.kind == ModelChecker.Decl.Kind.LATENT
-            ? "the latent '" : "the observed variable '") + d.name + "'"));
-        return null;
-      }
+    ModelChecker.Decl read = firstNonInput(matrix);
+    if (read != null) {
+      diagnostics.report(CheckErrors.matrixReads(matrixArgument.span(), (read.kind == ModelChecker.Decl.Kind.LATENT
+          ? "the latent '" : "the observed variable '") + read.name + "'"));
+      return null;
     }
     if (!ExWalker.params(matrix).isEmpty() || side == Side.GUIDE) {
       diagnostics.report(CheckErrors.matrixReads(matrixArgument.span(), side == Side.GUIDE ? "a proposal"
@@ -270,22 +300,9 @@ final class ExpressionChecker {
 
   /** A matrix function of data ({@link TransformIr}), computed per element of the plate its source lives in. */
   private Ex computedMatrix(TransformIr.Kind kind, Ex source, String text, SourceSpan span) {
-    int plate = PlateIr.TOP;
-    for (int v : ExWalker.variables(source)) {
-      int p = isComputedInput(v) ? transformOf(v).plate() : variables.get(v).plate;
-      plate = plates.get(p).depth() > plates.get(plate).depth() ? p : plate;
-    }
-    for (TransformIr t : transforms) {
-      if (t.kind() == kind && source.equals(t.source())) {
-        return new Ex.VarRef(t.input(), t.shape());
-      }
-    }
-    int id = variables.size() + transforms.size();
     // the order of the matrix travels in the lag's place
-    TransformIr t = new TransformIr(id, kind, source, source.shape().last(), Double.NaN, plate, 0, text, span, null,
+    return transformInput(kind, source, source.shape().last(), Double.NaN, innermostPlate(source), 0, text, span, null,
         null);
-    transforms.add(t);
-    return new Ex.VarRef(id, t.shape());
   }
 
   private int ownerVariable(String variableName) {
@@ -555,13 +572,11 @@ final class ExpressionChecker {
     if (value == null) {
       return null;
     }
-    for (int v : ExWalker.variables(value)) {
-      if (!isComputedInput(v) && variables.get(v).kind != ModelChecker.Decl.Kind.INPUT) {
-        ModelChecker.Decl d = variables.get(v);
-        diagnostics.report(CheckErrors.truncationBoundReads(e.span(), d.name,
-            d.kind == ModelChecker.Decl.Kind.LATENT ? "the latent" : "the observed variable"));
-        return null;
-      }
+    ModelChecker.Decl read = firstNonInput(value);
+    if (read != null) {
+      diagnostics.report(CheckErrors.truncationBoundReads(e.span(), read.name,
+          read.kind == ModelChecker.Decl.Kind.LATENT ? "the latent" : "the observed variable"));
+      return null;
     }
     if (!ExWalker.params(value).isEmpty() || !value.shape().broadcastsTo(valueShape)) {
       diagnostics.report(CheckErrors.argumentShapeMismatch(e.span(), variableName, valueShape, "bound",
@@ -627,16 +642,7 @@ final class ExpressionChecker {
 
   /** A constant, held as a top-level input the model fills in itself (one per distinct value). */
   private Ex constant(double[] values, Shape shape, String text, SourceSpan span) {
-    for (TransformIr t : transforms) {
-      if (t.kind() == TransformIr.Kind.CONSTANT && t.shape().equals(shape) && java.util.Arrays.equals(t.values(),
-          values)) {
-        return new Ex.VarRef(t.input(), shape);
-      }
-    }
-    int id = variables.size() + transforms.size();
-    transforms.add(new TransformIr(id, TransformIr.Kind.CONSTANT, null, 0, Double.NaN, PlateIr.TOP, 0, text, span,
-        values, shape));
-    return new Ex.VarRef(id, shape);
+    return transformInput(TransformIr.Kind.CONSTANT, null, 0, Double.NaN, PlateIr.TOP, 0, text, span, values, shape);
   }
 
   /**
@@ -1023,46 +1029,28 @@ final class ExpressionChecker {
     if (source == null) {
       return null;
     }
-    int[] plate = {PlateIr.TOP};
-    int[] missing = {0};
-    String[] missingFrom = {null};
-    boolean[] ok = {true};
-    ExWalker.forEach(source, e -> {
-      if (!ok[0]) {
-        return;
-      }
-      if (e instanceof Ex.ParamRef) {
-        diagnostics.report(CheckErrors.transformReadsLatent(c.arguments().get(0).span(), f.alanName(),
-            AstPrinter.expression(c.arguments().get(0).value()), "a model parameter"));
-        ok[0] = false;
-      } else if (e instanceof Ex.VarRef r) {
-        int p;
-        if (isComputedInput(r.variable())) {
-          TransformIr inner = transformOf(r.variable());
-          p = inner.plate();
-          if (inner.missing() > missing[0]) {
-            missing[0] = inner.missing();
-            missingFrom[0] = inner.text();
-          }
-        } else {
-          ModelChecker.Decl d = variables.get(r.variable());
-          if (d.kind == ModelChecker.Decl.Kind.LATENT) {
-            diagnostics.report(CheckErrors.transformReadsLatent(c.arguments().get(0).span(), f.alanName(), d.name,
-                "a latent"));
-            ok[0] = false;
-            return;
-          }
-          p = d.plate;
-        }
-        if (plates.get(p).depth() > plates.get(plate[0]).depth()) {
-          plate[0] = p;
-        }
-      }
-    });
-    if (!ok[0]) {
+    if (!ExWalker.params(source).isEmpty()) {
+      diagnostics.report(CheckErrors.transformReadsLatent(c.arguments().get(0).span(), f.alanName(),
+          AstPrinter.expression(c.arguments().get(0).value()), "a model parameter"));
       return null;
     }
-    if (plate[0] == PlateIr.TOP) {
+    int missing = 0;
+    String missingFrom = null;
+    for (int v : ExWalker.variables(source)) {
+      if (isComputedInput(v)) {
+        TransformIr inner = transformOf(v);
+        if (inner.missing() > missing) {
+          missing = inner.missing();
+          missingFrom = inner.text();
+        }
+      } else if (variables.get(v).kind == ModelChecker.Decl.Kind.LATENT) {
+        diagnostics.report(CheckErrors.transformReadsLatent(c.arguments().get(0).span(), f.alanName(),
+            variables.get(v).name, "a latent"));
+        return null;
+      }
+    }
+    int plate = innermostPlate(source);
+    if (plate == PlateIr.TOP) {
       diagnostics.report(CheckErrors.transformNeedsPlate(c.span(), text));
       return null;
     }
@@ -1085,22 +1073,14 @@ final class ExpressionChecker {
         }
         init = given;
       }
-    } else if (missing[0] > 0) {
-      diagnostics.report(CheckErrors.cumsumOfMissing(c.span(), text, missingFrom[0]));
+    } else if (missing > 0) {
+      diagnostics.report(CheckErrors.cumsumOfMissing(c.span(), text, missingFrom));
       return null;
     }
     // a lag without init leaves its first k elements empty; one with init only those its source left empty, k later
-    int leaves = f == Function.CUMSUM ? 0 : Double.isNaN(init) || missing[0] > 0 ? missing[0] + lag : 0;
+    int leaves = f == Function.CUMSUM ? 0 : Double.isNaN(init) || missing > 0 ? missing + lag : 0;
     TransformIr.Kind kind = f == Function.LAG ? TransformIr.Kind.LAG : TransformIr.Kind.CUMSUM;
-    for (TransformIr t : transforms) {
-      if (t.kind() == kind && t.source().equals(source) && t.lag() == lag && t.plate() == plate[0]
-          && Double.compare(t.init(), init) == 0) {
-        return new Ex.VarRef(t.input(), source.shape());
-      }
-    }
-    int id = variables.size() + transforms.size();
-    transforms.add(new TransformIr(id, kind, source, lag, init, plate[0], leaves, text, c.span(), null, null));
-    return new Ex.VarRef(id, source.shape());
+    return transformInput(kind, source, lag, init, plate, leaves, text, c.span(), null, null);
   }
 
   private Ex guideParameter(Call c, GuideParameter kind, Context context) {

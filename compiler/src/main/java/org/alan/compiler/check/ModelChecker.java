@@ -250,9 +250,7 @@ public final class ModelChecker {
         if (value == null) {
           continue;
         }
-        DistIr reads = new DistIr(org.alan.stdlib.Distribution.NORMAL, 0, List.of(value, Exprs.constant(1)),
-            p.statement().span());
-        for (Map.Entry<Integer, Integer> e : TransformIr.missingByPlate(reads, expressions.transforms()).entrySet()) {
+        for (Map.Entry<Integer, Integer> e : TransformIr.missingByPlate(value, expressions.transforms()).entrySet()) {
           int mask = expressions.maskInput(e.getKey(), e.getValue());
           value = Exprs.binary(org.alan.compiler.ir.BinaryOp.MASKED, new Ex.VarRef(mask, Shape.of()), value);
         }
@@ -306,17 +304,13 @@ public final class ModelChecker {
       for (VariableIr v : variables) {
         if (v.isLatent() && v.prior().family().isImproper()) {
           String name = v.name() + "_surrogate_weight";
-          for (int n = 2; taken(name); n++) {
+          for (int n = 2; AutomaticProposals.taken(params, name); n++) {
             name = v.name() + "_surrogate_weight_" + n;
           }
           params.add(new ParamIr(params.size(), name, GuideParameter.SURROGATE, 0, v.id(), PlateIr.TOP, Shape.of(),
               v.span()));
         }
       }
-    }
-
-    private boolean taken(String paramName) {
-      return params.stream().anyMatch(p -> p.name().equals(paramName));
     }
 
     /** The model's lets whose values read a latent, in declaration order: the derived quantities it reports. */
@@ -419,7 +413,8 @@ public final class ModelChecker {
 
     /**
      * Whether a plate is declared {@code plate NAME(ragged)} where that is allowed: inside a top-level plate (whose
-     * elements then each have their own number of its elements), with no plates inside it.
+     * elements then each have their own number of its elements), with no plates inside it (one grouped by an index
+     * input is refused where the index is found).
      */
     private boolean raggedOption(PlateStmt p, int parent) {
       if (p.option().isEmpty()) {
@@ -437,10 +432,6 @@ public final class ModelChecker {
       for (Statement inner : p.body()) {
         if (inner instanceof PlateStmt nested) {
           diagnostics.report(CheckErrors.raggedWithPlates(nested.name().span(), p.name().text()));
-          return false;
-        }
-        if (inner instanceof InputStmt i && i.index().isPresent()) {
-          diagnostics.report(CheckErrors.raggedWithIndex(i.name().span(), p.name().text(), i.name().text()));
           return false;
         }
       }

@@ -50,12 +50,20 @@ public record TransformIr(int input, Kind kind, Ex source, int lag, double init,
    * an observation of it is masked that far along that plate.
    */
   public static java.util.Map<Integer, Integer> missingByPlate(DistIr dist, java.util.List<TransformIr> transforms) {
+    return missingByPlate(ExWalker.variables(dist), transforms);
+  }
+
+  /** The same for the variables an expression reads ({@code target +=} terms). */
+  public static java.util.Map<Integer, Integer> missingByPlate(Ex value, java.util.List<TransformIr> transforms) {
+    return missingByPlate(ExWalker.variables(value), transforms);
+  }
+
+  private static java.util.Map<Integer, Integer> missingByPlate(java.util.Set<Integer> read,
+      java.util.List<TransformIr> transforms) {
     java.util.Map<Integer, Integer> out = new java.util.TreeMap<>();
-    for (int v : ExWalker.variables(dist)) {
-      for (TransformIr t : transforms) {
-        if (t.input() == v && t.missing() > 0) {
-          out.merge(t.plate(), t.missing(), Math::max);
-        }
+    for (TransformIr t : transforms) {
+      if (read.contains(t.input()) && t.missing() > 0) {
+        out.merge(t.plate(), t.missing(), Math::max);
       }
     }
     return out;

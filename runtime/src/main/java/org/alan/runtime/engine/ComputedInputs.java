@@ -87,9 +87,7 @@ public final class ComputedInputs {
     for (int i = 0; i < values.length; i++) {
       if (!c.constraint().allowsParameter(values[i]) && position[i / input.size()] >= t.missing()) {
         throw new DataException(origin + ": '" + input.name() + "' = " + values[i]
-            + Posterior.elementLabel(spec, state, input.plate(), i / input.size()) + " cannot be the " + c.parameter()
-            + " of the " + c.distribution() + " of '" + c.variable() + "' (" + spec.sourceName() + ":" + c.line()
-            + "): expected " + c.constraint().parameterDescription());
+            + Posterior.elementLabel(spec, state, input.plate(), i / input.size()) + c.refusal(spec.sourceName()));
       }
     }
   }

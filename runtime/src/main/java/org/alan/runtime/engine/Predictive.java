@@ -106,7 +106,7 @@ public final class Predictive {
     }
     for (int f = 0; f < spec.factors().length; f++) {
       FactorSpec factor = spec.factors()[f];
-      if (factor.group() < 0 && spec.variableIndex(factor.name()) < 0 && underPlate(spec, factor.plate(), p)) {
+      if (spec.isTargetTerm(f) && underPlate(spec, factor.plate(), p)) {
         predicted.add(f);
         names.add(factor.name());
       }

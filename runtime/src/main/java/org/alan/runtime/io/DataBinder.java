@@ -318,7 +318,7 @@ public final class DataBinder {
       System.arraycopy(a.dims(), 2, dims, 1, a.rank() - 2);
       flat = new Array(a.values(), dims);
     }
-    int p = Arrays.asList(spec.plates()).indexOf(plate);
+    int p = v.plate();
     if (runs[p] == null) {
       runs[p] = own;
     } else if (!Arrays.equals(runs[p], own)) {
@@ -411,9 +411,7 @@ public final class DataBinder {
       if (!c.constraint().allowsParameter(values[i])) {
         VariableSpec input = spec.variables()[c.input()];
         throw new DataException(data.where("input ", input.name(), i, spec.dims(input, size)) + " = "
-            + format(values[i]) + " cannot be the " + c.parameter() + " of the " + c.distribution()
-            + (c.inGuide() ? " proposing '" : " of '") + c.variable() + "' (" + spec.sourceName() + ":" + c.line()
-            + "): expected " + c.constraint().parameterDescription());
+            + format(values[i]) + c.refusal(spec.sourceName()));
       }
     }
   }

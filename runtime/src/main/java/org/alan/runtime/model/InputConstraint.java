@@ -16,4 +16,10 @@ import org.alan.stdlib.SupportKind;
  * @param line the source line of that distribution, for messages
  */
 public record InputConstraint(int input, SupportKind constraint, String parameter, String distribution,
-    String variable, boolean inGuide, int line) {}
+    String variable, boolean inGuide, int line) {
+  /** Why a value is refused, after the place and value: " cannot be the scale of the Normal of 'y' (m.alan:4): ...". */
+  public String refusal(String sourceName) {
+    return " cannot be the " + parameter + " of the " + distribution + (inGuide ? " proposing '" : " of '") + variable
+        + "' (" + sourceName + ":" + line + "): expected " + constraint.parameterDescription();
+  }
+}

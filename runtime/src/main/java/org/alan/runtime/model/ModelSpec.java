@@ -66,9 +66,14 @@ public record ModelSpec(String name, String sourceName, PlateSpec[] plates, Vari
     return false;
   }
 
-  /** Whether the model has {@code target +=} terms: factors of no variable, which drawing from it cannot follow. */
+  /** Whether factor {@code f} is a {@code target +=} term: a factor of no latent group and no observed variable. */
+  public boolean isTargetTerm(int f) {
+    return factors[f].group() < 0 && variableIndex(factors[f].name()) < 0;
+  }
+
+  /** Whether the model has {@code target +=} terms, which drawing from it cannot follow. */
   public boolean hasTargetTerms() {
-    return Arrays.stream(factors).anyMatch(f -> f.group() < 0 && variableIndex(f.name()) < 0);
+    return java.util.stream.IntStream.range(0, factors.length).anyMatch(this::isTargetTerm);
   }
 
   /** Whether this latent has an improper prior (see {@link #improperLatents}). */

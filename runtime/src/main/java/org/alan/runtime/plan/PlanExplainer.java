@@ -79,7 +79,7 @@ public final class PlanExplainer {
       out.append("  ").append(pad(f.name(), 16)).append(' ')
           .append(pad(dims(spec, plan.factorDims()[indexOf(spec, f)]), 34)).append(" in ")
           .append(plateName(spec, f.plate())).append(f.group() >= 0 ? ""
-              : spec.variableIndex(f.name()) >= 0 ? "  (observed)" : "  (target +=)").append('\n');
+              : spec.isTargetTerm(indexOf(spec, f)) ? "  (target +=)" : "  (observed)").append('\n');
     }
 
     out.append("\nplan (plates bottom-up; per element of each plate)\n");
