@@ -267,7 +267,8 @@ class CliTest {
     Run version = model("--version");
     assertTrue(version.out().matches("(?s)alan runtime \\d+\\.\\d+\\.\\d+.*"), version.out());
     Run usage = model();
-    assertTrue(usage.out().startsWith("Usage: java -jar EightSchools.jar"), usage.out());
+    assertEquals(2, usage.status(), "no subcommand is a usage error");
+    assertTrue(usage.err().startsWith("Usage: java -jar EightSchools.jar"), usage.err());
   }
 
   @Test

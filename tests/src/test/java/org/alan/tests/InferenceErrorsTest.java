@@ -23,7 +23,7 @@ class InferenceErrorsTest {
           }
         }
         """, "{\"y\": [1, 2]}", 20);
-    assertEquals("the log density of 'y' (test.alan:4) is NaN at rows[0]: a distribution parameter is out of range"
+    assertEquals("the log density of 'y' (test.alan:4) is NaN at rows[1]: a distribution parameter is out of range"
         + " there (a negative scale, a log of a negative number?)", message);
   }
 
@@ -41,7 +41,7 @@ class InferenceErrorsTest {
         }
         """, "{\"seen\": [0, 30]}", 4);
     assertEquals("the log marginal likelihood estimate is -infinity, no combination of particles is possible: every"
-        + " particle gives 'seen' (test.alan:4) zero probability at sites[1]. The guide must propose values the data"
+        + " particle gives 'seen' (test.alan:4) zero probability at sites[2]. The guide must propose values the data"
         + " allow; more particles (-K) may also help", message);
   }
 
@@ -54,7 +54,7 @@ class InferenceErrorsTest {
           plate rows { data y ~ Uniform(low, low + 1); }
         }
         """, "{\"low\": 0, \"y\": [0.5, -1]}", 3);
-    assertEquals("the log marginal likelihood is -infinity: 'y' (test.alan:4) has zero probability at rows[1]"
+    assertEquals("the log marginal likelihood is -infinity: 'y' (test.alan:4) has zero probability at rows[2]"
         + " whatever the latent variables (its distribution depends on none of them): the data are impossible under"
         + " the model with these inputs", message);
   }
@@ -73,7 +73,7 @@ class InferenceErrorsTest {
           plate rows { mu ~ Normal(0, spread - 2); }
         }
         """, "{\"spread\": 1, \"y\": [1, 2]}", 5);
-    assertEquals("the guide drew NaN for 'mu' (test.alan:4) at rows[0]: a parameter of its proposal is out of range"
+    assertEquals("the guide drew NaN for 'mu' (test.alan:4) at rows[1]: a parameter of its proposal is out of range"
         + " there (a negative scale or a probability outside [0, 1]?)", message);
   }
 
@@ -114,7 +114,7 @@ class InferenceErrorsTest {
           plate rows { data y ~ Poisson(rate - 1); }
         }
         """, "{\"rate\": -1, \"y\": [0, 0]}", 3);
-    assertEquals("the log density of 'y' (test.alan:4) is NaN at rows[0]: a distribution parameter is out of range"
+    assertEquals("the log density of 'y' (test.alan:4) is NaN at rows[1]: a distribution parameter is out of range"
         + " there (a negative scale, a log of a negative number?)", message);
     // a probability above one, observed where the formula never takes log(1 - p)
     String b = failureOf("""
@@ -123,7 +123,7 @@ class InferenceErrorsTest {
           plate rows { data y ~ Bernoulli(1.5 + 0 * s); }
         }
         """, "{\"y\": [1, 1]}", 3);
-    assertTrue(b.startsWith("the log density of 'y' (test.alan:3) is NaN at rows[0]"), b);
+    assertTrue(b.startsWith("the log density of 'y' (test.alan:3) is NaN at rows[1]"), b);
   }
 
   @Test
@@ -147,9 +147,11 @@ class InferenceErrorsTest {
     assertEquals(1.0, Arrays.stream(weights).sum(), 1e-12);
     assertTrue(p.warnings().get(0).startsWith("posterior weights summed to 1 +- "), p.warnings().get(0));
     // and the particles there are too few to trust
-    assertEquals(2, p.warnings().size(), p.warnings().toString());
-    assertTrue(p.warnings().get(1).startsWith("the posterior of 'theta' at obs[0] rests on 1.0 effective particles"),
+    assertEquals(3, p.warnings().size(), p.warnings().toString());
+    assertTrue(p.warnings().get(1).startsWith("the posterior of 'theta' at obs[1] rests on 1.0 effective particles"),
         p.warnings().get(1));
+    assertTrue(p.warnings().get(2).startsWith("the importance weights of 'theta' at obs[1] have a heavy tail (Pareto"
+        + " k-hat inf > 0.7, ESS 1.0)"), p.warnings().get(2));
   }
 
   /** The message with which inference on this model and data fails at K particles per latent. */

@@ -83,6 +83,23 @@ class VectorKernelsTest {
         + " \"c\": [2, 0, 1]}");
   }
 
+  /** log(1 + z^2) of Cauchy and Student-t densities, on both sides of where z^2 would overflow. */
+  @Test
+  void heavyTailedDensitiesStayFiniteInBothKernels() throws Exception {
+    CompiledModel compiled = Models.compile("""
+        model H {
+          m ~ Normal(0, 1);
+          s ~ HalfCauchy(1e100);
+          plate obs {
+            data y ~ Cauchy(m, 1);
+            data t ~ StudentT(3, m, 1);
+          }
+        }
+        """);
+    assertVectorMatchesScalar(compiled, "{\"y\": [0.5, -3, 1e149, 1e155, -1e300], \"t\": [2, 1e151, -1e154,"
+        + " 1e200, 0]}");
+  }
+
   private static void assertVectorMatchesScalar(CompiledModel compiled, String json) throws Exception {
     Model model = Models.bind(compiled, json);
     for (int k : new int[] {5, 13, 37}) {

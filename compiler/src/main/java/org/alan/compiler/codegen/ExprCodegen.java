@@ -366,6 +366,9 @@ final class ExprCodegen {
         case SQRT -> x + ".sqrt()";
         case ABS -> x + ".abs()";
         case SQUARE -> x + ".mul(" + x + ")";
+        // 2 log|x| where x * x would overflow (the relative error of dropping log1p(1 / x^2) is below 1e-300)
+        case LOG1P_SQUARE -> x + ".mul(" + x + ").lanewise(LOG1P).blend(" + x + ".abs().lanewise(LOG).mul(2.0), "
+            + x + ".abs().compare(GT, " + JavaOps.MATH + ".SQUARE_OVERFLOW))";
         case RECIPROCAL -> "DoubleVector.broadcast(SPECIES, 1.0).div(" + x + ")";
         // softplus(x) = max(x, 0) + log1p(exp(-|x|)), finite for every x
         case SOFTPLUS -> x + ".max(0.0).add(" + x + ".abs().neg().lanewise(EXP)"

@@ -35,6 +35,7 @@ final class JavaOps {
       case SIGMOID -> MATH + ".sigmoid(" + a + ")";
       case SOFTPLUS -> MATH + ".softplus(" + a + ")";
       case SQUARE -> "(" + a + " * " + a + ")";
+      case LOG1P_SQUARE -> MATH + ".log1pSquare(" + a + ")";
       case RECIPROCAL -> "(1.0 / " + a + ")";
       case LGAMMA -> MATH + ".lgamma(" + a + ")";
       case LOG_SIGMOID -> MATH + ".logSigmoid(" + a + ")";

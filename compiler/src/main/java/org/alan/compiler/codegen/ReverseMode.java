@@ -428,7 +428,7 @@ final class ReverseMode {
       if (n instanceof Ex.Unary u) {
         switch (u.op()) {
           case EXP, EXPM1, SQRT, SIGMOID, RECIPROCAL -> needed.add(n);
-          case LOG, LOG1P, ABS, SOFTPLUS, SQUARE, LGAMMA, LOG_SIGMOID, PHI, LOG_PHI -> needed.add(u.arg());
+          case LOG, LOG1P, ABS, SOFTPLUS, SQUARE, LOG1P_SQUARE, LGAMMA, LOG_SIGMOID, PHI, LOG_PHI -> needed.add(u.arg());
           default -> { }
         }
       } else if (n instanceof Ex.Binary b) {
@@ -635,6 +635,7 @@ final class ReverseMode {
         case SIGMOID -> g + " * " + y + " * (1.0 - " + y + ")";
         case SOFTPLUS -> g + " * " + JavaOps.MATH + ".sigmoid(" + x + ")";
         case SQUARE -> "2.0 * " + g + " * " + x;
+        case LOG1P_SQUARE -> g + " * " + JavaOps.MATH + ".log1pSquareDerivative(" + x + ")";
         case RECIPROCAL -> "-" + g + " * " + y + " * " + y;
         case LGAMMA -> g + " * " + JavaOps.MATH + ".digamma(" + x + ")";
         case LOG_SIGMOID -> g + " * " + JavaOps.MATH + ".sigmoid(-" + x + ")";

@@ -65,15 +65,15 @@ public final class Densities {
         Ex normaliser = sub(sub(sub(unary(UnaryOp.LGAMMA, halfDfPlusHalf), unary(UnaryOp.LGAMMA, mul(constant(0.5), df))),
             mul(constant(0.5), log(mul(df, constant(Math.PI))))), log(d.argument("scale")));
         yield sub(normaliser, mul(halfDfPlusHalf,
-            unary(UnaryOp.LOG1P, mul(unary(UnaryOp.SQUARE, z), unary(UnaryOp.RECIPROCAL, df)))));
+            unary(UnaryOp.LOG1P_SQUARE, mul(z, unary(UnaryOp.RECIPROCAL, unary(UnaryOp.SQRT, df))))));
       }
       case CAUCHY -> {
         Ex z = mul(sub(x, d.argument("loc")), unary(UnaryOp.RECIPROCAL, d.argument("scale")));
-        yield sub(sub(neg(unary(UnaryOp.LOG1P, unary(UnaryOp.SQUARE, z))), log(d.argument("scale"))), constant(LOG_PI));
+        yield sub(sub(neg(unary(UnaryOp.LOG1P_SQUARE, z)), log(d.argument("scale"))), constant(LOG_PI));
       }
       case HALF_CAUCHY -> {
         Ex z = mul(x, unary(UnaryOp.RECIPROCAL, d.argument("scale")));
-        yield add(sub(neg(unary(UnaryOp.LOG1P, unary(UnaryOp.SQUARE, z))), log(d.argument("scale"))),
+        yield add(sub(neg(unary(UnaryOp.LOG1P_SQUARE, z)), log(d.argument("scale"))),
             constant(LOG_TWO - LOG_PI));
       }
       case EXPONENTIAL -> sub(log(d.argument("rate")), mul(d.argument("rate"), x));

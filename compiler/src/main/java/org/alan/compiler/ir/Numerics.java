@@ -18,6 +18,7 @@ final class Numerics {
       case SIGMOID -> AlanMath.sigmoid(x);
       case SOFTPLUS -> AlanMath.softplus(x);
       case SQUARE -> x * x;
+      case LOG1P_SQUARE -> AlanMath.log1pSquare(x);
       case RECIPROCAL -> 1.0 / x;
       case LGAMMA -> AlanMath.lgamma(x);
       case LOG_SIGMOID -> AlanMath.logSigmoid(x);

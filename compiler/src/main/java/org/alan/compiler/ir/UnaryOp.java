@@ -5,6 +5,8 @@ public enum UnaryOp {
   NEG, EXP, LOG, LOG1P, EXPM1, SQRT, ABS, SIGMOID, SOFTPLUS,
   /** x * x. */
   SQUARE,
+  /** log(1 + x * x), finite for every finite x (x * x overflows beyond 1e154): Cauchy and Student-t densities. */
+  LOG1P_SQUARE,
   /** 1 / x. */
   RECIPROCAL,
   /** log Gamma(x). */

@@ -50,7 +50,8 @@ import picocli.CommandLine.Option;
  * </pre>
  *
  * User errors (bad data, impossible inference) print {@code error: ...} and exit with status 1, without a stack
- * trace.
+ * trace; usage errors (a bad option, no subcommand) exit with 2; with {@code --strict}, estimates the diagnostics
+ * find unreliable exit with 4.
  */
 public final class ModelMain {
   private ModelMain() {}
@@ -63,7 +64,7 @@ public final class ModelMain {
   /** Runs the command line and returns its exit status (for tests). */
   public static int run(CompiledModel model, String[] args, PrintStream out, PrintStream err) {
     ModelSpec spec = model.spec();
-    CommandLine cli = new CommandLine(new Root(out))
+    CommandLine cli = new CommandLine(new Root())
         .addSubcommand(new CommandLine(new SampleCommand(model, out, err)))
         .addSubcommand(new CommandLine(new FitCommand(model, out, err)))
         .addSubcommand(new CommandLine(new PredictCommand(model, out, err)))
@@ -97,19 +98,14 @@ public final class ModelMain {
       description = "A compiled alan model: massively parallel importance sampling.",
       subcommandsRepeatable = false)
   static final class Root implements Callable<Integer> {
-    private final PrintStream out;
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec commandSpec;
 
-    Root(PrintStream out) {
-      this.out = out;
-    }
-
+    /** Without a subcommand there is nothing to do: the usage goes to stderr and the status is 2, a usage error. */
     @Override
     public Integer call() {
-      commandSpec.commandLine().usage(out);
-      return 0;
+      commandSpec.commandLine().usage(commandSpec.commandLine().getErr());
+      return 2;
     }
   }
 
@@ -162,6 +158,10 @@ public final class ModelMain {
 
     @Option(names = "--threads", defaultValue = "0", description = "worker threads (default: one per processor)")
     int threads;
+
+    @Option(names = "--strict", description = "make the diagnostics' warnings (few effective particles, a heavy-tailed"
+        + " Pareto k-hat) errors: print them and exit with status 4, for pipelines")
+    boolean strict;
 
     @Option(names = "--quiet", description = "no progress bar")
     boolean quiet;
@@ -229,7 +229,9 @@ public final class ModelMain {
       long start = System.nanoTime();
       Posterior posterior = posterior(model, bound, options, guide, noFit, fitK, fitIters, bar, err);
       double seconds = (System.nanoTime() - start) / 1e9;
-      posterior.warnings().forEach(w -> err.println("warning: " + w));
+      if (!diagnosticsPass(posterior, strict, err)) {
+        return EXIT_UNRELIABLE;
+      }
       String text = summary != null || json ? SummaryWriter.json(posterior) : null;
       if (summary != null) {
         Files.writeString(summary, text, StandardCharsets.UTF_8);
@@ -334,6 +336,10 @@ public final class ModelMain {
     @Option(names = "--threads", defaultValue = "0", description = "worker threads (default: one per processor)")
     int threads;
 
+    @Option(names = "--strict", description = "make the diagnostics' warnings (few effective particles, a heavy-tailed"
+        + " Pareto k-hat) errors: print them and exit with status 4, for pipelines")
+    boolean strict;
+
     @Option(names = "--quiet", description = "no progress bar")
     boolean quiet;
 
@@ -365,7 +371,9 @@ public final class ModelMain {
       boolean bar = !quiet && System.console() != null;
       SampleOptions options = new SampleOptions(k, seed, ParentSampler.PERMUTATION, draws, threads);
       Posterior posterior = posterior(model, bound, options, guide, noFit, fitK, fitIters, bar, err);
-      posterior.warnings().forEach(w -> err.println("warning: " + w));
+      if (!diagnosticsPass(posterior, strict, err)) {
+        return EXIT_UNRELIABLE;
+      }
       org.alan.runtime.engine.Predictive.Result r = bound.predict(held, extend, posterior, seed);
       if (json) {
         StringBuilder j = new StringBuilder("{\n");
@@ -495,6 +503,10 @@ public final class ModelMain {
     @Option(names = "--threads", defaultValue = "0", description = "worker threads (default: one per processor)")
     int threads;
 
+    @Option(names = "--strict", description = "make the diagnostics' warnings (few effective particles, a heavy-tailed"
+        + " Pareto k-hat) errors: print them and exit with status 4, for pipelines")
+    boolean strict;
+
     @Option(names = "--quiet", description = "no progress bar")
     boolean quiet;
 
@@ -569,7 +581,9 @@ public final class ModelMain {
       }
       Posterior posterior = bound.sample(new SampleOptions(sampleK, seed, parents, 0, threads), fit.paramsCopy(),
           new ProgressBar(err, bar));
-      posterior.warnings().forEach(w -> err.println("warning: " + w));
+      if (!diagnosticsPass(posterior, strict, err)) {
+        return EXIT_UNRELIABLE;
+      }
       if (json) {
         out.print(SummaryWriter.json(posterior));
       } else {
@@ -579,6 +593,24 @@ public final class ModelMain {
       }
       return 0;
     }
+  }
+
+  /** The exit status of {@code --strict} when the diagnostics find the estimates unreliable. */
+  static final int EXIT_UNRELIABLE = 4;
+
+  /**
+   * Prints the posterior's warnings: as warnings, or with {@code strict} as errors, when it returns false (the
+   * command then exits with {@link #EXIT_UNRELIABLE} and writes no results).
+   */
+  private static boolean diagnosticsPass(Posterior posterior, boolean strict, PrintStream err) {
+    String prefix = strict ? "error: " : "warning: ";
+    posterior.warnings().forEach(w -> err.println(prefix + w));
+    if (strict && !posterior.warnings().isEmpty()) {
+      err.println("error: --strict: the estimates are unreliable (" + posterior.warnings().size()
+          + (posterior.warnings().size() == 1 ? " diagnostic" : " diagnostics") + " above); no results written");
+      return false;
+    }
+    return true;
   }
 
   /** A bad option value found after parsing: reported like a parse error (message, usage, status 2). */

@@ -23,13 +23,19 @@ public final class Posterior {
   private final double[][] marginals;
   private final Moments moments;
   private final Draws draws;
-  private final List<String> warnings;
+  /** The engine's caveats; the diagnostics' warnings are added when first asked for. */
+  private final List<String> runWarnings;
+  private List<String> warnings;
+  /** Per group, per element: Pareto k-hat of its marginal weights; computed when first asked for. */
+  private double[][] khat;
+  /** Per group, per element: the smallest ESS of the group and the groups of the plates around it. */
+  private double[][] reliableEss;
 
   record Moments(double[][] mean, double[][] sd, double[][] ess) {}
 
   Posterior(ModelSpec spec, ModelState state, double logMarginalLikelihood, double[][] marginals, Moments moments,
       Draws draws, List<String> warnings) {
-    this.warnings = withLowEss(spec, state, moments, warnings);
+    this.runWarnings = List.copyOf(warnings);
     this.spec = spec;
     this.state = state;
     this.logMarginalLikelihood = logMarginalLikelihood;
@@ -107,9 +113,22 @@ public final class Posterior {
   static final double LOW_ESS_SHARE = 0.01;
   static final double LOW_ESS = 10;
 
-  /** The run's warnings, and one when some group's posterior marginal rests on a few particles. */
-  private static List<String> withLowEss(ModelSpec spec, ModelState state, Moments moments, List<String> warnings) {
-    List<String> out = new ArrayList<>(warnings);
+  /**
+   * The run's warnings, then one when some group's posterior marginal rests on a few particles, and one when some
+   * group's weights have so heavy a tail (Pareto k-hat above {@link ParetoTail#UNRELIABLE}) that its estimates are
+   * unreliable whatever the ESS.
+   */
+  public List<String> warnings() {
+    if (warnings == null) {
+      List<String> out = new ArrayList<>(runWarnings);
+      lowEssWarning(out);
+      heavyTailWarning(out);
+      warnings = List.copyOf(out);
+    }
+    return warnings;
+  }
+
+  private void lowEssWarning(List<String> out) {
     double min = Double.POSITIVE_INFINITY;
     String where = "";
     for (org.alan.runtime.model.GroupSpec g : spec.groups()) {
@@ -126,12 +145,108 @@ public final class Posterior {
           + " its estimates are unreliable, because the guide does not cover the posterior there (fit it longer or"
           + " with more particles, --fit-iters / --fit-K, or give a better guide)", where, min, state.K));
     }
-    return List.copyOf(out);
   }
 
-  /** Caveats about this run's numbers (for example precision lost to huge log densities); usually empty. */
-  public List<String> warnings() {
-    return warnings;
+  private void heavyTailWarning(List<String> out) {
+    double[][] k = khatByGroup();
+    double worst = Double.NEGATIVE_INFINITY;
+    int group = -1;
+    int element = -1;
+    for (int g = 0; g < k.length; g++) {
+      for (int e = 0; e < k[g].length; e++) {
+        if (k[g][e] > worst) {
+          worst = k[g][e];
+          group = g;
+          element = e;
+        }
+      }
+    }
+    if (worst > ParetoTail.UNRELIABLE) {
+      org.alan.runtime.model.GroupSpec g = spec.groups()[group];
+      String what = String.format(java.util.Locale.ROOT, "the importance weights of '%s'%s have a heavy tail (Pareto"
+          + " k-hat %s > %.1f, ESS %.1f)", g.name(), elementLabel(spec, state, g.plate(), element),
+          Double.isInfinite(worst) ? "inf" : String.format(java.util.Locale.ROOT, "%.2f", worst),
+          ParetoTail.UNRELIABLE, moments.ess()[g.members()[0]][element]);
+      out.add(what + (worst > 1
+          ? ": its estimates are unreliable whatever the ESS says, because a few particles carry most of the weight"
+              + " and the guide rarely draws where the posterior is (fit the guide, or longer with --fit-iters,"
+              + " raise K, or give a better guide)"
+          : ": its Monte Carlo error may be larger than the ESS suggests, because the guide's tails are lighter than"
+              + " the posterior's (raise K and compare, or give a wider guide)"));
+    }
+  }
+
+  /** Pareto k-hat of each group's posterior marginal weights at each element of its plate (engine order). */
+  private double[][] khatByGroup() {
+    if (khat == null) {
+      double[][] out = new double[spec.groups().length][];
+      for (int g = 0; g < out.length; g++) {
+        int count = state.plateCount[spec.groups()[g].plate()];
+        out[g] = new double[count];
+        for (int e = 0; e < count; e++) {
+          out[g][e] = ParetoTail.khat(marginals[g], e * state.K, state.K);
+        }
+      }
+      khat = out;
+    }
+    return khat;
+  }
+
+  /**
+   * Each group's ESS at each element, lowered to the smallest ESS of the groups in the plates around it at the
+   * elements holding it: a plate latent's estimates rest on the few particles of the globals it is drawn with,
+   * however even its own weights are given them.
+   */
+  private double[][] reliableEssByGroup() {
+    if (reliableEss == null) {
+      org.alan.runtime.model.GroupSpec[] groups = spec.groups();
+      double[][] out = new double[groups.length][];
+      for (int g = 0; g < groups.length; g++) {
+        int plate = groups[g].plate();
+        int[] around = spec.plateChain(plate);
+        out[g] = moments.ess()[groups[g].members()[0]].clone();
+        for (int h = 0; h < groups.length; h++) {
+          int outer = groups[h].plate();
+          if (outer == plate || java.util.Arrays.stream(around).noneMatch(p -> p == outer)) {
+            continue;
+          }
+          double[] ess = moments.ess()[groups[h].members()[0]];
+          for (int e = 0; e < out[g].length; e++) {
+            out[g][e] = Math.min(out[g][e], ess[state.ancestorElement(plate, e, outer)]);
+          }
+        }
+      }
+      reliableEss = out;
+    }
+    return reliableEss;
+  }
+
+  /** The largest Pareto k-hat of any group's weights at any element (NaN where none could be fitted). */
+  public double maxKhat() {
+    double max = Double.NaN;
+    for (double[] k : khatByGroup()) {
+      for (double v : k) {
+        max = Double.isNaN(max) || v > max ? v : max;
+      }
+    }
+    return max;
+  }
+
+  /**
+   * Pareto k-hat of the variable's group marginal weights, one per plate element (NaN for K below 25 or a flat
+   * tail). For a derived quantity: the largest of the groups' it reads, at the elements its element lies in.
+   */
+  public double[] khatArray(String variable) {
+    double[][] k = khatByGroup();
+    if (isDerived(variable)) {
+      return overGroups(spec.derived()[spec.derivedIndex(variable)], k, true);
+    }
+    int v = latent(variable);
+    return inDataOrder(v, k[spec.variables()[v].group()], 1);
+  }
+
+  public double khat(String variable) {
+    return scalar(variable, khatArray(variable));
   }
 
   public ModelSpec spec() {
@@ -277,7 +392,7 @@ public final class Posterior {
       return derivedEss(spec.derived()[spec.derivedIndex(variable)]);
     }
     int v = latent(variable);
-    return inDataOrder(v, moments.ess()[v], 1);
+    return inDataOrder(v, reliableEssByGroup()[spec.variables()[v].group()], 1);
   }
 
   /** The extents of a latent's (or derived quantity's) result arrays: its plates' sizes, then its event shape. */
@@ -430,14 +545,22 @@ public final class Posterior {
   }
 
   private double[] derivedEss(DerivedSpec d) {
+    return overGroups(d, reliableEssByGroup(), false);
+  }
+
+  /**
+   * The smallest (or with {@code largest} the largest) per-group value {@code byGroup} of the groups a derived
+   * quantity reads, at the elements its element lies in; in the data's order.
+   */
+  private double[] overGroups(DerivedSpec d, double[][] byGroup, boolean largest) {
     int count = state.plateCount[d.plate()];
     double[] out = new double[count];
-    java.util.Arrays.fill(out, Double.POSITIVE_INFINITY);
+    java.util.Arrays.fill(out, largest ? Double.NaN : Double.POSITIVE_INFINITY);
     for (int g : d.groups()) {
       int gp = spec.groups()[g].plate();
-      double[] ess = moments.ess()[spec.groups()[g].members()[0]];
       for (int e = 0; e < count; e++) {
-        out[e] = Math.min(out[e], ess[state.ancestorElement(d.plate(), e, gp)]);
+        double v = byGroup[g][state.ancestorElement(d.plate(), e, gp)];
+        out[e] = largest ? (Double.isNaN(out[e]) || v > out[e] ? v : out[e]) : Math.min(out[e], v);
       }
     }
     return state.nest.userCopy(d.plate(), out, 1);
@@ -464,7 +587,10 @@ public final class Posterior {
     return values[0];
   }
 
-  /** " at schools[3]" style location of a plate element (0-based, in the data's order), empty for the top level. */
+  /**
+   * " at schools[3]" style location of a plate element (1-based, as Stan and the summary name elements, in the data's
+   * order), empty for the top level.
+   */
   static String elementLabel(ModelSpec spec, ModelState state, int plate, int element) {
     if (plate == 0) {
       return "";
@@ -480,7 +606,7 @@ public final class Posterior {
       if (i > 1) {
         b.append(", ");
       }
-      b.append(spec.plates()[chain[i]].name()).append('[').append(idx[i - 1]).append(']');
+      b.append(spec.plates()[chain[i]].name()).append('[').append(idx[i - 1] + 1).append(']');
     }
     return b.toString();
   }

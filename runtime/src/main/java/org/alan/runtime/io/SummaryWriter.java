@@ -36,19 +36,21 @@ public final class SummaryWriter {
   public static String table(Posterior p, String header) {
     StringBuilder out = new StringBuilder();
     out.append(header).append('\n');
-    out.append(String.format(Locale.ROOT, "%-24s %12s %12s %12s %12s %12s %10s%n", "variable", "mean", "sd", "5%",
-        "50%", "95%", "ess"));
+    out.append(String.format(Locale.ROOT, "%-24s %12s %12s %12s %12s %12s %10s %6s%n", "variable", "mean", "sd", "5%",
+        "50%", "95%", "ess", "khat"));
     for (String name : summarised(p)) {
       double[] mean = p.means(name);
       double[] sd = p.sds(name);
       double[][] q = p.quantiles(name, Posterior.SUMMARY_QUANTILES);
       double[] ess = p.essArray(name);
+      double[] khat = p.khatArray(name);
       int[] shape = p.shape(name);
       int perElement = mean.length / ess.length;
       int shown = Math.min(mean.length, TABLE_ROWS_PER_VARIABLE);
       for (int i = 0; i < shown; i++) {
-        out.append(String.format(Locale.ROOT, "%-24s %12s %12s %12s %12s %12s %10.1f%n", label(name, shape, i),
-            cell(mean[i]), cell(sd[i]), cell(q[0][i]), cell(q[1][i]), cell(q[2][i]), ess[i / perElement]));
+        out.append(String.format(Locale.ROOT, "%-24s %12s %12s %12s %12s %12s %10.1f %6s%n", label(name, shape, i),
+            cell(mean[i]), cell(sd[i]), cell(q[0][i]), cell(q[1][i]), cell(q[2][i]), ess[i / perElement],
+            khatCell(khat[i / perElement])));
       }
       if (mean.length > shown) {
         out.append(String.format(Locale.ROOT, "%-24s (%d more entries; use --json for all)%n", "  ...",
@@ -86,6 +88,11 @@ public final class SummaryWriter {
     return names;
   }
 
+  /** Pareto k-hat to two decimals, {@code inf}, or {@code -} where none could be fitted (K below 25, a flat tail). */
+  private static String khatCell(double k) {
+    return Double.isNaN(k) ? "-" : Double.isInfinite(k) ? "inf" : String.format(Locale.ROOT, "%.2f", k);
+  }
+
   /** A number in a 12-character column: fixed point when it fits, else scientific. */
   private static String cell(double v) {
     double a = Math.abs(v);
@@ -108,8 +115,10 @@ public final class SummaryWriter {
 
   /**
    * {@code {"log_marginal_likelihood": x, "K": k, "variables": {"mu": {"mean": m, "sd": s, "q5": a, "q50": b, "q95": c,
-   * "ess": e}, ...}, "derived": ["theta", ...], "parameters": {"name": value, ...}}}:
-   * scalars for top-level scalars, nested arrays (plates, then event axes) otherwise. ESS has the plates' shape.
+   * "ess": e, "khat": k}, ...}, "derived": ["theta", ...], "parameters": {"name": value, ...}}}:
+   * scalars for top-level scalars, nested arrays (plates, then event axes) otherwise. ESS and Pareto k-hat have the
+   * plates' shape; k-hat is null where it cannot be fitted (K below 25, a flat tail) or is infinite (a few particles
+   * hold all the weight: the ESS is then near 1, and the warnings say so).
    * The variables are the latents, then the derived quantities (summarised from the joint draws), which
    * {@code derived} lists.
    * The parameters are the model's own ({@code param} statements), as the run used them.
@@ -149,6 +158,8 @@ public final class SummaryWriter {
         }
         w.name("ess");
         nested(w, p.essArray(name), p.plateShape(name));
+        w.name("khat");
+        nested(w, p.khatArray(name), p.plateShape(name));
         w.endObject();
       }
       w.endObject();

@@ -9,6 +9,20 @@ import org.apache.commons.numbers.gamma.LogGamma;
 public final class AlanMath {
   private AlanMath() {}
 
+  /** Beyond this |x|, x * x overflows (or loses log1p's last term below 1e-300 of 2 log|x|). */
+  public static final double SQUARE_OVERFLOW = 1e150;
+
+  /** log(1 + x^2), finite for every finite x. */
+  public static double log1pSquare(double x) {
+    double a = Math.abs(x);
+    return a > SQUARE_OVERFLOW ? 2 * Math.log(a) : Math.log1p(x * x);
+  }
+
+  /** d/dx log(1 + x^2) = 2x / (1 + x^2), without overflow. */
+  public static double log1pSquareDerivative(double x) {
+    return Math.abs(x) > SQUARE_OVERFLOW ? 2 / x : 2 * x / (1 + x * x);
+  }
+
   public static double sigmoid(double x) {
     if (x >= 0) {
       return 1.0 / (1.0 + Math.exp(-x));
