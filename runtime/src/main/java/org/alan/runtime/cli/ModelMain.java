@@ -415,7 +415,8 @@ public final class ModelMain {
   static String describeFit(String what, FitResult fit, FitOptions options) {
     String stages = fit.temperingStages() > 0
         ? fit.temperingStages() + " tempering stage" + (fit.temperingStages() == 1 ? "" : "s") + " from the prior, then "
-        : "";
+        : fit.modeSteps() > 0 ? "a Laplace start (the mode in " + fit.modeSteps() + " BFGS step"
+            + (fit.modeSteps() == 1 ? "" : "s") + "), then " : "";
     return String.format(Locale.ROOT, "%s: %s%d %s iteration%s at K = %d, final bound %.4f (%s)", what, stages,
         fit.trace().size(), options.method().name(), fit.trace().size() == 1 ? "" : "s", options.k(), fit.finalBound(),
         fit.converged() ? "converged: the bound stopped rising"

@@ -12,9 +12,11 @@ import org.alan.runtime.model.ParamSpec;
  * @param trace the bound (the estimate of log p(data) from that iteration's run) per iteration at the posterior
  * @param converged whether the bound stopped rising before the iterations ran out
  * @param temperingStages the stages that annealed the automatic guide from the prior (0 for other guides)
+ * @param modeSteps the optimiser's iterations when the automatic guide started at a Laplace approximation instead
+ *     (0 otherwise)
  */
 public record FitResult(ModelSpec spec, int[] plateSize, double[][] params, List<Iteration> trace, boolean converged,
-    int temperingStages) {
+    int temperingStages, int modeSteps) {
   public FitResult {
     plateSize = plateSize.clone();
     params = Fitter.copy(params);

@@ -84,8 +84,16 @@ public final class Fitter {
     double[][] params = start != null ? copy(start) : startingParams(options.seed());
     Qem qem = new Qem(spec, spec.plateCounts(data.plateSize()), params);
     int stages = 0;
+    int modeSteps = 0;
     if (start == null && fitsAutomaticGuide(spec)) {
-      stages = temper(qem, params, options, listener);
+      modeSteps = LaplaceStart.applies(model)
+          ? LaplaceStart.apply(model, backend, data, params, options.seed(), options.threads()) : -1;
+      if (modeSteps > 0) {
+        qem = new Qem(spec, spec.plateCounts(data.plateSize()), params);
+      } else {
+        modeSteps = 0;
+        stages = temper(qem, params, options, listener);
+      }
     }
     List<FitResult.Iteration> trace = new ArrayList<>();
     boolean converged = false;
@@ -108,7 +116,7 @@ public final class Fitter {
         break;
       }
     }
-    return new FitResult(spec, data.plateSize(), params, trace, converged, stages);
+    return new FitResult(spec, data.plateSize(), params, trace, converged, stages, modeSteps);
   }
 
   /**
@@ -159,7 +167,7 @@ public final class Fitter {
         break;
       }
     }
-    return new FitResult(spec, data.plateSize(), params, trace, converged, 0);
+    return new FitResult(spec, data.plateSize(), params, trace, converged, 0, 0);
   }
 
   /** The names of the model's own parameters ({@code param} statements), which QEM leaves as they are. */

@@ -195,6 +195,15 @@ final class ShearFit {
         fresh[active[i]] = b[i];
       }
     }
+    double[] now = qem.normal(sh.variable(), entry);
+    double step = dampedStep(sh, entry, fresh, mean, cov, params, now[1]);
+    if (!(step > 0)) {
+      return;
+    }
+    for (int j = 0; j < p; j++) {
+      double old = params[sh.params()[j]][entry];
+      fresh[j] = old + step * (fresh[j] - old);
+    }
     // old decorrelated coordinate e = value - sum_j old_j x_j + oldShift; new e' = e + sum_j delta_j x_j + shift'
     // - oldShift, delta = old - new
     double[] delta = new double[p];
@@ -218,11 +227,8 @@ final class ShearFit {
       }
       cross += delta[i] * cxe;
     }
-    double[] now = qem.normal(sh.variable(), entry);
     double variance = now[1] + quad + 2 * cross;
-    if (!(variance > SMALLEST_VARIANCE_SHARE * now[1]) || !Double.isFinite(variance) || !Double.isFinite(meanShift)) {
-      // a regression on few distinct draws explains them almost exactly: keep the coefficients rather than give
-      // the proposal a variance near zero
+    if (!(variance > 0) || !Double.isFinite(variance) || !Double.isFinite(meanShift)) {
       return;
     }
     qem.reparameterise(sh.variable(), entry, meanShift, variance);
@@ -230,6 +236,46 @@ final class ShearFit {
       params[sh.params()[j]][entry] = fresh[j];
     }
     params[sh.shift()][entry] = shift;
+  }
+
+  /**
+   * How far towards the regression's coefficients {@code fresh} a refit goes: all the way, unless that would leave
+   * the decorrelated coordinate less than {@link #SMALLEST_VARIANCE_SHARE} of its proposal's variance {@code v};
+   * then the largest step that leaves that share. A strongly correlated pair (0.999: a variance share of 0.002) is
+   * so reached in a few steps, each shrinking the proposal at most a hundredfold, rather than never (a regression on
+   * a few distinct draws can explain them almost exactly: one step may not bet the proposal on it). The coordinate's
+   * variance as a function of the step a is {@code v + a^2 Q + 2 a X}, with {@code Q} the variance and {@code X} the
+   * covariance with the coordinate of the change {@code sum_j (old_j - fresh_j) x_j}.
+   */
+  private static double dampedStep(ShearSpec sh, int entry, double[] fresh, double[] mean, double[] cov,
+      double[][] params, double v) {
+    int p = sh.parents().length;
+    int n = p + 1;
+    double quad = 0;
+    double cross = 0;
+    for (int i = 0; i < p; i++) {
+      double di = params[sh.params()[i]][entry] - fresh[i];
+      double cxe = cov[i * n + p];
+      for (int j = 0; j < p; j++) {
+        quad += di * cov[i * n + j] * (params[sh.params()[j]][entry] - fresh[j]);
+        cxe -= params[sh.params()[j]][entry] * cov[i * n + j];
+      }
+      cross += di * cxe;
+    }
+    if (!Double.isFinite(quad) || !Double.isFinite(cross) || !(v > 0)) {
+      return 0;
+    }
+    double floor = SMALLEST_VARIANCE_SHARE * v;
+    if (v + quad + 2 * cross >= floor) {
+      return 1;
+    }
+    // the first a in (0, 1) where v + a^2 Q + 2 a X falls to the floor (it is above it at 0, below at 1)
+    double c = v - floor;
+    if (quad <= 0) {
+      return cross < 0 ? Math.min(1, c / (-2 * cross)) : 1;
+    }
+    double disc = cross * cross - quad * c;
+    return disc < 0 ? 1 : Math.max(0, Math.min(1, (-cross - Math.sqrt(disc)) / quad));
   }
 
   /** Gaussian elimination with partial pivoting on an augmented matrix; null when singular. */
