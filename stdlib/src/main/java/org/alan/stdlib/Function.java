@@ -31,6 +31,8 @@ public enum Function {
   LOG_SUM_EXP("log_sum_exp", 2, 2, "log(exp(x) + exp(y)), stable"),
   LOG_MIX("log_mix", 3, 3, "log(theta exp(a) + (1 - theta) exp(b)), stable: a two-component mixture's log density"),
   LOG1M("log1m", 1, 1, "log(1 - x), accurate near 0"),
+  LOG10("log10", 1, 1, "the base-10 logarithm"),
+  LOG2("log2", 1, 1, "the base-2 logarithm"),
   IF_ELSE("if_else", 3, 3, "a where c is 1, b where c is 0 (c a comparison; both a and b are evaluated)"),
   PHI("Phi", 1, 1, "the standard normal CDF (probit)"),
   PHI_APPROX("Phi_approx", 1, 1, "inv_logit(0.07056 x^3 + 1.5976 x), Stan's approximation of Phi"),

@@ -42,6 +42,7 @@ class FunctionsTest {
         data e18 ~ Normal((t > 1) + 2 * (t <= 2) + 4 * (t == t) + 8 * (2 * t != t) + 16 * (t >= 2.5) + 32 * (t < 0.5), 1);
         data e19 ~ Normal(if_else(t < 1.5, t, -t) + Phi(t - 2) + Phi(-40 * t) * 1e300 + Phi_approx(1 - t), 1);
         data e20 ~ Normal(v[2] * t + v[4] + (v * t)[3], 1);
+        data e21 ~ Normal(log10(t) + log2(3 * t), 1);
       }
       """;
 
@@ -50,6 +51,7 @@ class FunctionsTest {
     double[] v = {0.5, -1, 2, 0.25};
     Map<String, DoubleUnaryOperator> f = new LinkedHashMap<>();
     f.put("e1", Math::exp);
+    f.put("e21", t -> Math.log10(t) + Math.log(3 * t) / Math.log(2));
     f.put("e2", Math::log);
     f.put("e3", Math::log1p);
     f.put("e4", Math::expm1);

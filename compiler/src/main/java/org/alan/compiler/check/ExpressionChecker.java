@@ -931,6 +931,8 @@ final class ExpressionChecker {
           Exprs.mul(a, Exprs.mul(a, a))), Exprs.mul(Exprs.constant(1.5976), a)));
       case LOG_SUM_EXP -> logSumExp(a, values.get(1));
       case LOG1M -> Exprs.unary(UnaryOp.LOG1P, Exprs.neg(a));
+      case LOG10 -> Exprs.mul(Exprs.unary(UnaryOp.LOG, a), Exprs.constant(1 / Math.log(10)));
+      case LOG2 -> Exprs.mul(Exprs.unary(UnaryOp.LOG, a), Exprs.constant(1 / Math.log(2)));
       case LOG_MIX -> logSumExp(Exprs.add(Exprs.unary(UnaryOp.LOG, a), values.get(1)),
           Exprs.add(Exprs.unary(UnaryOp.LOG1P, Exprs.neg(a)), values.get(2)));
     };
