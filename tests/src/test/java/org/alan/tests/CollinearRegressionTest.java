@@ -51,17 +51,14 @@ class CollinearRegressionTest {
     int n = 1192;
     double[][] x = new double[n][];
     double[] y = new double[n];
-    StringBuilder height = new StringBuilder("[");
-    StringBuilder male = new StringBuilder("[");
     for (int i = 0; i < n; i++) {
       double h = Math.rint(66.9 + 3.85 * random.nextGaussian());
       double m = random.nextDouble() < 0.42 ? 1 : 0;
       x[i] = new double[] {1, h, m, h * m};
       y[i] = 8.4 + 0.017 * h - 0.08 * m + 0.0074 * h * m + 0.88 * random.nextGaussian();
-      height.append(i > 0 ? "," : "").append(h);
-      male.append(i > 0 ? "," : "").append(m);
     }
-    String json = "{\"height\": " + height + "], \"male\": " + male + "], \"log_earn\": " + Models.jsonArray(y) + "}";
+    String json = "{\"height\": " + ImproperPriorTest.column(x, 1) + ", \"male\": " + ImproperPriorTest.column(x, 2)
+        + ", \"log_earn\": " + Models.jsonArray(y) + "}";
     check("interaction", INTERACTION, json, x, y);
   }
 

@@ -274,7 +274,7 @@ class ImproperPriorTest {
 
   }
 
-  private static String column(double[][] x, int j) {
+  static String column(double[][] x, int j) {
     double[] c = new double[x.length];
     for (int i = 0; i < x.length; i++) {
       c[i] = x[i][j];

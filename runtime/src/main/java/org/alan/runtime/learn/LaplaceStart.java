@@ -55,7 +55,7 @@ final class LaplaceStart {
   /** Per coordinate: the QEM spec and the coordinate within its latent. */
   private final List<int[]> coordinates = new ArrayList<>();
   private double[] pointScale;
-  /** Gradient runs made (the optimiser's iterations are reported). */
+  /** The optimiser's iterations so far. */
   private int iterations;
 
   private LaplaceStart(CompiledModel model, Backend backend, BoundData data, long seed, int threads) {
@@ -370,7 +370,7 @@ final class LaplaceStart {
           for (int r = 0; r < p; r++) {
             rhs[r] = m[r][p];
           }
-          double[] coef = solve(m);
+          double[] coef = ShearFit.solve(m);
           if (coef == null) {
             coef = new double[p];
           }
@@ -463,42 +463,5 @@ final class LaplaceStart {
       }
     }
     return inv;
-  }
-
-  /** Gaussian elimination with partial pivoting on an augmented matrix; null when singular. */
-  private static double[] solve(double[][] m) {
-    int n = m.length;
-    for (int col = 0; col < n; col++) {
-      int pivot = col;
-      for (int r = col + 1; r < n; r++) {
-        if (Math.abs(m[r][col]) > Math.abs(m[pivot][col])) {
-          pivot = r;
-        }
-      }
-      if (!(Math.abs(m[pivot][col]) > 0)) {
-        return null;
-      }
-      double[] t = m[col];
-      m[col] = m[pivot];
-      m[pivot] = t;
-      for (int r = col + 1; r < n; r++) {
-        double f = m[r][col] / m[col][col];
-        for (int c = col; c <= n; c++) {
-          m[r][c] -= f * m[col][c];
-        }
-      }
-    }
-    double[] x = new double[n];
-    for (int r = n - 1; r >= 0; r--) {
-      double s = m[r][n];
-      for (int c = r + 1; c < n; c++) {
-        s -= m[r][c] * x[c];
-      }
-      x[r] = s / m[r][r];
-      if (!Double.isFinite(x[r])) {
-        return null;
-      }
-    }
-    return x;
   }
 }

@@ -279,7 +279,7 @@ final class ShearFit {
   }
 
   /** Gaussian elimination with partial pivoting on an augmented matrix; null when singular. */
-  private static double[] solve(double[][] m) {
+  static double[] solve(double[][] m) {
     int n = m.length;
     for (int col = 0; col < n; col++) {
       int pivot = col;
