@@ -122,6 +122,20 @@ class CliTest {
     assertFalse(r.err().contains("at java."), r.err());
   }
 
+  /** Out of memory in alanc (in javac or in our passes) is an error with status 3 and the way to give more. */
+  @Test
+  void alancOutOfMemoryIsStatusThree(@TempDir Path dir) throws Exception {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    Process p = new ProcessBuilder(java, "-Xmx10m", "-jar", Path.of("..", "compiler", "target", "alanc.jar").toString(),
+        Path.of("..", "examples", "movielens", "movielens.alan").toString(), "-d", dir.toString())
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(3, p.waitFor(), err);
+    assertTrue(err.startsWith("alanc: error: ran out of memory (this JVM may use "), err);
+    assertTrue(err.endsWith("; give it more with ALANC_JAVA_OPTS=-Xmx2g bin/alanc ... (java -Xmx2g -jar alanc.jar"
+        + " ... otherwise)\n"), err);
+  }
+
   @Test
   void alancDebugDumps() {
     Run r = alanc(EIGHT_SCHOOLS.toString(), "--check", "--debug-ast", "--debug-ir", "--debug-factors");
@@ -202,6 +216,25 @@ class CliTest {
     assertEquals(1, r.status());
     assertEquals("error: " + data + ": plate 'schools' has 4 elements according to 'sigma' but 'y' has 3 along it"
         + " (axis 0)\n", r.err());
+  }
+
+  /** A run beyond the memory is refused (or stopped) with status 3, blaming what the user set too high. */
+  @Test
+  void runsBeyondTheMemoryAreStatusThreeAndSayWhatToChange() {
+    Run threads = model("sample", "--data", EIGHT_SCHOOLS_DATA.toString(), "-K", "100", "--threads", "1000000");
+    assertEquals(3, threads.status());
+    assertTrue(threads.err().startsWith("error: 1000000 worker threads need about 80.0 GB of workspace (80.0 kB"
+        + " each) besides the 16.0 kB for particles and intermediate results at K = 100, more than the "), threads.err());
+    assertTrue(threads.err().contains("; use fewer --threads (at most "), threads.err());
+    assertTrue(threads.err().contains("or give Java more memory (ALAN_JAVA_OPTS=-Xmx83g with bin/alan-run, java"
+        + " -Xmx83g -jar ... otherwise)\n"), threads.err());
+    Run particles = model("sample", "--data", EIGHT_SCHOOLS_DATA.toString(), "-K", "40000", "--threads", "1");
+    assertEquals(3, particles.status());
+    // refused by the estimate or stopped by the JVM (the estimate leaves out some kernel workspaces): both say so
+    assertTrue(particles.err().startsWith("error: K = 40000 "), particles.err());
+    assertTrue(particles.err().contains("; use a smaller K, or give Java more memory (ALAN_JAVA_OPTS=-Xmx"),
+        particles.err());
+    assertEquals("", threads.out() + particles.out());
   }
 
   @Test

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.alan.compiler.api.AlanCompiler;
@@ -103,7 +104,15 @@ public final class Alanc implements Callable<Integer> {
       err.println("This is a bug in alanc, not in your program. Please report it with the .alan file attached.");
       return 3;
     });
-    return cli.execute(args);
+    try {
+      return cli.execute(args);
+    } catch (OutOfMemoryError e) {
+      // an Error passes picocli's handler
+      err.println(String.format(Locale.ROOT, "alanc: error: ran out of memory (this JVM may use %d MB); give it"
+          + " more with ALANC_JAVA_OPTS=-Xmx%dg bin/alanc ... (java -Xmx%<dg -jar alanc.jar ... otherwise)",
+          Runtime.getRuntime().maxMemory() >> 20, 2 * Math.max(1, Runtime.getRuntime().maxMemory() >> 30)));
+      return 3;
+    }
   }
 
   @Override

@@ -5,6 +5,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -84,8 +85,31 @@ public final class JarBuilder {
     return bytes.toByteArray();
   }
 
-  /** Compiles one class and returns its class files by binary name. */
+  /**
+   * Compiles one class and returns its class files by binary name. javac running out of memory is rethrown as
+   * {@link OutOfMemoryError}, which alanc reports as such: javac itself prints a trace and a plea to report a javac
+   * bug, or fails to load its services with the error as a cause.
+   */
   static Map<String, byte[]> compile(String className, String source) {
+    StringWriter javacOut = new StringWriter();
+    try {
+      Map<String, byte[]> classes = compile(className, source, javacOut);
+      if (classes == null) {
+        throw new OutOfMemoryError("javac ran out of memory");
+      }
+      return classes;
+    } catch (RuntimeException | Error e) {
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof OutOfMemoryError) {
+          throw new OutOfMemoryError("javac ran out of memory");
+        }
+      }
+      throw e;
+    }
+  }
+
+  /** {@link #compile(String, String)}, or null where javac printed an out-of-memory error to {@code javacOut}. */
+  private static Map<String, byte[]> compile(String className, String source, StringWriter javacOut) {
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     if (javac == null) {
       throw new IllegalStateException("no Java compiler: alanc needs a JDK (javac), not just a JRE");
@@ -117,7 +141,10 @@ public final class JarBuilder {
     // --add-modules: the vector kernel classes use jdk.incubator.vector; they only load when the JVM has it
     List<String> options = List.of("--release", "17", "--add-modules", "jdk.incubator.vector", "-classpath",
         classPath(), "-proc:none", "-Xlint:none", "-nowarn", "-g:source,lines");
-    boolean ok = javac.getTask(null, manager, diagnostics, options, null, List.of(unit)).call();
+    boolean ok = javac.getTask(javacOut, manager, diagnostics, options, null, List.of(unit)).call();
+    if (!ok && javacOut.toString().contains(OutOfMemoryError.class.getName())) {
+      return null;
+    }
     if (!ok) {
       List<String> limits = diagnostics.getDiagnostics().stream()
           .filter(d -> d.getKind() == Diagnostic.Kind.ERROR)

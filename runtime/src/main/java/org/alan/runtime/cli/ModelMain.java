@@ -14,8 +14,10 @@ import java.util.concurrent.Callable;
 import org.alan.kernels.LogSumExp;
 import org.alan.runtime.api.AlanVersion;
 import org.alan.runtime.api.Model;
+import org.alan.runtime.engine.Feasibility;
 import org.alan.runtime.engine.InferenceException;
 import org.alan.runtime.engine.ParentSampler;
+import org.alan.runtime.engine.ResourceLimitException;
 import org.alan.runtime.engine.Posterior;
 import org.alan.runtime.engine.SampleOptions;
 import org.alan.runtime.engine.Simulator;
@@ -75,6 +77,10 @@ public final class ModelMain {
     cli.setOut(new java.io.PrintWriter(out, true));
     cli.setErr(new java.io.PrintWriter(err, true));
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      if (e instanceof ResourceLimitException) {
+        err.println("error: " + e.getMessage());
+        return EXIT_OUT_OF_MEMORY;
+      }
       if (e instanceof IOException io) {
         err.println("error: " + IoErrors.describe(io));
       } else if (e instanceof DataException || e instanceof InferenceException
@@ -91,8 +97,20 @@ public final class ModelMain {
       e.getCommandLine().usage(err);
       return 2;
     });
-    return cli.execute(args);
+    try {
+      return cli.execute(args);
+    } catch (OutOfMemoryError e) {
+      // an Error passes picocli's handler; the engine refuses runs its estimate says do not fit, so this is data
+      // loading, fitting or a kernel's workspace
+      long heap = Runtime.getRuntime().maxMemory();
+      err.println("error: ran out of memory (this JVM may use " + Feasibility.size(heap) + "); "
+          + Feasibility.moreMemory(2.0 * heap));
+      return EXIT_OUT_OF_MEMORY;
+    }
   }
+
+  /** The exit status of a run beyond Java's or the memory's limits (refused or out of memory), with what to change. */
+  static final int EXIT_OUT_OF_MEMORY = 3;
 
   @Command(name = "model", mixinStandardHelpOptions = true, versionProvider = Version.class,
       description = "A compiled alan model: massively parallel importance sampling.",

@@ -13,7 +13,7 @@ import org.alan.runtime.plan.Step;
  * Checks, before anything is allocated, that a run fits: every array within Java's 2^31 limit and the memory it
  * needs within the heap. A run that does not fit is refused with the figures, instead of failing half-way.
  */
-final class Feasibility {
+public final class Feasibility {
   private Feasibility() {}
 
   static void verify(ModelSpec spec, PlateNest nest, int k, int draws, int threads) {
@@ -36,13 +36,13 @@ final class Feasibility {
       for (Step s : p.steps()) {
         double entries = Math.pow(k, s.sum().length + s.rest().length);
         if (entries > Integer.MAX_VALUE) {
-          throw new InferenceException(String.format(Locale.ROOT, "K = %d is too large for this model: a step of %s"
+          throw new ResourceLimitException(String.format(Locale.ROOT, "K = %d is too large for this model: a step of %s"
               + " sums over K^%d = %.3g particle combinations per element; use a smaller K, or group latents in the"
               + " guide so that fewer K dimensions meet (see '<Model>.jar explain')", k,
               plateName(spec, p.plate()), s.sum().length + s.rest().length, entries));
         }
         if (entries * s.sum().length > Integer.MAX_VALUE) {
-          throw new InferenceException(String.format(Locale.ROOT, "K = %d is too large for this model: a step of %s"
+          throw new ResourceLimitException(String.format(Locale.ROOT, "K = %d is too large for this model: a step of %s"
               + " sums over %d K dimensions at once; use a smaller K", k, plateName(spec, p.plate()),
               s.sum().length));
         }
@@ -63,29 +63,59 @@ final class Feasibility {
       }
     }
     // per worker: a factor block and a tile, for draws a whole step per element
-    bytes += threads * 8.0 * Math.min(widest, 1 << 21) * (draws > 0 ? 2 : 1);
+    double perWorker = 8.0 * Math.min(widest, 1 << 21) * (draws > 0 ? 2 : 1);
+    double workers = threads * perWorker;
     long heap = Runtime.getRuntime().maxMemory();
-    if (bytes > 0.9 * heap) {
-      throw new InferenceException(String.format(Locale.ROOT, "K = %d needs about %.3g GB for particles and"
-          + " intermediate results, more than the %.3g GB this JVM may use; %s", k, bytes / 1e9, heap / 1e9,
-          advice(draws)));
+    double usable = 0.9 * heap;
+    if (bytes + workers <= usable) {
+      return;
     }
+    if (threads > 1 && workers > bytes) {
+      // the workspaces, not the particles, are what does not fit: blame the thread count, which the user set
+      int fitting = (int) Math.max(1, Math.floor((usable - bytes) / perWorker));
+      throw new ResourceLimitException(String.format(Locale.ROOT, "%d worker threads need about %s of workspace"
+          + " (%s each) besides the %s for particles and intermediate results at K = %d, more than the %s this JVM"
+          + " may use; use fewer --threads (at most %d fit, and this machine has %d processors), or %s", threads,
+          size(workers), size(perWorker), size(bytes), k, size(heap), fitting,
+          Runtime.getRuntime().availableProcessors(), moreMemory(bytes + workers)));
+    }
+    throw new ResourceLimitException(String.format(Locale.ROOT, "K = %d needs about %s for particles and"
+        + " intermediate results, more than the %s this JVM may use; %s", k, size(bytes + workers), size(heap),
+        advice(draws, bytes + workers)));
   }
 
   /** The error for a run that passed the estimate but still ran out of memory (kernel workspaces are not in it). */
-  static InferenceException outOfMemory(int k, int draws) {
-    return new InferenceException(String.format(Locale.ROOT, "K = %d ran out of memory (this JVM may use %.3g GB);"
-        + " %s", k, Runtime.getRuntime().maxMemory() / 1e9, advice(draws)));
+  static ResourceLimitException outOfMemory(int k, int draws) {
+    long heap = Runtime.getRuntime().maxMemory();
+    return new ResourceLimitException(String.format(Locale.ROOT, "K = %d ran out of memory (this JVM may use %s); %s",
+        k, size(heap), advice(draws, 2.0 * heap)));
   }
 
-  private static String advice(int draws) {
-    return "use a smaller K" + (draws > 0 ? " or fewer draws" : "") + ", or give Java more memory (java -Xmx...)";
+  private static String advice(int draws, double needed) {
+    return "use a smaller K" + (draws > 0 ? " or fewer draws" : "") + ", or " + moreMemory(needed);
+  }
+
+  /**
+   * How to give Java the memory: bin/alan-run reads ALAN_JAVA_OPTS, a plain {@code java -jar} takes -Xmx. The size
+   * suggested leaves the 10% of the heap the estimate keeps free.
+   */
+  public static String moreMemory(double neededBytes) {
+    long gib = (long) Math.ceil(neededBytes / 0.9 / (1L << 30));
+    return String.format(Locale.ROOT, "give Java more memory (ALAN_JAVA_OPTS=-Xmx%dg with bin/alan-run, java"
+        + " -Xmx%dg -jar ... otherwise)", gib, gib);
+  }
+
+  /** A memory size for people: three significant digits in GB, MB or kB. */
+  public static String size(double bytes) {
+    return bytes >= 1e9 ? String.format(Locale.ROOT, "%.3g GB", bytes / 1e9)
+        : bytes >= 1e6 ? String.format(Locale.ROOT, "%.3g MB", bytes / 1e6)
+        : String.format(Locale.ROOT, "%.3g kB", bytes / 1e3);
   }
 
   /** The bytes of one array of {@code entries} doubles, refusing arrays Java cannot hold. */
   private static double array(String what, double entries, String culprit, String remedy) {
     if (entries > Integer.MAX_VALUE - 8) {
-      throw new InferenceException(String.format(Locale.ROOT, "%s for this data: %s would hold %.3g values, more"
+      throw new ResourceLimitException(String.format(Locale.ROOT, "%s for this data: %s would hold %.3g values, more"
           + " than a Java array can; use %s", culprit, what, entries, remedy));
     }
     return entries * Double.BYTES;
