@@ -292,6 +292,26 @@ class CliTest {
     assertEquals(1, intoADirectory.status());
     assertEquals("error: cannot write " + dir + ": it is a directory\n", intoADirectory.err());
     assertEquals("", intoADirectory.out(), "nothing was sampled");
+    // the kernel's file systems accept the open and fail the write (after the run): refused first
+    Path proc = Path.of("/proc/version");
+    if (Files.exists(proc)) {
+      Run intoProc = model("sample", "--data", EIGHT_SCHOOLS_DATA.toString(), "--summary", proc.toString());
+      assertEquals(1, intoProc.status());
+      assertEquals("error: cannot write /proc/version: it is in the kernel's proc file system, not a place for"
+          + " output files\n", intoProc.err());
+      assertEquals("", intoProc.out(), "nothing was sampled");
+      Run simulated = model("simulate", "--output", proc.toString());
+      assertEquals(1, simulated.status());
+      assertTrue(simulated.err().startsWith("error: cannot write /proc/version: it is in the kernel's proc"),
+          simulated.err());
+    }
+    // a write that fails after the run names the file
+    Path full = Path.of("/dev/full");
+    if (Files.exists(full)) {
+      Run noSpace = model("sample", "--data", EIGHT_SCHOOLS_DATA.toString(), "--summary", full.toString());
+      assertEquals(1, noSpace.status());
+      assertTrue(noSpace.err().endsWith("error: /dev/full: No space left on device\n"), noSpace.err());
+    }
     Run unknownPlate = model("simulate", "--size", "school=3");
     assertEquals("error: the model has no plate 'school'; its plates are schools\n", unknownPlate.err());
     Run zeroK = model("explain", "-K", "0");

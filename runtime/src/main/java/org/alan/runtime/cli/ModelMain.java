@@ -252,7 +252,7 @@ public final class ModelMain {
       }
       String text = summary != null || json ? SummaryWriter.json(posterior) : null;
       if (summary != null) {
-        Files.writeString(summary, text, StandardCharsets.UTF_8);
+        writeFile(summary, text);
       }
       if (json) {
         out.print(text);
@@ -272,6 +272,8 @@ public final class ModelMain {
             ? String.valueOf(posterior.logMarginalLikelihood()) : SummaryWriter.logMarginalLikelihood(posterior));
         try (Writer w = Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
           DrawsWriter.write(posterior.draws().first(draws), metadata, w);
+        } catch (IOException e) {
+          throw IoErrors.naming(output, e);
         }
         if (!json) {
           out.println("wrote " + draws + " draws to " + output);
@@ -587,7 +589,7 @@ public final class ModelMain {
         for (FitResult.Iteration it : fit.trace()) {
           csv.append(String.format(Locale.ROOT, "%d,%.6f,%.10g%n", it.iteration(), it.seconds(), it.bound()));
         }
-        Files.writeString(trace, csv, StandardCharsets.UTF_8);
+        writeFile(trace, csv);
       }
       if (plot != null) {
         double[] bounds = fit.trace().stream().mapToDouble(FitResult.Iteration::bound).toArray();
@@ -596,7 +598,7 @@ public final class ModelMain {
                 fitMethod.cliName(), bounds)));
       }
       if (save != null) {
-        Files.writeString(save, GuideFile.write(model.spec(), bound.nest(), fit.params()), StandardCharsets.UTF_8);
+        writeFile(save, GuideFile.write(model.spec(), bound.nest(), fit.params()));
       }
       Posterior posterior = bound.sample(new SampleOptions(sampleK, seed, parents, 0, threads), fit.paramsCopy(),
           new ProgressBar(err, bar));
@@ -649,7 +651,11 @@ public final class ModelMain {
     }
   }
 
-  /** Refuses, before any sampling, an output file that could not be written. */
+  /**
+   * Refuses, before any sampling, an output file that could not be written: a directory, a missing or read-only
+   * directory, a read-only file, or a file of the kernel's proc or sys file systems (which accept the open and fail
+   * the write with "Input/output error" or "Invalid argument", after the run).
+   */
   private static void verifyWritable(Path file) {
     if (file == null) {
       return;
@@ -660,6 +666,27 @@ public final class ModelMain {
     Path parent = file.toAbsolutePath().getParent();
     if (parent != null && !Files.isDirectory(parent)) {
       throw new IllegalArgumentException("cannot write " + file + ": no directory " + parent);
+    }
+    if (Files.exists(file) ? !Files.isWritable(file) : parent != null && !Files.isWritable(parent)) {
+      throw new IllegalArgumentException("cannot write " + file + ": permission denied");
+    }
+    try {
+      String type = Files.getFileStore(parent != null ? parent : file.toAbsolutePath()).type();
+      if (type.equals("proc") || type.equals("sysfs")) {
+        throw new IllegalArgumentException("cannot write " + file + ": it is in the kernel's " + type + " file"
+            + " system, not a place for output files");
+      }
+    } catch (IOException e) {
+      // the store cannot be told; the write itself will name the file if it fails
+    }
+  }
+
+  /** Writes {@code text} to {@code file}; a failure names the file ("out.json: No space left on device"). */
+  private static void writeFile(Path file, CharSequence text) throws IOException {
+    try {
+      Files.writeString(file, text, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw IoErrors.naming(file, e);
     }
   }
 
@@ -724,16 +751,18 @@ public final class ModelMain {
 
     @Override
     public Integer call() throws IOException {
+      verifyWritable(output);
+      verifyWritable(latents);
       DataSet given = inputs == null ? new DataSet("no inputs") : DataFiles.read(model.spec(), inputs);
       Simulator.Simulation sim = Simulator.run(model, given, sizes, seed);
       String json = JsonData.write(sim.data());
       if (output == null) {
         out.print(json);
       } else {
-        Files.writeString(output, json, StandardCharsets.UTF_8);
+        writeFile(output, json);
       }
       if (latents != null) {
-        Files.writeString(latents, JsonData.write(sim.latents()), StandardCharsets.UTF_8);
+        writeFile(latents, JsonData.write(sim.latents()));
       }
       return 0;
     }
