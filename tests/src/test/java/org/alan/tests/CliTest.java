@@ -122,6 +122,32 @@ class CliTest {
     assertFalse(r.err().contains("at java."), r.err());
   }
 
+  /** alanc prints 20 diagnostics by default, then how many more; --max-errors changes that, 0 prints all. */
+  @Test
+  void alancCapsTheDiagnosticsItPrints(@TempDir Path dir) throws Exception {
+    StringBuilder program = new StringBuilder("model M {\n");
+    for (int i = 0; i < 30; i++) {
+      program.append("  x").append(i).append(" ~ Normal(0, missing").append(i).append(");\n");
+    }
+    Path file = dir.resolve("many.alan");
+    Files.writeString(file, program.append("}\n"));
+    Run capped = alanc(file.toString(), "--check");
+    assertEquals(1, capped.status());
+    assertEquals(20, capped.err().split("error: unknown variable", -1).length - 1, capped.err());
+    assertTrue(capped.err().contains("'missing19'") && !capped.err().contains("'missing20'"), capped.err());
+    assertTrue(capped.err().endsWith("\n... and 10 more errors not shown (--max-errors 0 shows all)\n30 errors\n"),
+        capped.err());
+    Run all = alanc(file.toString(), "--check", "--max-errors", "0");
+    assertEquals(30, all.err().split("error: unknown variable", -1).length - 1, all.err());
+    assertTrue(all.err().endsWith("^~~~~~~~~\n30 errors\n"), all.err());
+    Run five = alanc(file.toString(), "--check", "--max-errors", "5");
+    assertTrue(five.err().endsWith("\n... and 25 more errors not shown (--max-errors 0 shows all)\n30 errors\n"),
+        five.err());
+    Run negative = alanc(file.toString(), "--check", "--max-errors", "-1");
+    assertEquals(2, negative.status());
+    assertEquals("alanc: error: --max-errors must not be negative (0 prints all), not -1\n", negative.err());
+  }
+
   /** Out of memory in alanc (in javac or in our passes) is an error with status 3 and the way to give more. */
   @Test
   void alancOutOfMemoryIsStatusThree(@TempDir Path dir) throws Exception {

@@ -60,6 +60,10 @@ public final class Alanc implements Callable<Integer> {
   @Option(names = "--thin", description = "leave the runtime out of the jar (for apps depending on alan-runtime)")
   boolean thin;
 
+  @Option(names = "--max-errors", paramLabel = "N", defaultValue = "20",
+      description = "print at most N errors and warnings, then how many more (default: 20; 0 for all)")
+  int maxErrors;
+
   @Option(names = "--debug-ast", description = "print the parsed program")
   boolean debugAst;
 
@@ -139,6 +143,10 @@ public final class Alanc implements Callable<Integer> {
     if (!explain && (explainK != null || !sizes.isEmpty())) {
       err.println("alanc: warning: -K and --size only change the --explain output; ignored");
     }
+    if (maxErrors < 0) {
+      err.println("alanc: error: --max-errors must not be negative (0 prints all), not " + maxErrors);
+      return 2;
+    }
     CompilerOptions options;
     try {
       options = CompilerOptions.defaults()
@@ -161,7 +169,7 @@ public final class Alanc implements Callable<Integer> {
       err.println("alanc: error: cannot read " + source + ": permission denied");
       return 1;
     }
-    err.print(result.renderDiagnostics());
+    err.print(result.renderDiagnostics(maxErrors));
     for (Map.Entry<String, String> dump : result.dumps().entrySet()) {
       out.println("== " + dump.getKey() + " ==");
       out.print(dump.getValue());
