@@ -263,6 +263,33 @@ class CliTest {
     assertEquals("", threads.out() + particles.out());
   }
 
+  /** Plate sizes whose product no array can hold, or whose simulation does not fit, are errors naming them. */
+  @Test
+  void simulateSizesBeyondJavaOrTheMemoryAreRefused() throws Exception {
+    CompiledModel nested = Models.compile("""
+        model Nest {
+          mu ~ Normal(0, 1);
+          plate a {
+            plate b { data y ~ Normal(mu, 1); }
+          }
+        }
+        """);
+    Run overflow = run(nested, "simulate", "--size", "a=100000", "--size", "b=100000");
+    assertEquals(1, overflow.status());
+    assertEquals("error: plate 'b' would have 10000000000 elements in all ('a' (100000) x 'b' (100000)), more than"
+        + " the 2147483647 that Java's arrays can index; use fewer or smaller plates\n", overflow.err());
+    Run tooLarge = run(nested, "simulate", "--size", "a=1000", "--size", "b=1000000");
+    assertEquals(3, tooLarge.status());
+    assertTrue(tooLarge.err().startsWith("error: simulating 1.00e+09 values needs about 108 GB with their JSON text,"
+        + " more than the "), tooLarge.err());
+    assertTrue(tooLarge.err().contains("; use smaller --size values, or give Java more memory (ALAN_JAVA_OPTS=-Xmx"),
+        tooLarge.err());
+    Run small = run(nested, "simulate", "--size", "a=2", "--size", "b=3", "--seed", "1");
+    assertEquals(0, small.status(), small.err());
+    assertEquals(6, JsonParser.parseString(small.out()).getAsJsonObject().get("y").getAsJsonArray().asList().stream()
+        .mapToInt(row -> row.getAsJsonArray().size()).sum());
+  }
+
   @Test
   void usageErrorsAreStatusTwo() {
     Run r = model("sample", "-K", "10");

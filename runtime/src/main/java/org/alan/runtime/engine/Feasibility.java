@@ -84,6 +84,33 @@ public final class Feasibility {
         advice(draws, bytes + workers)));
   }
 
+  /**
+   * Refuses a simulation whose values, with the JSON text they are written as, do not fit in the heap: about
+   * {@link #SIMULATED_BYTES} per value.
+   */
+  static void verifySimulation(ModelSpec spec, int[] count) {
+    double values = 0;
+    for (VariableSpec v : spec.variables()) {
+      double n = (double) count[v.plate()] * v.size();
+      array("the simulated values of '" + v.name() + "'", n, "these plate sizes are too large", "smaller --size"
+          + " values");
+      values += n;
+    }
+    long heap = Runtime.getRuntime().maxMemory();
+    double bytes = values * SIMULATED_BYTES;
+    if (bytes > 0.9 * heap) {
+      throw new ResourceLimitException(String.format(Locale.ROOT, "simulating %.3g values needs about %s with their"
+          + " JSON text, more than the %s this JVM may use; use smaller --size values, or %s", values, size(bytes),
+          size(heap), moreMemory(bytes)));
+    }
+  }
+
+  /**
+   * A simulated value's memory: the double and about 20 characters of JSON, with the text buffer's growth and the
+   * collector's slack (4e7 values peaked at 4.3 GB).
+   */
+  private static final double SIMULATED_BYTES = 8 + 4 * 25;
+
   /** The error for a run that passed the estimate but still ran out of memory (kernel workspaces are not in it). */
   static ResourceLimitException outOfMemory(int k, int draws) {
     long heap = Runtime.getRuntime().maxMemory();

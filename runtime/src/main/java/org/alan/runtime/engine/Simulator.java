@@ -45,6 +45,7 @@ public final class Simulator {
       }
     }
     BoundData bound = DataBinder.bindInputs(spec, data, sizes);
+    Feasibility.verifySimulation(spec, bound.nest().counts());
     ComputedInputs.apply(model, bound, data.origin());
     ModelState state = drawingState(spec, bound);
     double[][] values = state.values;

@@ -1,6 +1,9 @@
 package org.alan.runtime.model;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 import org.alan.runtime.plan.ContractionPlan;
 
 /**
@@ -128,9 +131,24 @@ public record ModelSpec(String name, String sourceName, PlateSpec[] plates, Vari
     int[] count = new int[plates.length];
     for (int p = 0; p < count.length; p++) {
       int parent = userParent(p);
-      count[p] = parent < 0 ? 1 : Math.multiplyExact(count[parent], plateSize[p]);
+      long elements = parent < 0 ? 1 : (long) count[parent] * plateSize[p];
+      if (elements > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException(tooManyElements(p, plateSize, elements));
+      }
+      count[p] = (int) elements;
     }
     return count;
+  }
+
+  /** The error for a plate nest with more elements than a Java array can index, naming the plates and sizes. */
+  private String tooManyElements(int plate, int[] plateSize, long elements) {
+    List<String> chain = new ArrayList<>();
+    for (int p = plate; userParent(p) >= 0; p = userParent(p)) {
+      chain.add(0, "'" + plates[p].name() + "' (" + plateSize[p] + ")");
+    }
+    return String.format(Locale.ROOT, "plate '%s' would have %d elements in all (%s), more than the %d"
+        + " that Java's arrays can index; use fewer or smaller plates", plates[plate].name(), elements,
+        String.join(" x ", chain), Integer.MAX_VALUE);
   }
 
   /**
