@@ -163,12 +163,17 @@ class CliTest {
   }
 
   @Test
-  void alancDebugDumps() {
+  void alancDebugDumps(@TempDir Path dir) {
     Run r = alanc(EIGHT_SCHOOLS.toString(), "--check", "--debug-ast", "--debug-ir", "--debug-factors");
     assertEquals(0, r.status(), r.err());
     assertTrue(r.out().contains("== ast ==\nmodel EightSchools {"), r.out());
     assertTrue(r.out().contains("== ir EightSchools ==\nmodel EightSchools"), r.out());
     assertTrue(r.out().contains("factor theta dims [0, 1] = "), r.out());
+    // in the pipeline's order, every run (an unordered map's order changes with each JVM)
+    Run all = alanc(EIGHT_SCHOOLS.toString(), "-d", dir.toString(), "--print-java", "--debug-factors", "--debug-ir",
+        "--debug-ast");
+    assertEquals(List.of("== ast ==", "== ir EightSchools ==", "== factors EightSchools ==", "== java EightSchools =="),
+        all.out().lines().filter(l -> l.startsWith("== ")).toList(), all.out());
   }
 
   @Test

@@ -1,5 +1,7 @@
 package org.alan.compiler.api;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.alan.compiler.diag.Diagnostic;
@@ -9,14 +11,15 @@ import org.alan.compiler.source.SourceFile;
 
 /**
  * What a compilation produced: diagnostics (rendered with excerpts by {@link #renderDiagnostics()}), one artifact
- * per model when there were no errors, and the requested intermediate dumps by name.
+ * per model when there were no errors, and the requested intermediate dumps by name, in the order they were made.
  */
 public record CompilationResult(SourceFile source, List<Diagnostic> diagnostics, List<CompiledArtifact> artifacts,
     Map<String, String> dumps) {
   public CompilationResult {
     diagnostics = List.copyOf(diagnostics);
     artifacts = List.copyOf(artifacts);
-    dumps = Map.copyOf(dumps);
+    // in the pipeline's order (ast, then per model ir, factors, java): Map.copyOf's order changes from run to run
+    dumps = Collections.unmodifiableMap(new LinkedHashMap<>(dumps));
   }
 
   public boolean succeeded() {
