@@ -91,13 +91,8 @@ public final class JarBuilder {
    * bug, or fails to load its services with the error as a cause.
    */
   static Map<String, byte[]> compile(String className, String source) {
-    StringWriter javacOut = new StringWriter();
     try {
-      Map<String, byte[]> classes = compile(className, source, javacOut);
-      if (classes == null) {
-        throw new OutOfMemoryError("javac ran out of memory");
-      }
-      return classes;
+      return compileWith(className, source, new StringWriter());
     } catch (RuntimeException | Error e) {
       for (Throwable t = e; t != null; t = t.getCause()) {
         if (t instanceof OutOfMemoryError) {
@@ -108,8 +103,8 @@ public final class JarBuilder {
     }
   }
 
-  /** {@link #compile(String, String)}, or null where javac printed an out-of-memory error to {@code javacOut}. */
-  private static Map<String, byte[]> compile(String className, String source, StringWriter javacOut) {
+  /** {@link #compile(String, String)} with javac's own messages (its crash reports) written to {@code javacOut}. */
+  private static Map<String, byte[]> compileWith(String className, String source, StringWriter javacOut) {
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     if (javac == null) {
       throw new IllegalStateException("no Java compiler: alanc needs a JDK (javac), not just a JRE");
@@ -143,7 +138,7 @@ public final class JarBuilder {
         classPath(), "-proc:none", "-Xlint:none", "-nowarn", "-g:source,lines");
     boolean ok = javac.getTask(javacOut, manager, diagnostics, options, null, List.of(unit)).call();
     if (!ok && javacOut.toString().contains(OutOfMemoryError.class.getName())) {
-      return null;
+      throw new OutOfMemoryError("javac ran out of memory");
     }
     if (!ok) {
       List<String> limits = diagnostics.getDiagnostics().stream()

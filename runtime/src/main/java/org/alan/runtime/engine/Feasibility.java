@@ -16,6 +16,9 @@ import org.alan.runtime.plan.Step;
 public final class Feasibility {
   private Feasibility() {}
 
+  /** The share of the heap an estimate may fill: the rest is for what it leaves out (kernel workspaces, buffers). */
+  private static final double HEAP_SHARE = 0.9;
+
   static void verify(ModelSpec spec, PlateNest nest, int k, int draws, int threads) {
     int[] count = nest.counts();
     double bytes = 0;
@@ -66,7 +69,7 @@ public final class Feasibility {
     double perWorker = 8.0 * Math.min(widest, 1 << 21) * (draws > 0 ? 2 : 1);
     double workers = threads * perWorker;
     long heap = Runtime.getRuntime().maxMemory();
-    double usable = 0.9 * heap;
+    double usable = HEAP_SHARE * heap;
     if (bytes + workers <= usable) {
       return;
     }
@@ -98,7 +101,7 @@ public final class Feasibility {
     }
     long heap = Runtime.getRuntime().maxMemory();
     double bytes = values * SIMULATED_BYTES;
-    if (bytes > 0.9 * heap) {
+    if (bytes > HEAP_SHARE * heap) {
       throw new ResourceLimitException(String.format(Locale.ROOT, "simulating %.3g values needs about %s with their"
           + " JSON text, more than the %s this JVM may use; use smaller --size values, or %s", values, size(bytes),
           size(heap), moreMemory(bytes)));
@@ -124,10 +127,10 @@ public final class Feasibility {
 
   /**
    * How to give Java the memory: bin/alan-run reads ALAN_JAVA_OPTS, a plain {@code java -jar} takes -Xmx. The size
-   * suggested leaves the 10% of the heap the estimate keeps free.
+   * suggested is one whose {@link #HEAP_SHARE} holds what is needed.
    */
   public static String moreMemory(double neededBytes) {
-    long gib = (long) Math.ceil(neededBytes / 0.9 / (1L << 30));
+    long gib = (long) Math.ceil(neededBytes / HEAP_SHARE / (1L << 30));
     return String.format(Locale.ROOT, "give Java more memory (ALAN_JAVA_OPTS=-Xmx%dg with bin/alan-run, java"
         + " -Xmx%dg -jar ... otherwise)", gib, gib);
   }
