@@ -280,6 +280,11 @@ class IndexedPlatesTest {
     assertEquals("test-data.json: 'county'[1] = 3 does not name an element of plate 'counties', which has 2"
         + " elements according to 'u' (indexes run from 1 to 2)",
         error(m, "{\"u\": [0, 1], \"county\": [1, 3], \"y\": [1, 2]}"));
+    // found by FuzzTest: an index beyond any array was a NegativeArraySizeException
+    assertEquals("test-data.json: 'county'[1] = 1.0E308 cannot name an element of plate 'counties': a plate has at"
+        + " most 2147483638 elements (Java's arrays)",
+        error(Models.compile(SIZED.replace("input u; alpha ~ Normal(u, 1);", "alpha ~ Normal(0, 1);")),
+            "{\"county\": [1, 1e308], \"y\": [1, 2]}"));
   }
 
   private static String error(CompiledModel m, String json) {
@@ -312,6 +317,9 @@ class IndexedPlatesTest {
         tableError(m, "county,u,y\n1,0,1\n2,1,1\n2,2,1\n"));
     assertEquals(tablePath() + ":3: column 'county' = 0 does not name an element of plate 'counties' (indexes are"
         + " integers from 1)", tableError(m, "county,u,y\n1,0,1\n0,1,1\n2,1,1\n"));
+    // found by FuzzTest: a quote left open was an UncheckedIOException from commons-csv
+    assertEquals(tablePath() + ": not a valid table: (line 3) EOF reached before encapsulated token finished; a cell"
+        + " that begins with \" must end with one", tableError(m, "county,u,y\n1,0,1\n2,\"1,1\n2,1,1\n"));
   }
 
   @Test

@@ -62,6 +62,11 @@ public final class CsvData {
       throw new DataException(origin + ": the file is not UTF-8 text");
     } catch (IOException e) {
       throw new DataException("cannot read " + IoErrors.describe(e));
+    } catch (java.io.UncheckedIOException e) {
+      // commons-csv reports a quoted cell left open at the end of the file this way, with its starting line
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      throw new DataException(origin + ": not a valid table: " + cause.getMessage().replace("(startline", "(line")
+          + "; a cell that begins with \" must end with one");
     } catch (IllegalArgumentException | IllegalStateException e) {
       // commons-csv reports a duplicate or empty header, or a malformed quote, this way
       throw new DataException(origin + ": not a valid table: " + e.getMessage());

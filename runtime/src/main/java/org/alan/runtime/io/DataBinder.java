@@ -212,7 +212,12 @@ public final class DataBinder {
               + (base == 1 ? " (1-based, as in Stan; for data counted from 0 declare 'input " + index.name() + " : "
                   + intoName + "(base = 0);')" : ""));
         }
-        max = (int) Math.max(max, Math.min(value, Integer.MAX_VALUE));
+        if (value - base >= MAX_ELEMENTS) {
+          throw new DataException(data.where(index.name(), r, new int[] {x.length}) + " = " + format(value)
+              + " cannot name an element of plate '" + intoName + "': a plate has at most " + MAX_ELEMENTS
+              + " elements (Java's arrays)");
+        }
+        max = (int) Math.max(max, value);
       }
       if (size[into] == 0) {
         size[into] = max - base + 1;
@@ -233,6 +238,9 @@ public final class DataBinder {
     return target;
   }
 
+
+  /** The most elements a plate can have: the largest Java array, with room for one more offset. */
+  private static final int MAX_ELEMENTS = Integer.MAX_VALUE - 9;
 
   private static void verifyFinite(VariableSpec v, double[] values, int[] dims, DataSet data) {
     for (int i = 0; i < values.length; i++) {
