@@ -47,7 +47,7 @@ final class ExprCodegen {
   private final boolean vector;
   /** Off while emitting materialisation code: it runs once per element, and scalar loops keep prepare small. */
   private boolean vectorHere;
-  private final Map<Ex, SortedSet<Integer>> kdimsCache = new HashMap<>();
+  private final KDims.Memo kdims;
 
   /** A materialised subexpression: an array over its event coordinates (outer) and K dimensions (inner). */
   record Mat(int id, Ex node, int[] kdims, Shape shape, int level, CodeBlock code) {}
@@ -76,6 +76,7 @@ final class ExprCodegen {
    */
   ExprCodegen(ModelIr model, String where, int[] rank, boolean allowMaterialise, boolean vector) {
     this.model = model;
+    this.kdims = new KDims.Memo(model);
     this.where = where;
     this.rank = rank;
     this.allowMaterialise = allowMaterialise;
@@ -968,7 +969,7 @@ final class ExprCodegen {
   // ------------------------------------------------------------------ helpers
 
   SortedSet<Integer> kdims(Ex n) {
-    return kdimsCache.computeIfAbsent(n, x -> KDims.of(x, model));
+    return kdims.of(n);
   }
 
   private int[] canonical(SortedSet<Integer> kd) {

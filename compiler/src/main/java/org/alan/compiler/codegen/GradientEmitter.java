@@ -105,7 +105,7 @@ final class GradientEmitter {
     String where = "the gradient of factor " + factor.name();
     // the expanded squares of the forward kernels: a dot product per entry instead of a difference, a product and a
     // square per coordinate
-    Ex logFactor = SquareExpansion.rewrite(factor.logFactor(), e -> org.alan.compiler.analysis.KDims.of(e, model),
+    Ex logFactor = SquareExpansion.rewrite(factor.logFactor(), new org.alan.compiler.analysis.KDims.Memo(model)::of,
         rank);
     List<Integer> loops = java.util.Arrays.stream(dims).boxed().toList();
     ReverseMode rm = new ReverseMode(model, List.of(logFactor), loops, "", where);

@@ -55,6 +55,7 @@ final class ReverseMode {
   private final Map<Ex, Integer> nodes = new LinkedHashMap<>();
   private final Map<Ex, Boolean> differentiable = new IdentityHashMap<>();
   private final Map<Ex, List<Integer>> dimsOf = new IdentityHashMap<>();
+  private final org.alan.compiler.analysis.KDims.Memo kdims;
   private final Set<Integer> latents = new TreeSet<>();
   private final Set<Integer> data = new TreeSet<>();
   private final Set<Integer> params = new TreeSet<>();
@@ -71,6 +72,7 @@ final class ReverseMode {
    */
   ReverseMode(ModelIr model, List<Ex> roots, List<Integer> loopDims, String prefix, String where) {
     this.model = model;
+    this.kdims = new org.alan.compiler.analysis.KDims.Memo(model);
     this.prefix = prefix;
     this.where = where;
     this.loopDims = List.copyOf(loopDims);
@@ -223,7 +225,7 @@ final class ReverseMode {
   /** The node's K dimensions, in loop order. */
   private List<Integer> dims(Ex n) {
     return dimsOf.computeIfAbsent(n, x -> {
-      Set<Integer> kd = org.alan.compiler.analysis.KDims.of(x, model);
+      Set<Integer> kd = kdims.of(x);
       if (!loopDims.containsAll(kd)) {
         throw new InternalCompilerError("no loop over the particles of groups " + kd + " in " + where);
       }
