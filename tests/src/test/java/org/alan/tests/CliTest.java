@@ -254,16 +254,18 @@ class CliTest {
   void runsBeyondTheMemoryAreStatusThreeAndSayWhatToChange() {
     Run threads = model("sample", "--data", EIGHT_SCHOOLS_DATA.toString(), "-K", "100", "--threads", "1000000");
     assertEquals(3, threads.status());
-    assertTrue(threads.err().startsWith("error: 1000000 worker threads need about 80.0 GB of workspace (80.0 kB"
+    // each worker: a tile of the K^2 (theta, (mu, tau)) pairs and its kernel's materialised K^2 + 3K values
+    assertTrue(threads.err().startsWith("error: 1000000 worker threads need about 162 GB of workspace (162 kB"
         + " each) besides the 16.0 kB for particles and intermediate results at K = 100, more than the "), threads.err());
     assertTrue(threads.err().contains("; use fewer --threads (at most "), threads.err());
-    assertTrue(threads.err().contains("or give Java more memory (ALAN_JAVA_OPTS=-Xmx83g with bin/alan-run, java"
-        + " -Xmx83g -jar ... otherwise)\n"), threads.err());
+    assertTrue(threads.err().contains("or give Java more memory (ALAN_JAVA_OPTS=-Xmx169g with bin/alan-run, java"
+        + " -Xmx169g -jar ... otherwise)\n"), threads.err());
+    // refused by the estimate before any sampling (it ran out of memory once the kernel's K^2 array was left out)
     Run particles = model("sample", "--data", EIGHT_SCHOOLS_DATA.toString(), "-K", "40000", "--threads", "1");
     assertEquals(3, particles.status());
-    // refused by the estimate or stopped by the JVM (the estimate leaves out some kernel workspaces): both say so
-    assertTrue(particles.err().startsWith("error: K = 40000 "), particles.err());
-    assertTrue(particles.err().contains("; use a smaller K, or give Java more memory (ALAN_JAVA_OPTS=-Xmx"),
+    assertTrue(particles.err().startsWith("error: K = 40000 needs about 12.8 GB for particles, intermediate results"
+        + " and the workers' workspace, more than the "), particles.err());
+    assertTrue(particles.err().contains("; use a smaller K, or give Java more memory (ALAN_JAVA_OPTS=-Xmx14g"),
         particles.err());
     assertEquals("", threads.out() + particles.out());
   }

@@ -256,6 +256,20 @@ final class KernelEmitter {
     }
   }
 
+  /**
+   * The doubles the emitted kernel's constructor allocates for materialised subexpressions, as coefficients of the
+   * powers of K (index p: K^p); valid after {@link #emit}. Every worker holds one kernel per factor, so the engine's
+   * memory estimate adds these up ({@code CompiledModel.kernelWorkspace}).
+   */
+  double[] workspacePolynomial() {
+    int top = gen.materialised().stream().mapToInt(m -> m.kdims().length).max().orElse(0);
+    double[] out = new double[top + 1];
+    for (ExprCodegen.Mat m : gen.materialised()) {
+      out[m.kdims().length] += m.shape().size();
+    }
+    return out;
+  }
+
   private MethodSpec constructor() {
     CodeBlock.Builder code = CodeBlock.builder();
     code.addStatement("this.K = st.K");

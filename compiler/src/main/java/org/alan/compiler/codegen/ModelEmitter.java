@@ -371,20 +371,79 @@ public final class ModelEmitter {
 
   private static void addKernels(TypeSpec.Builder type, Descriptor d) {
     int[] rank = canonicalRank(d);
+    List<double[]> workspace = new ArrayList<>();
     for (FactorIr f : d.factors()) {
       int[] dims = d.spec().plan().factorDims()[f.id()];
       int lead = d.spec().plan().leadOf(f.id());
-      type.addType(new KernelEmitter(d.model(), f, dims, lead, rank, false).emit("Factor" + f.id()));
-      type.addType(new KernelEmitter(d.model(), f, dims, lead, rank, true).emit("Factor" + f.id() + "V"));
+      KernelEmitter scalar = new KernelEmitter(d.model(), f, dims, lead, rank, false);
+      KernelEmitter vector = new KernelEmitter(d.model(), f, dims, lead, rank, true);
+      type.addType(scalar.emit("Factor" + f.id()));
+      type.addType(vector.emit("Factor" + f.id() + "V"));
+      // a worker makes one of the two, and the parts of a split factor besides
+      double[] entries = max(scalar.workspacePolynomial(), vector.workspacePolynomial());
+      List<KernelEmitter> parts = new ArrayList<>();
       Optional<SoftplusSplit.Split> split = softplusSplit(d, f);
       if (split.isPresent()) {
-        addSplitKernels(type, d.model(), f, split.get(), rank);
+        addSplitKernels(type, d.model(), f, split.get(), rank, parts);
       }
       Optional<GaussianSplit.Split> gaussian = gaussianSplit(d, f);
       if (gaussian.isPresent()) {
-        addGaussianKernels(type, d.model(), f, gaussian.get(), dims, lead, rank);
+        addGaussianKernels(type, d.model(), f, gaussian.get(), dims, lead, rank, parts);
       }
+      for (KernelEmitter part : parts) {
+        entries = sum(entries, part.workspacePolynomial());
+      }
+      workspace.add(entries);
     }
+    addKernelWorkspace(type, workspace);
+  }
+
+  /**
+   * {@code kernelWorkspace(factor, K)}: the doubles one worker's kernel of a factor allocates at K, for the engine's
+   * memory estimate (a materialised subexpression over two groups' particles is K^2 per worker).
+   */
+  private static void addKernelWorkspace(TypeSpec.Builder type, List<double[]> workspace) {
+    CodeBlock.Builder table = CodeBlock.builder().add("double[][] powers = {");
+    for (int f = 0; f < workspace.size(); f++) {
+      table.add(f == 0 ? "" : ", ").add("{");
+      double[] c = workspace.get(f);
+      for (int p = 0; p < c.length; p++) {
+        table.add(p == 0 ? "$L" : ", $L", JavaOps.literal(c[p]));
+      }
+      table.add("}");
+    }
+    table.add("};\n");
+    type.addMethod(MethodSpec.methodBuilder("kernelWorkspace")
+        .addAnnotation(Override.class)
+        .addModifiers(Modifier.PUBLIC)
+        .returns(double.class)
+        .addParameter(int.class, "factor")
+        .addParameter(int.class, "K")
+        .addCode(table.build())
+        .addStatement("double out = 0")
+        .addStatement("double power = 1")
+        .beginControlFlow("for (double c : powers[factor])")
+        .addStatement("out += c * power")
+        .addStatement("power *= K")
+        .endControlFlow()
+        .addStatement("return out")
+        .build());
+  }
+
+  private static double[] max(double[] a, double[] b) {
+    double[] out = new double[Math.max(a.length, b.length)];
+    for (int p = 0; p < out.length; p++) {
+      out[p] = Math.max(p < a.length ? a[p] : 0, p < b.length ? b[p] : 0);
+    }
+    return out;
+  }
+
+  private static double[] sum(double[] a, double[] b) {
+    double[] out = new double[Math.max(a.length, b.length)];
+    for (int p = 0; p < out.length; p++) {
+      out[p] = (p < a.length ? a[p] : 0) + (p < b.length ? b[p] : 0);
+    }
+    return out;
   }
 
   /** A Normal observation with a linear predictor, where its plate's sums over elements are asked for. */
@@ -394,15 +453,21 @@ public final class ModelEmitter {
 
   /** The kernels of a Normal observation's parts ({@link GaussianSplit}): over the factor's entries, or per row. */
   private static void addGaussianKernels(TypeSpec.Builder type, ModelIr model, FactorIr f, GaussianSplit.Split split,
-      int[] dims, int lead, int[] rank) {
+      int[] dims, int lead, int[] rank, List<KernelEmitter> parts) {
     String name = "Factor" + f.id();
-    type.addType(new KernelEmitter(model, split.scale(), dims, lead, rank, false).emit(name + "Scale"));
-    type.addType(new KernelEmitter(model, split.response(), new int[0], 0, rank, false).emit(name + "Response"));
+    addPart(type, parts, new KernelEmitter(model, split.scale(), dims, lead, rank, false), name + "Scale");
+    addPart(type, parts, new KernelEmitter(model, split.response(), new int[0], 0, rank, false), name + "Response");
     for (int j = 0; j < split.bases().size(); j++) {
-      type.addType(new KernelEmitter(model, split.coefficients().get(j), dims, lead, rank, false)
-          .emit(name + "Coefficient" + j));
-      type.addType(new KernelEmitter(model, split.bases().get(j), new int[0], 0, rank, false).emit(name + "Basis" + j));
+      addPart(type, parts, new KernelEmitter(model, split.coefficients().get(j), dims, lead, rank, false),
+          name + "Coefficient" + j);
+      addPart(type, parts, new KernelEmitter(model, split.bases().get(j), new int[0], 0, rank, false),
+          name + "Basis" + j);
     }
+  }
+
+  private static void addPart(TypeSpec.Builder type, List<KernelEmitter> parts, KernelEmitter part, String name) {
+    type.addType(part.emit(name));
+    parts.add(part);
   }
 
   /** The arguments of {@code new GaussianSumKernel(...)}, from the classes of {@link #addGaussianKernels}. */
@@ -427,11 +492,11 @@ public final class ModelEmitter {
 
   /** The kernels of a split factor's parts ({@link SoftplusSplit}). */
   private static void addSplitKernels(TypeSpec.Builder type, ModelIr model, FactorIr f, SoftplusSplit.Split split,
-      int[] rank) {
+      int[] rank, List<KernelEmitter> parts) {
     String name = "Factor" + f.id();
-    type.addType(new KernelEmitter(model, split.rowPart(), split.rowDims(), 0, rank, false).emit(name + "Row"));
-    type.addType(new KernelEmitter(model, split.colPart(), split.colDims(), 0, rank, false).emit(name + "Col"));
-    type.addType(new KernelEmitter(model, split.datum(), new int[0], 0, rank, false).emit(name + "Datum"));
+    addPart(type, parts, new KernelEmitter(model, split.rowPart(), split.rowDims(), 0, rank, false), name + "Row");
+    addPart(type, parts, new KernelEmitter(model, split.colPart(), split.colDims(), 0, rank, false), name + "Col");
+    addPart(type, parts, new KernelEmitter(model, split.datum(), new int[0], 0, rank, false), name + "Datum");
   }
 
   /** The gradients of a split factor's two logit parts ({@link SoftplusSplit}). */

@@ -71,7 +71,7 @@ public final class Engine implements Backend {
     if (data.spec() != spec) {
       throw new IllegalArgumentException("data was bound to model " + data.spec().name() + ", not " + spec.name());
     }
-    Feasibility.verify(spec, data.nest(), options.k(), options.draws(), parallel.threads());
+    Feasibility.verify(model, data.nest(), options.k(), options.draws(), parallel.threads());
     try {
       return runFitting(data, params, temperature, options, null, progress).posterior();
     } catch (OutOfMemoryError e) {
@@ -86,7 +86,7 @@ public final class Engine implements Backend {
     if (data.spec() != spec) {
       throw new IllegalArgumentException("data was bound to model " + data.spec().name() + ", not " + spec.name());
     }
-    Feasibility.verify(spec, data.nest(), options.k(), options.draws(), parallel.threads());
+    Feasibility.verify(model, data.nest(), options.k(), options.draws(), parallel.threads());
     try {
       return runFitting(data, params, 1, options, kind, progress);
     } catch (OutOfMemoryError e) {

@@ -1,6 +1,7 @@
 package org.alan.runtime.engine;
 
 import java.util.Locale;
+import org.alan.runtime.model.CompiledModel;
 import org.alan.runtime.model.ModelSpec;
 import org.alan.runtime.model.PlateNest;
 import org.alan.runtime.model.VariableSpec;
@@ -19,7 +20,8 @@ public final class Feasibility {
   /** The share of the heap an estimate may fill: the rest is for what it leaves out (kernel workspaces, buffers). */
   private static final double HEAP_SHARE = 0.9;
 
-  static void verify(ModelSpec spec, PlateNest nest, int k, int draws, int threads) {
+  static void verify(CompiledModel model, PlateNest nest, int k, int draws, int threads) {
+    ModelSpec spec = model.spec();
     int[] count = nest.counts();
     double bytes = 0;
     String tooLarge = "K = " + k + " is too large";
@@ -65,25 +67,30 @@ public final class Feasibility {
             tooLarge, "a smaller K");
       }
     }
-    // per worker: a factor block and a tile, for draws a whole step per element
-    double perWorker = 8.0 * Math.min(widest, 1 << 21) * (draws > 0 ? 2 : 1);
+    // per worker: a factor block and a tile, for draws a whole step per element, and each factor's kernel with the
+    // subexpressions it materialises (eight schools' theta factor over the K^2 particle pairs of theta and (mu, tau))
+    double kernels = 0;
+    for (int f = 0; f < spec.factors().length; f++) {
+      kernels += model.kernelWorkspace(f, k);
+    }
+    double perWorker = 8.0 * (Math.min(widest, 1 << 21) * (draws > 0 ? 2 : 1) + kernels);
     double workers = threads * perWorker;
     long heap = Runtime.getRuntime().maxMemory();
     double usable = HEAP_SHARE * heap;
     if (bytes + workers <= usable) {
       return;
     }
-    if (threads > 1 && workers > bytes) {
-      // the workspaces, not the particles, are what does not fit: blame the thread count, which the user set
-      int fitting = (int) Math.max(1, Math.floor((usable - bytes) / perWorker));
+    int fitting = (int) Math.min(threads, Math.floor((usable - bytes) / perWorker));
+    if (threads > 1 && workers > bytes && fitting >= 1) {
+      // the workspaces, not the particles, are what does not fit, and fewer workers would: blame the thread count
       throw new ResourceLimitException(String.format(Locale.ROOT, "%d worker threads need about %s of workspace"
           + " (%s each) besides the %s for particles and intermediate results at K = %d, more than the %s this JVM"
           + " may use; use fewer --threads (at most %d fit, and this machine has %d processors), or %s", threads,
           size(workers), size(perWorker), size(bytes), k, size(heap), fitting,
           Runtime.getRuntime().availableProcessors(), moreMemory(bytes + workers)));
     }
-    throw new ResourceLimitException(String.format(Locale.ROOT, "K = %d needs about %s for particles and"
-        + " intermediate results, more than the %s this JVM may use; %s", k, size(bytes + workers), size(heap),
+    throw new ResourceLimitException(String.format(Locale.ROOT, "K = %d needs about %s for particles,"
+        + " intermediate results and the workers' workspace, more than the %s this JVM may use; %s", k, size(bytes + workers), size(heap),
         advice(draws, bytes + workers)));
   }
 

@@ -21,6 +21,14 @@ public abstract class CompiledModel {
   public abstract FactorKernel newKernel(int factor, ModelState state);
 
   /**
+   * The doubles one worker's kernel of {@code factor} allocates at {@code k} particles per group (materialised
+   * subexpressions), for the engine's memory estimate; 0 in jars compiled before it was generated.
+   */
+  public double kernelWorkspace(int factor, int k) {
+    return 0;
+  }
+
+  /**
    * Draws one value of a latent or observed variable from the model at one element of its plate, given the values
    * of the variables its distribution reads (state with K = 1: latents in {@link ModelState#samples}, observed
    * values in {@link ModelState#values}).
