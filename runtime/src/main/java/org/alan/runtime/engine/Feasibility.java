@@ -17,7 +17,7 @@ import org.alan.runtime.plan.Step;
 public final class Feasibility {
   private Feasibility() {}
 
-  /** The share of the heap an estimate may fill: the rest is for what it leaves out (kernel workspaces, buffers). */
+  /** The share of the heap an estimate may fill: the rest is for what it leaves out (small buffers, the collector). */
   private static final double HEAP_SHARE = 0.9;
 
   static void verify(CompiledModel model, PlateNest nest, int k, int draws, int threads) {
@@ -90,7 +90,8 @@ public final class Feasibility {
           Runtime.getRuntime().availableProcessors(), moreMemory(bytes + workers)));
     }
     throw new ResourceLimitException(String.format(Locale.ROOT, "K = %d needs about %s for particles,"
-        + " intermediate results and the workers' workspace, more than the %s this JVM may use; %s", k, size(bytes + workers), size(heap),
+        + " intermediate results and the workers' workspace, more than the %s this JVM may use; %s", k,
+        size(bytes + workers), size(heap),
         advice(draws, bytes + workers)));
   }
 
@@ -121,7 +122,10 @@ public final class Feasibility {
    */
   private static final double SIMULATED_BYTES = 8 + 4 * 25;
 
-  /** The error for a run that passed the estimate but still ran out of memory (kernel workspaces are not in it). */
+  /**
+   * The error for a run that passed the estimate but still ran out of memory (the estimate leaves out small buffers
+   * and fitting's own arrays).
+   */
   static ResourceLimitException outOfMemory(int k, int draws) {
     long heap = Runtime.getRuntime().maxMemory();
     return new ResourceLimitException(String.format(Locale.ROOT, "K = %d ran out of memory (this JVM may use %s); %s",

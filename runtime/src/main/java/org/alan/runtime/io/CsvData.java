@@ -65,7 +65,8 @@ public final class CsvData {
     } catch (java.io.UncheckedIOException e) {
       // commons-csv reports a quoted cell left open at the end of the file this way, with its starting line
       Throwable cause = e.getCause() != null ? e.getCause() : e;
-      throw new DataException(origin + ": not a valid table: " + cause.getMessage().replace("(startline", "(line")
+      String why = cause.getMessage() == null ? "a quoted cell is left open" : cause.getMessage();
+      throw new DataException(origin + ": not a valid table: " + why.replace("(startline", "(line")
           + "; a cell that begins with \" must end with one");
     } catch (IllegalArgumentException | IllegalStateException e) {
       // commons-csv reports a duplicate or empty header, or a malformed quote, this way
